@@ -1,0 +1,3 @@
+# API routes (mounted under /api/v1/) and pages of this app.
+api_urlpatterns: list = []
+urlpatterns: list = []

@@ -1,0 +1,184 @@
+"""The organizer's desk: the admin, scoped to the organizer's association.
+
+Changes go through the same services as the API, so the planning rules hold
+here too.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import selectors, services
+from .models import Association, Campaign, CountyEnrolment, Event, EventOutput, Organization, Organizer, Region, Venue
+
+
+class AssociationScopedAdmin(admin.ModelAdmin):
+    """Organizers see and change only their association's records; superusers see all."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(association_id__in=selectors.associations_readable_by(request.user))
+
+    # The service function that checks the planning rules, run when the form is cleaned.
+    validate = None
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if self.validate is None:
+            return form
+        validate, association = self.validate, selectors.association_of(request.user)
+
+        class ValidatedForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                if association is not None and not self.instance.association_id:
+                    self.instance.association = association
+                try:
+                    validate(self.instance)
+                except ValidationError as invalid:
+                    self._update_errors(invalid)
+
+        return ValidatedForm
+
+    def get_exclude(self, request, obj=None):
+        # An organizer's records always belong to their own association.
+        return ("association",) if not request.user.is_superuser else ()
+
+    def _may_use(self, request) -> bool:
+        return request.user.is_superuser or selectors.is_organizer(request.user)
+
+    def has_module_permission(self, request):
+        return self._may_use(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_use(request)
+
+    def has_add_permission(self, request):
+        return self._may_use(request)
+
+    def has_change_permission(self, request, obj=None):
+        own = selectors.association_of(request.user)
+        return request.user.is_superuser or (own is not None and (obj is None or obj.association_id == own.id))
+
+    has_delete_permission = has_change_permission
+
+    def save_model(self, request, obj, form, change):
+        if not change and not request.user.is_superuser:
+            obj.association = selectors.association_of(request.user)
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        try:
+            self.delete_through_service(obj)
+        except services.InUse as refused:
+            self.message_user(request, refused.message, messages.ERROR)
+
+    def delete_through_service(self, obj) -> None:
+        obj.delete()
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "parent", "code"]
+    list_filter = ["level"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(CountyEnrolment)
+class CountyEnrolmentAdmin(admin.ModelAdmin):
+    list_display = ["county", "year", "students"]
+    list_filter = ["year"]
+
+
+@admin.register(Association)
+class AssociationAdmin(admin.ModelAdmin):
+    list_display = ["name", "region", "parent"]
+    search_fields = ["name"]
+
+
+@admin.register(Organizer)
+class OrganizerAdmin(admin.ModelAdmin):
+    list_display = ["user", "association"]
+    list_filter = ["association"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(AssociationScopedAdmin):
+    list_display = ["name", "kind", "member_count", "founded_on", "region"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    autocomplete_fields = ["region"]
+
+    def delete_through_service(self, obj) -> None:
+        services.organization_delete(organization=obj)
+
+
+@admin.register(Venue)
+class VenueAdmin(AssociationScopedAdmin):
+    list_display = ["name", "kind", "region", "address"]
+    list_filter = ["kind"]
+    search_fields = ["name", "address"]
+    autocomplete_fields = ["region"]
+
+    def delete_through_service(self, obj) -> None:
+        services.venue_delete(venue=obj)
+
+
+class EventInline(admin.TabularInline):
+    model = Event
+    fields = ["title", "kind", "venue", "starts_at", "ends_at", "status"]
+    show_change_link = True
+    extra = 0
+    # Events are edited on their own page, where partners, window and outputs live.
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Campaign)
+class CampaignAdmin(AssociationScopedAdmin):
+    list_display = ["name", "kind", "starts_on", "ends_on", "status", "lead_organization"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name", "description"]
+    date_hierarchy = "starts_on"
+    autocomplete_fields = ["lead_organization"]
+    inlines = [EventInline]
+
+    validate = staticmethod(services.campaign_validate)
+
+    def delete_through_service(self, obj) -> None:
+        services.campaign_delete(campaign=obj)
+
+
+class EventOutputInline(admin.TabularInline):
+    model = EventOutput
+    extra = 1
+
+
+@admin.register(Event)
+class EventAdmin(AssociationScopedAdmin):
+    list_display = ["title", "kind", "campaign", "venue", "starts_at", "status", "is_countryside_trip"]
+    list_filter = ["status", "kind", "is_countryside_trip", "campaign__kind", "audience"]
+    search_fields = ["title", "description", "venue__name", "campaign__name"]
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["campaign", "venue", "partners"]
+    list_select_related = ["campaign", "venue"]
+    inlines = [EventOutputInline]
+    actions = ["cancel_events"]
+
+    validate = staticmethod(services.event_validate)
+
+    def delete_through_service(self, obj) -> None:
+        services.event_delete(event=obj)
+
+    @admin.action(description=_("Cancel the selected events (their records are kept)"))
+    def cancel_events(self, request, queryset):
+        for event in queryset:
+            services.event_cancel(event=event)
+        self.message_user(request, _("%(count)d events cancelled.") % {"count": queryset.count()})

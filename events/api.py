@@ -1,0 +1,209 @@
+"""The planning API: campaigns, events, venues, organizations (organizers write) and regions (read)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from kepu.api import IsOrganizer, IsOrganizerOrReadOnly
+
+from . import selectors, services
+from .filters import CampaignFilter, EventFilter
+from .models import Campaign, Event, EventOutput, Organization, Region, Venue
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "name", "level", "parent", "code"]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "kind", "member_count", "founded_on", "region"]
+
+
+class VenueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Venue
+        fields = ["id", "name", "kind", "region", "address", "latitude", "longitude"]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    event_count = serializers.IntegerField(source="events.count", read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "starts_on",
+            "ends_on",
+            "lead_organization",
+            "description",
+            "status",
+            "event_count",
+        ]
+
+
+class EventOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EventOutput
+        fields = ["id", "kind", "quantity", "note"]
+        extra_kwargs = {"quantity": {"min_value": 0}}
+
+
+class EventSerializer(serializers.ModelSerializer):
+    checkin_window = serializers.SerializerMethodField()
+    venue_name = serializers.CharField(source="venue.name", read_only=True)
+    outputs = EventOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "campaign",
+            "venue",
+            "venue_name",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "partners",
+            "audience",
+            "is_countryside_trip",
+            "checkin_opens_at",
+            "checkin_closes_at",
+            "checkin_window",
+            "description",
+            "status",
+            "outputs",
+        ]
+        extra_kwargs = {"is_countryside_trip": {"required": False}}
+
+    def get_checkin_window(self, event: Event) -> dict:
+        opens, closes = event.checkin_window
+        return {"opens_at": opens, "closes_at": closes}
+
+
+def _organizer_association(request):
+    return selectors.association_of(request.user)
+
+
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The administrative tree; anyone may read it."""
+
+    queryset = Region.objects.all()
+    serializer_class = RegionSerializer
+    permission_classes = []
+    filterset_fields = ["level", "parent"]
+    search_fields = ["name"]
+
+
+class OrganizationViewSet(viewsets.ModelViewSet):
+    serializer_class = OrganizationSerializer
+    permission_classes = [IsOrganizer]
+    filterset_fields = ["kind", "region"]
+    search_fields = ["name"]
+
+    def get_queryset(self):
+        return selectors.organizations_visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.save(association=_organizer_association(self.request))
+
+    def perform_destroy(self, instance):
+        services.organization_delete(organization=instance)
+
+
+class VenueViewSet(viewsets.ModelViewSet):
+    serializer_class = VenueSerializer
+    permission_classes = [IsOrganizer]
+    filterset_fields = ["kind", "region"]
+    search_fields = ["name", "address"]
+
+    def get_queryset(self):
+        return selectors.venues_visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.save(association=_organizer_association(self.request))
+
+    def perform_destroy(self, instance):
+        services.venue_delete(venue=instance)
+
+
+class _WritesInOwnAssociation:
+    """Organizers of a prefecture read their counties' data but write only their own."""
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in ("GET", "HEAD", "OPTIONS") and obj.association_id != getattr(
+            _organizer_association(self.request), "id", None
+        ):
+            self.permission_denied(self.request, message=IsOrganizer.message)
+        return obj
+
+
+class CampaignViewSet(_WritesInOwnAssociation, viewsets.ModelViewSet):
+    serializer_class = CampaignSerializer
+    permission_classes = [IsOrganizerOrReadOnly]
+    filterset_class = CampaignFilter
+    search_fields = ["name", "description"]
+    ordering_fields = ["starts_on", "name"]
+
+    def get_queryset(self):
+        return selectors.campaigns_visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.campaign_create(
+            association=_organizer_association(self.request), **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        services.campaign_update(campaign=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.campaign_delete(campaign=instance)
+
+
+class EventViewSet(_WritesInOwnAssociation, viewsets.ModelViewSet):
+    serializer_class = EventSerializer
+    permission_classes = [IsOrganizerOrReadOnly]
+    filterset_class = EventFilter
+    search_fields = ["title", "description", "venue__name"]
+    ordering_fields = ["starts_at", "title"]
+
+    def get_queryset(self):
+        return selectors.events_visible_to(self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.event_create(
+            association=_organizer_association(self.request), **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        services.event_update(event=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.event_delete(event=instance)
+
+    @extend_schema(request=None, responses=EventSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel the event; its sign-ups, registrations and check-ins are kept."""
+        event = services.event_cancel(event=self.get_object())
+        return Response(EventSerializer(event, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=EventOutputSerializer, responses=EventOutputSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], serializer_class=EventOutputSerializer)
+    def outputs(self, request, pk=None):
+        """The event's outputs (materials, boards, broadcasts…); POST records one more."""
+        event = self.get_object()
+        if request.method == "POST":
+            serializer = EventOutputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            services.event_output_add(event=event, **serializer.validated_data)
+        return Response(EventOutputSerializer(event.outputs.all(), many=True).data)

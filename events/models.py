@@ -1,0 +1,349 @@
+"""Campaign planning: the county, its organizations and venues, campaigns and events.
+
+Every planned thing belongs to an Association (a county 科協), so one
+installation can host a prefecture's counties side by side.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+# How long before the start and after the end a scanner accepts check-ins when
+# the organizer set no window: people arrive early and the register desk
+# closes a little after the programme ends.
+DEFAULT_CHECKIN_OPENS_BEFORE = timedelta(hours=1)
+DEFAULT_CHECKIN_CLOSES_AFTER = timedelta(minutes=30)
+
+
+class Region(models.Model):
+    """A node of the administrative tree: prefecture → county → town → village/community."""
+
+    class Level(models.TextChoices):
+        PREFECTURE = "prefecture", _("Prefecture")
+        COUNTY = "county", _("County")
+        TOWN = "town", _("Town")
+        VILLAGE = "village", _("Village")
+        COMMUNITY = "community", _("Community")
+
+    # The levels where people live; coverage is measured over these.
+    GRASSROOTS_LEVELS = (Level.VILLAGE, Level.COMMUNITY)
+
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    code = models.CharField(_("administrative code"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["level", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="region_unique_name_in_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CountyEnrolment(models.Model):
+    """Primary and secondary pupils enrolled in a county in a year: the base of the student participation rate."""
+
+    county = models.ForeignKey(
+        Region,
+        verbose_name=_("county"),
+        on_delete=models.CASCADE,
+        related_name="enrolments",
+        limit_choices_to={"level": Region.Level.COUNTY},
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    students = models.PositiveIntegerField(_("students enrolled"))
+
+    class Meta:
+        verbose_name = _("county enrolment")
+        verbose_name_plural = _("county enrolments")
+        constraints = [models.UniqueConstraint(fields=["county", "year"], name="enrolment_one_per_county_year")]
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.year}: {self.students}"
+
+
+class Association(models.Model):
+    """A science and technology association (科協) that owns its plans, venues and organizers.
+
+    A prefecture association has its counties' associations as children and
+    may read their data.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="associations")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent association"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("association")
+        verbose_name_plural = _("associations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organizer(models.Model):
+    """A staff member of an association: may plan and see everything of it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="organizer"
+    )
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="organizers"
+    )
+
+    class Meta:
+        verbose_name = _("organizer")
+        verbose_name_plural = _("organizers")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.association})"
+
+
+class Organization(models.Model):
+    """A unit that takes part in events: department, society, rural technical association, school…"""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("Government department")
+        SOCIETY = "society", _("Society")
+        RURAL_TECH_ASSOCIATION = "rural_tech", _("Rural professional technical association")
+        ENTERPRISE_ASSOCIATION = "enterprise_assoc", _("Enterprise science association")
+        SCHOOL = "school", _("School")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        OTHER = "other", _("Other")
+
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="organizations"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    member_count = models.PositiveIntegerField(_("members"), default=0)
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="organizations"
+    )
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["association", "name"], name="organization_unique_name_in_association"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Venue(models.Model):
+    class Kind(models.TextChoices):
+        SCIENCE_CENTER = "science_center", _("Science center")
+        SCHOOL = "school", _("School")
+        SQUARE = "square", _("Square")
+        LIBRARY = "library", _("Library")
+        STATION = "station", _("Station")
+        VILLAGE_HALL = "village_hall", _("Village hall")
+        FARM = "farm", _("Farm or demonstration base")
+        OTHER = "other", _("Other")
+
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="venues"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="venues")
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90), name="venue_latitude_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="venue_longitude_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Campaign(models.Model):
+    """A named drive over a period: a science week, a 三下鄉 season, a training series…"""
+
+    class Kind(models.TextChoices):
+        SCIENCE_WEEK = "science_week", _("Science and technology week")
+        SCIENCE_DRIVE = "science_drive", _("Science popularization drive")
+        THEMED = "themed", _("Themed campaign")
+        COUNTRYSIDE = "countryside", _("Three to the countryside")
+        TRAINING_SERIES = "training_series", _("Training series")
+        CONSULTATION_DRIVE = "consultation_drive", _("Consultation drive")
+        YOUTH = "youth", _("Youth programme")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CLOSED = "closed", _("Closed")
+
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="campaigns"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    lead_organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("lead organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_campaigns",
+    )
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="campaign_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Event(models.Model):
+    """One happening at one venue and time."""
+
+    class Kind(models.TextChoices):
+        LECTURE = "lecture", _("Lecture")
+        TRAINING = "training", _("Training class")
+        CONSULTATION = "consultation", _("Consultation")
+        EXHIBITION = "exhibition", _("Exhibition")
+        SITE_VISIT = "site_visit", _("Site visit")
+        COMPETITION = "competition", _("Competition")
+        BROADCAST = "broadcast", _("Broadcast")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+        DONE = "done", _("Done")
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", _("General public")
+        FARMERS = "farmers", _("Farmers")
+        STUDENTS = "students", _("Students")
+        RESIDENTS = "residents", _("Residents")
+        CADRES = "cadres", _("Cadres")
+        TEACHERS = "teachers", _("Teachers")
+
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="events"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    venue = models.ForeignKey(Venue, verbose_name=_("venue"), on_delete=models.PROTECT, related_name="events")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    partners = models.ManyToManyField(
+        Organization, verbose_name=_("partner organizations"), blank=True, related_name="events"
+    )
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.PUBLIC)
+    is_countryside_trip = models.BooleanField(
+        _("countryside trip"),
+        default=False,
+        help_text=_("Takes experts out to towns and villages (三下鄉)."),
+    )
+    # Empty means the default window around the event's time (see checkin_window).
+    checkin_opens_at = models.DateTimeField(_("check-in opens at"), null=True, blank=True)
+    checkin_closes_at = models.DateTimeField(_("check-in closes at"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["starts_at", "title"]
+        indexes = [models.Index(fields=["association", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="event_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(checkin_opens_at__isnull=True)
+                | Q(checkin_closes_at__isnull=True)
+                | Q(checkin_closes_at__gt=F("checkin_opens_at")),
+                name="event_checkin_window_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def checkin_window(self) -> tuple:
+        opens = self.checkin_opens_at or self.starts_at - DEFAULT_CHECKIN_OPENS_BEFORE
+        closes = self.checkin_closes_at or self.ends_at + DEFAULT_CHECKIN_CLOSES_AFTER
+        return opens, closes
+
+
+class EventOutput(models.Model):
+    """Counted things an event produced: materials handed out, boards shown, reports written…"""
+
+    class Kind(models.TextChoices):
+        MATERIALS = "materials", _("Materials handed out (copies)")
+        DISPLAY_BOARDS = "display_boards", _("Display boards")
+        EXHIBITIONS = "exhibitions", _("Exhibitions (times)")
+        BROADCASTS = "broadcasts", _("Broadcasts (times)")
+        BROADCAST_HOURS = "broadcast_hours", _("Broadcast hours")
+        NEWS_REPORTS = "news_reports", _("News reports")
+        NEW_VARIETIES = "new_varieties", _("New varieties introduced")
+        NEW_TECHNIQUES = "new_techniques", _("New techniques introduced")
+        OTHER = "other", _("Other")
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="outputs")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=1)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("output")
+        verbose_name_plural = _("outputs")
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=0), name="output_quantity_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.quantity}"

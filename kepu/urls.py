@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from checkin import urls as checkin_urls
+from events import urls as events_urls
+from notifications import urls as notifications_urls
+from stats import urls as stats_urls
+from volunteers import urls as volunteers_urls
+
+from .health import healthz
+
+api_v1 = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    *events_urls.api_urlpatterns,
+    *volunteers_urls.api_urlpatterns,
+    *checkin_urls.api_urlpatterns,
+    *notifications_urls.api_urlpatterns,
+    *stats_urls.api_urlpatterns,
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    *volunteers_urls.urlpatterns,
+    *checkin_urls.urlpatterns,
+    *notifications_urls.urlpatterns,
+    *stats_urls.urlpatterns,
+]

@@ -1,0 +1,194 @@
+"""Fixtures shared by every app's tests: people, API clients, a real Celery worker, a real browser."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.factories import AssociationFactory, OrganizerFactory, UserFactory
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+# Playwright's sync API runs an event loop in the test thread; the ORM calls a test
+# makes beside it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def association():
+    return AssociationFactory()
+
+
+@pytest.fixture
+def organizer(association):
+    """An organizer of `association` (a User with .organizer)."""
+    return OrganizerFactory(association=association).user
+
+
+@pytest.fixture
+def api():
+    """An anonymous API client."""
+    return APIClient()
+
+
+@pytest.fixture
+def organizer_api(organizer):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=organizer).key}")
+    return client
+
+
+@pytest.fixture
+def user_api():
+    """A signed-in user who is not an organizer."""
+    client = APIClient()
+    client.force_authenticate(UserFactory())
+    return client
+
+
+# --- A real Celery worker process ------------------------------------------------------------
+
+
+def _database_url_of_test_db() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user, host, port = db.get("USER") or "postgres", db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+
+
+class Worker:
+    """A `celery worker` subprocess sharing the test database and the broker."""
+
+    def __init__(self, tmp_path: Path):
+        self.log_path = tmp_path / "worker.log"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": _database_url_of_test_db(),
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "PYTHONUNBUFFERED": "1",
+        }
+        if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+            self.env["CELERY_BROKER_DIR"] = str(Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]).parent)
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Worker":
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "kepu",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "1",
+                "--pool",
+                "prefork",
+                "--without-mingle",
+                "--without-gossip",
+                "--hostname",
+                f"test-{os.getpid()}@%h",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.wait_for(lambda: b"ready." in self.log_path.read_bytes(), timeout=60, what="the worker to start")
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: the worker dies mid-task, as in a crash."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for(self, condition: Callable[[], bool], *, timeout: float = 30, what: str = "the condition") -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            if self.process and self.process.poll() is not None:
+                raise AssertionError(f"worker exited while waiting for {what}:\n{self.log()}")
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}:\n{self.log()[-3000:]}")
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path) -> Iterator[Worker]:
+    """A real worker process. Queued messages left by earlier tests are purged first."""
+    from kepu.celery import app
+
+    app.control.purge()
+    worker = Worker(tmp_path).start()
+    yield worker
+    worker.stop()
+
+
+# --- A real browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        message = f"browser tests skipped: Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def desktop_page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A cheap Android phone's screen."""
+    context = browser.new_context(**PHONE, locale="zh-CN")
+    yield context.new_page()
+    context.close()

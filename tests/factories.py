@@ -1,0 +1,121 @@
+"""factory_boy factories for Kepu's models; each app's tests build on these."""
+
+from datetime import date, timedelta
+
+import factory
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from events.models import Association, Campaign, Event, EventOutput, Organization, Organizer, Region, Venue
+
+PASSWORD = "secret-pass-123"
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+
+    name = factory.Sequence(lambda n: f"区域{n}")
+    level = Region.Level.COUNTY
+
+
+class CountyFactory(RegionFactory):
+    level = Region.Level.COUNTY
+    name = factory.Sequence(lambda n: f"测试{n}县")
+
+
+class TownFactory(RegionFactory):
+    level = Region.Level.TOWN
+    name = factory.Sequence(lambda n: f"测试{n}镇")
+    parent = factory.SubFactory(CountyFactory)
+
+
+class VillageFactory(RegionFactory):
+    level = Region.Level.VILLAGE
+    name = factory.Sequence(lambda n: f"测试{n}村")
+    parent = factory.SubFactory(TownFactory)
+
+
+class AssociationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Association
+
+    name = factory.Sequence(lambda n: f"测试{n}县科协")
+    region = factory.SubFactory(CountyFactory)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password(PASSWORD)
+
+
+class OrganizerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organizer
+
+    user = factory.SubFactory(UserFactory, is_staff=True)
+    association = factory.SubFactory(AssociationFactory)
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    association = factory.SubFactory(AssociationFactory)
+    name = factory.Sequence(lambda n: f"县第{n}局")
+    kind = Organization.Kind.DEPARTMENT
+    member_count = 20
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    association = factory.SubFactory(AssociationFactory)
+    name = factory.Sequence(lambda n: f"会场{n}")
+    kind = Venue.Kind.SQUARE
+    region = factory.SubFactory(VillageFactory)
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    association = factory.SubFactory(AssociationFactory)
+    name = factory.Sequence(lambda n: f"科技活动周{n}")
+    kind = Campaign.Kind.SCIENCE_WEEK
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+    status = Campaign.Status.PUBLISHED
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A published lecture happening now, in a venue of its own association."""
+
+    class Meta:
+        model = Event
+
+    association = factory.SubFactory(AssociationFactory)
+    title = factory.Sequence(lambda n: f"科普讲座{n}")
+    kind = Event.Kind.LECTURE
+    venue = factory.SubFactory(VenueFactory, association=factory.SelfAttribute("..association"))
+    starts_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=30))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    status = Event.Status.PUBLISHED
+
+
+class EventOutputFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventOutput
+
+    event = factory.SubFactory(EventFactory)
+    kind = EventOutput.Kind.MATERIALS
+    quantity = 100
+
+
+def a_date(days_from_today: int) -> date:
+    return timezone.localdate() + timedelta(days=days_from_today)

@@ -1,0 +1,137 @@
+"""Volunteers, the shifts they staff and their sign-ups.
+
+Core fields laid down with the foundation so that check-in and the tallies
+can build on them; the volunteers issue adds the rest.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from events.models import Association, Event, Organization, Region
+
+
+class Skill(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Volunteer(models.Model):
+    """A volunteer's profile. The user's username is the normalized mobile number."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="volunteer"
+    )
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="volunteers"
+    )
+    phone = models.CharField(_("mobile phone"), max_length=20, unique=True, help_text=_("E.164, e.g. +8613812345678"))
+    name = models.CharField(_("name"), max_length=50)
+    is_expert = models.BooleanField(_("expert or science worker"), default=False)
+    skills = models.ManyToManyField(Skill, verbose_name=_("skills"), blank=True, related_name="volunteers")
+    organizations = models.ManyToManyField(
+        Organization, verbose_name=_("organizations"), blank=True, related_name="volunteers"
+    )
+    home_region = models.ForeignKey(
+        Region,
+        verbose_name=_("home town or village"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteers",
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Shift(models.Model):
+    """A volunteer role at an event, with a time and a number of places."""
+
+    class Role(models.TextChoices):
+        LECTURER = "lecturer", _("Expert lecturer")
+        CONSULTANT = "consultant", _("Consultant")
+        REGISTRATION = "registration", _("Registration desk")
+        SCANNER = "scanner", _("Scanner")
+        GUIDE = "guide", _("Guide")
+        OTHER = "other", _("Other")
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="shifts")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.PositiveIntegerField(_("places"))
+    # Confirmed places taken. Sign-ups claim a place with one conditional
+    # UPDATE (taken < capacity), which holds under concurrency on SQLite too.
+    taken = models.PositiveIntegerField(_("places taken"), default=0, editable=False)
+    required_skills = models.ManyToManyField(Skill, verbose_name=_("required skills"), blank=True)
+    expert_only = models.BooleanField(_("experts only"), default=False)
+    signup_deadline = models.DateTimeField(_("sign-up deadline"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["starts_at", "role"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="shift_ends_after_start"),
+            models.CheckConstraint(condition=Q(taken__lte=F("capacity")), name="shift_taken_within_capacity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} · {self.get_role_display()}"
+
+
+class SignUp(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("Waitlisted")
+        CANCELLED = "cancelled", _("Cancelled")
+        ATTENDED = "attended", _("Attended")
+        NO_SHOW = "no_show", _("No-show")
+
+    class HoursSource(models.TextChoices):
+        SCANNED = "scanned", _("Scanned in and out")
+        ORGANIZER = "organizer", _("Confirmed by organizer")
+        MANUAL = "manual", _("Added by hand")
+
+    shift = models.ForeignKey(Shift, verbose_name=_("shift"), on_delete=models.CASCADE, related_name="signups")
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="signups"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    created_at = models.DateTimeField(_("signed up at"), auto_now_add=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    hours = models.DecimalField(_("service hours"), max_digits=6, decimal_places=2, null=True, blank=True)
+    hours_source = models.CharField(_("hours recorded by"), max_length=20, choices=HoursSource.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        ordering = ["created_at", "id"]
+        constraints = [
+            # One live sign-up per volunteer and shift; cancelling frees the slot to sign up again.
+            models.UniqueConstraint(
+                fields=["shift", "volunteer"], condition=~Q(status="cancelled"), name="signup_one_live_per_shift"
+            ),
+            models.CheckConstraint(condition=Q(hours__isnull=True) | Q(hours__gte=0), name="signup_hours_not_negative"),
+        ]
+        indexes = [models.Index(fields=["shift", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} → {self.shift}"
