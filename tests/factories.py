@@ -119,3 +119,88 @@ class EventOutputFactory(factory.django.DjangoModelFactory):
 
 def a_date(days_from_today: int) -> date:
     return timezone.localdate() + timedelta(days=days_from_today)
+
+
+# --- volunteers -------------------------------------------------------------------------------
+
+from volunteers.models import Shift, SignUp, Skill, Volunteer  # noqa: E402
+
+
+class SkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Skill
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"技能{n}")
+
+
+class VolunteerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Volunteer
+
+    phone = factory.Sequence(lambda n: f"+86138{n:08d}")
+    user = factory.SubFactory(UserFactory, username=factory.SelfAttribute("..phone"))
+    association = factory.SubFactory(AssociationFactory)
+    name = factory.Sequence(lambda n: f"志愿者{n}")
+
+
+class ShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shift
+
+    event = factory.SubFactory(EventFactory)
+    role = Shift.Role.GUIDE
+    starts_at = factory.SelfAttribute("event.starts_at")
+    ends_at = factory.SelfAttribute("event.ends_at")
+    capacity = 10
+
+
+class SignUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignUp
+
+    shift = factory.SubFactory(ShiftFactory)
+    volunteer = factory.SubFactory(VolunteerFactory, association=factory.SelfAttribute("..shift.event.association"))
+    status = SignUp.Status.CONFIRMED
+
+
+# --- check-in ---------------------------------------------------------------------------------
+
+from checkin.models import Attendee, CheckIn, Headcount, Registration  # noqa: E402
+
+
+class AttendeeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendee
+
+    association = factory.SubFactory(AssociationFactory)
+    name = factory.Sequence(lambda n: f"群众{n}")
+    category = Attendee.Category.FARMER
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    event = factory.SubFactory(EventFactory)
+    attendee = factory.SubFactory(AttendeeFactory, association=factory.SelfAttribute("..event.association"))
+    code = factory.Sequence(lambda n: f"TESTCODE{n:010d}")
+
+
+class CheckInFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CheckIn
+
+    event = factory.SubFactory(EventFactory)
+    attendee = factory.SubFactory(AttendeeFactory, association=factory.SelfAttribute("..event.association"))
+    method = CheckIn.Method.STAFF_SCAN
+    scanned_at = factory.LazyFunction(timezone.now)
+
+
+class HeadcountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Headcount
+
+    event = factory.SubFactory(EventFactory)
+    count = 100
+    counted_at = factory.LazyFunction(timezone.now)
