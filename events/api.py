@@ -1,7 +1,7 @@
 """The planning API: campaigns, events, venues, organizations (organizers write) and regions (read)."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -206,4 +206,6 @@ class EventViewSet(_WritesInOwnAssociation, viewsets.ModelViewSet):
             serializer = EventOutputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             services.event_output_add(event=event, **serializer.validated_data)
-        return Response(EventOutputSerializer(event.outputs.all(), many=True).data)
+        # Not event.outputs: the list queryset prefetched them before this POST.
+        outputs = EventOutputSerializer(EventOutput.objects.filter(event=event), many=True).data
+        return Response(outputs, status=status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK)
