@@ -158,7 +158,6 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "kepu.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kepu API",
