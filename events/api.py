@@ -31,7 +31,7 @@ class VenueSerializer(serializers.ModelSerializer):
 
 
 class CampaignSerializer(serializers.ModelSerializer):
-    event_count = serializers.IntegerField(source="events.count", read_only=True)
+    event_count = serializers.SerializerMethodField()
 
     class Meta:
         model = Campaign
@@ -46,6 +46,10 @@ class CampaignSerializer(serializers.ModelSerializer):
             "status",
             "event_count",
         ]
+
+    def get_event_count(self, campaign: Campaign) -> int:
+        # Lists annotate the count (selectors.campaigns_visible_to); a just-created campaign has none yet.
+        return getattr(campaign, "event_count", None) or campaign.events.count()
 
 
 class EventOutputSerializer(serializers.ModelSerializer):

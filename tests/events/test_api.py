@@ -230,3 +230,17 @@ def test_schema_and_docs_are_served(api):
     assert schema.status_code == 200
     assert "/api/v1/checkin/scan/" in schema.content.decode() or "/api/v1/events/" in schema.content.decode()
     assert api.get("/api/docs/").status_code == 200
+
+
+def test_campaign_list_counts_events_without_a_query_per_campaign(api, django_assert_max_num_queries):
+    for campaign in CampaignFactory.create_batch(5):
+        EventFactory.create_batch(2, association=campaign.association, campaign=campaign)
+    with django_assert_max_num_queries(3):
+        body = api.get("/api/v1/campaigns/").json()
+    assert [c["event_count"] for c in body["results"]] == [2] * 5
+
+
+def test_event_list_does_not_query_per_event(api, django_assert_max_num_queries):
+    EventFactory.create_batch(10)
+    with django_assert_max_num_queries(5):
+        assert len(api.get("/api/v1/events/").json()["results"]) == 10
