@@ -217,13 +217,16 @@ def registrations_import(
 
     try:
         sheet = load_workbook(file, read_only=True, data_only=True).worksheets[0]
-        rows = [tuple("" if c is None else str(c).strip() for c in row) for row in sheet.iter_rows(values_only=True)]
+        rows = [
+            (number, tuple("" if c is None else str(c).strip() for c in row))
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
     except Exception as error:  # openpyxl raises many types for a file that is not a workbook
         raise ValidationError({"file": _("This is not an Excel (.xlsx) file.")}) from error
-    rows = [row for row in rows if any(row)]
+    rows = [(number, row) for number, row in rows if any(row)]  # numbered as the spreadsheet shows them
     if not rows:
         raise ValidationError({"file": _("The sheet is empty.")})
-    heading = [cell.lower() for cell in rows[0]]
+    heading = [cell.lower() for cell in rows[0][1]]
     columns = {
         name: next((i for i, cell in enumerate(heading) if cell in [w.lower() for w in words]), None)
         for name, words in IMPORT_COLUMNS.items()
@@ -235,7 +238,7 @@ def registrations_import(
     regions = _regions_by_name(event)
     schools = {o.name: o for o in Organization.objects.filter(association_id=event.association_id)}
     result, errors = ImportResult(), []
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in rows[1:]:
 
         def cell(name: str, row=row) -> str:
             index = columns[name]
@@ -470,8 +473,10 @@ def _within_window(event: Event, moment: datetime) -> bool:
     return opens <= moment <= closes
 
 
-def _check_in(*, event_id: int, attendee_id: int, now: datetime, **fields: Any) -> tuple[str, int, datetime]:
-    """Insert the check-in unless a live one exists; the earliest scan stays the check-in.
+def _check_in(
+    *, event_id: int, attendee_id: int, now: datetime, earliest_wins: bool = True, **fields: Any
+) -> tuple[str, int, datetime]:
+    """Insert the check-in unless a live one exists; with `earliest_wins` the earliest scan is the check-in.
 
     Returns (status, check-in id, time of the check-in that stands).
     """
@@ -481,7 +486,7 @@ def _check_in(*, event_id: int, attendee_id: int, now: datetime, **fields: Any) 
     existing = CheckIn.objects.filter(event_id=event_id, attendee_id=attendee_id, annulled_at__isnull=True).values(
         "id", "scanned_at"
     )[0]
-    if fields["scanned_at"] < existing["scanned_at"]:
+    if earliest_wins and fields["scanned_at"] < existing["scanned_at"]:
         # An offline scan from before arrived late: it becomes the check-in (the conditional
         # UPDATE makes two late uploads agree on the earliest), still one row, counted once.
         moved = CheckIn.objects.filter(id=existing["id"], scanned_at__gt=fields["scanned_at"]).update(
@@ -502,7 +507,7 @@ def _insert_checkin_if_absent(**values: Any) -> int | None:
     """
     columns, params = [], []
     for name, value in values.items():
-        model_field = CheckIn._meta.get_field(name.removesuffix("_id") if name.endswith("_id") else name)
+        model_field = CheckIn._meta.get_field(name)  # also finds a foreign key by its "…_id" name
         columns.append(model_field.column)
         params.append(model_field.get_db_prep_save(value, connection))
     table = connection.ops.quote_name(CheckIn._meta.db_table)
@@ -611,7 +616,7 @@ def checkins_enter_from_list(
     if method not in (Method.PAPER, Method.MANUAL):
         raise ValidationError({"method": _("Use “paper” or “manual”.")})
     now = now or timezone.now()
-    results, errors = [], {}
+    results, errors = [], []
     for index, entry in enumerate(entries):
         entry = dict(entry)
         scanned_at = entry.pop("checked_in_at", None) or event.starts_at
@@ -626,12 +631,16 @@ def checkins_enter_from_list(
             else:
                 attendee = attendee_find_or_create(association_id=event.association_id, **entry)
         except ValidationError as error:
-            errors[str(index)] = error.message_dict
+            errors.append(
+                _("Entry %(number)d: %(problems)s")
+                % {"number": index + 1, "problems": "; ".join(m for ms in error.message_dict.values() for m in ms)}
+            )
             continue
         status, checkin_id, _first = _check_in(
             event_id=event.id,
             attendee_id=attendee.id,
             now=now,
+            earliest_wins=False,  # a sheet's time is approximate: a scan made at the door stands
             registration_id=registration.id if registration else None,
             method=method,
             client_id=UUID(bytes=secrets.token_bytes(16), version=4),
@@ -654,7 +663,7 @@ def checkins_enter_from_list(
         )
         results.append(EntryResult(status=status, attendee=attendee, checkin_id=checkin_id))
     if errors:
-        raise ValidationError({"entries": [errors]})
+        raise ValidationError({"entries": errors})
     _after_checkin(event.id)
     return results
 
