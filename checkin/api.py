@@ -120,7 +120,11 @@ class EventRegistrationsView(generics.ListCreateAPIView):
     filterset_fields = []
 
     def get_queryset(self):
-        return selectors.registrations_visible_to(self.request.user).filter(event_id=self.kwargs["event_id"])
+        return (
+            selectors.registrations_visible_to(self.request.user)
+            .filter(event_id=self.kwargs["event_id"])
+            .order_by("id")
+        )
 
     @extend_schema(request=RegistrationCreateSerializer, responses={201: RegistrationSerializer})
     def post(self, request, event_id: int):
@@ -178,7 +182,7 @@ class RegistrationDetailView(generics.RetrieveAPIView):
     serializer_class = RegistrationSerializer
 
     def get_queryset(self):
-        return selectors.registrations_visible_to(self.request.user)
+        return selectors.registrations_visible_to(self.request.user).order_by("id")
 
 
 class RegistrationRevokeView(generics.GenericAPIView):
@@ -188,7 +192,7 @@ class RegistrationRevokeView(generics.GenericAPIView):
     serializer_class = RegistrationSerializer
 
     def get_queryset(self):
-        return selectors.registrations_visible_to(self.request.user)
+        return selectors.registrations_visible_to(self.request.user).order_by("id")
 
     @extend_schema(request=None, responses=RegistrationSerializer)
     def post(self, request, pk: int):
@@ -200,7 +204,7 @@ class _RegistrationQRView(generics.GenericAPIView):
     permission_classes = [IsOrganizer]
 
     def get_queryset(self):
-        return selectors.registrations_visible_to(self.request.user)
+        return selectors.registrations_visible_to(self.request.user).order_by("id")
 
 
 class RegistrationQRPngView(_RegistrationQRView):
