@@ -42,8 +42,20 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+# What a scan needs of the event: its association (who may scan), campaign and check-in window.
+SCAN_EVENT_FIELDS = (
+    "id",
+    "association_id",
+    "campaign_id",
+    "starts_at",
+    "ends_at",
+    "checkin_opens_at",
+    "checkin_closes_at",
+)
+
+
 def _event_for_scanner(request, event_id: int, *, field: str = "event") -> Event:
-    event = Event.objects.filter(pk=event_id).first()
+    event = Event.objects.only(*SCAN_EVENT_FIELDS).filter(pk=event_id).first()
     if event is None:
         raise exceptions.ValidationError({field: [_("Unknown event.")]})
     if not selectors.may_scan(request.user, event):
