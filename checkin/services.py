@@ -546,18 +546,23 @@ def checkin_batch(
     answers: list[ScanAnswer | None] = [None] * len(scans)
     for index in sorted(range(len(scans)), key=lambda i: scans[i]["scanned_at"]):
         scan = scans[index]
-        answers[index] = checkin_scan(
-            event=events[scan["event"]],
-            code=scan["code"],
-            client_id=scan["client_id"],
-            scanned_at=scan["scanned_at"],
-            method=Method.OFFLINE,
-            scanned_by=scanned_by,
-            device=scan.get("device") or device,
-            gate=scan.get("gate") or gate,
-            ip=ip,
-            now=now,
-        )
+        try:
+            answers[index] = checkin_scan(
+                event=events[scan["event"]],
+                code=scan["code"],
+                client_id=scan["client_id"],
+                scanned_at=scan["scanned_at"],
+                method=Method.OFFLINE,
+                scanned_by=scanned_by,
+                device=scan.get("device") or device,
+                gate=scan.get("gate") or gate,
+                ip=ip,
+                now=now,
+            )
+        except ValidationError:
+            # A client_id already used for a scan at another event: a broken phone, not a reason
+            # to refuse the scans around it. Answered invalid; nothing is written for it.
+            answers[index] = ScanAnswer(status=Status.INVALID, client_id=scan["client_id"], event_id=scan["event"])
     return answers  # type: ignore[return-value]
 
 

@@ -411,3 +411,28 @@ def test_existing_checkin_rows_from_factories_still_block_a_second_checkin(event
     CheckInFactory(event=event, attendee=attendee)
     registration = RegistrationFactory(event=event, attendee=attendee)
     assert scan(event, registration.code).status == "already_checked_in"
+
+
+def test_offline_scans_uploaded_after_the_event_count_by_when_they_were_made(event, registration):
+    made_during = timezone.now()
+    services.checkin_batch(
+        scans=[
+            {"code": registration.code, "event": event.id, "client_id": uuid4(), "scanned_at": made_during},
+        ],
+        events={event.id: event},
+        now=made_during + timedelta(days=1),
+    )
+    checkin = CheckIn.objects.get()
+    assert checkin.scanned_at == made_during and checkin.received_at is not None
+
+
+def test_a_client_id_reused_at_another_event_is_answered_invalid_in_a_batch(event, registration):
+    client_id = uuid4()
+    other = EventFactory(association=event.association)
+    scan(other, "NOPE", client_id=client_id)
+    second = RegistrationFactory(event=event)
+    answers = services.checkin_batch(
+        scans=[_offline(registration.code, event, 2, client_id=client_id), _offline(second.code, event, 1)],
+        events={event.id: event},
+    )
+    assert [a.status for a in answers] == ["invalid", "ok"]
