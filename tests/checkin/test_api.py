@@ -43,8 +43,9 @@ def _client_for(user) -> APIClient:
 
 
 def _scan(client, event, code, **extra):
+    headers = {k: extra.pop(k) for k in list(extra) if k.startswith("HTTP_")}
     body = {"code": code, "event": event.id, "client_id": str(uuid4()), **extra}
-    return client.post(SCAN, body, format="json")
+    return client.post(SCAN, body, format="json", **headers)
 
 
 # --- registrations -----------------------------------------------------------------------------
@@ -348,3 +349,16 @@ def test_scan_log_of_another_association_is_404(organizer_api):
 def test_openapi_schema_documents_the_scan_endpoint(api):
     response = api.get("/api/schema/")
     assert response.status_code == 200 and b"/api/v1/checkin/scan/" in response.content
+
+
+def test_bad_input_is_explained_in_the_request_language(organizer_api, event):
+    body = {"code": "X", "event": event.id, "client_id": "nope"}
+    chinese = organizer_api.post(SCAN, body, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    english = organizer_api.post(SCAN, body, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert chinese["client_id"] == ["必须是 UUID，例如 crypto.randomUUID() 生成的值。"]
+    assert english["client_id"] == ["Must be a UUID, e.g. a crypto.randomUUID()."]
+
+
+def test_scan_answer_message_is_in_the_request_language(organizer_api, event, registration):
+    body = _scan(organizer_api, event, registration.code, HTTP_ACCEPT_LANGUAGE="zh-hant").json()
+    assert body["message"] == "簽到成功，歡迎！"
