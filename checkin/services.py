@@ -42,6 +42,7 @@ BATCH_MAX = 1000
 SELF_PER_DEVICE_PER_EVENT = 5
 SELF_PER_IP_PER_WINDOW = 120
 SELF_IP_WINDOW_SECONDS = 10 * 60
+LIMIT_KEY_PREFIX = "checkin:self:"  # cache keys of the self check-in limits
 
 
 def new_code() -> str:
@@ -763,12 +764,12 @@ def self_checkin(
         raise SelfCheckInRefused("retired")
     if not _within_window(event, now):
         raise SelfCheckInRefused("outside_window")
-    if not _allow(f"checkin:self:ip:{ip}", SELF_PER_IP_PER_WINDOW, SELF_IP_WINDOW_SECONDS):
+    if not _allow(f"{LIMIT_KEY_PREFIX}ip:{ip}", SELF_PER_IP_PER_WINDOW, SELF_IP_WINDOW_SECONDS):
         raise SelfCheckInRefused("too_many")
     if attendee is None or attendee.association_id != event.association_id:
         attendee = attendee_find_or_create(association_id=event.association_id, **attendee_fields)
     # The device limit counts people, so the same person tapping twice does not use it up.
-    device_key = f"checkin:self:device:{event.id}:{device_id}"
+    device_key = f"{LIMIT_KEY_PREFIX}device:{event.id}:{device_id}"
     with transaction.atomic():
         fields = {
             "registration_id": None,
