@@ -121,3 +121,29 @@ def test_the_scanner_page_loads_offline_after_the_first_visit(browser, live_serv
         assert page.evaluate("typeof window.jsQR") == "function"
     finally:
         context.close()
+
+
+def test_search_by_name_checks_in_and_the_scanner_can_undo_it(browser, live_server, door):
+    event, organizer, _registration = door
+    context = browser.new_context(**PHONE, locale="zh-CN")
+    try:
+        _log_in(context, live_server, organizer)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/scan/{event.id}/")
+        page.wait_for_function("document.body.dataset.ready === '1'")
+        page.fill("#search", "大山")
+        page.click("#results li")
+        page.wait_for_selector("#answer.green")
+        assert CheckIn.objects.get().annulled_at is None
+        page.click("#annul")
+        page.wait_for_selector("#answer[data-status='annulled']")
+        page.wait_for_function("document.getElementById('count').textContent === '0'", timeout=10_000)
+        page.click("#answer")
+        page.click(".headcount summary")
+        page.fill("#headcount-count", "85")
+        page.click("#headcount-form button")
+        page.wait_for_function("document.getElementById('headcount').textContent === '85'", timeout=10_000)
+    finally:
+        context.close()
+    assert CheckIn.objects.get().annulled_at is not None
+    assert event.headcounts.get().count == 85
