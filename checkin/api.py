@@ -348,7 +348,8 @@ class BatchView(APIView):
         responses=inline_serializer("BatchResult", {"results": ScanResultSerializer(many=True)}),
     )
     def post(self, request):
-        if isinstance(request.data, dict) and len(request.data.get("scans") or []) > services.BATCH_MAX:
+        scans = request.data.get("scans") if isinstance(request.data, dict) else None
+        if isinstance(scans, list) and len(scans) > services.BATCH_MAX:  # say so before validating 1,000s
             raise exceptions.ValidationError(
                 {"scans": [_("At most %(max)d scans per batch.") % {"max": services.BATCH_MAX}]}
             )

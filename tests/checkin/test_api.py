@@ -362,3 +362,14 @@ def test_bad_input_is_explained_in_the_request_language(organizer_api, event):
 def test_scan_answer_message_is_in_the_request_language(organizer_api, event, registration):
     body = _scan(organizer_api, event, registration.code, HTTP_ACCEPT_LANGUAGE="zh-hant").json()
     assert body["message"] == "簽到成功，歡迎！"
+
+
+@pytest.mark.parametrize("body", [[], {"scans": 5}, {"scans": "x"}, {"scans": [5]}, {"scans": []}, "null"])
+def test_batch_of_the_wrong_shape_is_a_400(organizer_api, body):
+    response = organizer_api.post(BATCH, body, format="json")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("body", [[], [{"code": "X"}], {"code": "X", "event": "abc", "client_id": str(uuid4())}])
+def test_scan_of_the_wrong_shape_is_a_400(organizer_api, body):
+    assert organizer_api.post(SCAN, body, format="json").status_code == 400
