@@ -219,7 +219,7 @@ def registrations_import(
     try:
         sheet = load_workbook(file, read_only=True, data_only=True).worksheets[0]
         rows = [
-            (number, tuple("" if c is None else str(c).strip() for c in row))
+            (number, tuple(_cell_text(c) for c in row))
             for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
         ]
     except Exception as error:  # openpyxl raises many types for a file that is not a workbook
@@ -276,6 +276,14 @@ def registrations_import(
     if errors:
         raise ValidationError({"file": errors})
     return result
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone number typed into a number cell
+    return str(value).strip()
 
 
 def _regions_by_name(event: Event) -> dict[str, Region]:

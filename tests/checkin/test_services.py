@@ -436,3 +436,8 @@ def test_a_client_id_reused_at_another_event_is_answered_invalid_in_a_batch(even
         events={event.id: event},
     )
     assert [a.status for a in answers] == ["invalid", "ok"]
+
+
+def test_import_reads_phone_numbers_stored_as_numbers(event):
+    services.registrations_import(event=event, file=_sheet([("姓名", "手机"), ("吴用", 13812340000.0)]))
+    assert Attendee.objects.get().phone == "+8613812340000"
