@@ -17,7 +17,7 @@ def _seed(**options) -> str:
 
 
 def _snapshot():
-    return list(Event.objects.order_by("starts_at", "title").values_list("title", "starts_at", "venue__name", "kind"))
+    return sorted(Event.objects.values_list("title", "starts_at", "venue__name", "kind"))
 
 
 class _Rollback(Exception):
