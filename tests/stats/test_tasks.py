@@ -26,7 +26,7 @@ def test_a_burst_of_requests_is_computed_by_the_worker_in_a_handful_of_runs(cele
     for _ in range(1000):
         services.tally_request(event_id=event.id)  # autocommit: each one is a committed request
     celery_worker_process.wait_for(
-        lambda: (t := _tally(key)) is not None and not TallyMarker.objects.get(key=key).is_dirty,
+        lambda: _tally(key) is not None and not TallyMarker.objects.get(key=key).is_dirty,
         timeout=60,
         what="the event's tally",
     )
