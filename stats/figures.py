@@ -411,6 +411,7 @@ def compute(scope: Scope, *, now: datetime | None = None) -> Computed:
     by_month: dict[str, dict] = defaultdict(lambda: {"events": 0, "person_times": 0})
     by_campaign: dict[str, dict] = defaultdict(lambda: {"events": 0, "person_times": 0, "units": 0})
     by_kind: dict[str, dict] = defaultdict(lambda: {"events": 0, "person_times": 0, "units": 0})
+    by_event_kind: dict[str, dict] = defaultdict(lambda: {"events": 0, "person_times": 0})
     by_category: dict[str, int] = defaultdict(int)
     by_method: dict[str, int] = defaultdict(int)
     per_town: dict[int | None, dict] = defaultdict(lambda: {"events": 0, "person_times": 0})
@@ -460,6 +461,8 @@ def compute(scope: Scope, *, now: datetime | None = None) -> Computed:
         kind_key = event["campaign__kind"] or NO_CAMPAIGN
         by_kind[kind_key]["events"] += 1
         by_kind[kind_key]["person_times"] += person_times
+        by_event_kind[event["kind"]]["events"] += 1
+        by_event_kind[event["kind"]]["person_times"] += person_times
         for category, n in _categories(row).items():
             by_category[category] += n
         for method, n in row["methods"].items():
@@ -531,6 +534,7 @@ def compute(scope: Scope, *, now: datetime | None = None) -> Computed:
         "by_month": dict(sorted(by_month.items())),
         "by_campaign": dict(by_campaign),
         "by_campaign_kind": dict(sorted(by_kind.items())),
+        "by_event_kind": dict(sorted(by_event_kind.items())),
         "by_category": dict(sorted(by_category.items())),
         "by_method": dict(sorted(by_method.items())),
         "by_town": towns,
