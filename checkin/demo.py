@@ -86,7 +86,7 @@ def _attendees(demo, rng: random.Random) -> dict[str, list]:
             groups["adults"].append(person)
             by_town.setdefault(person.region.parent_id if person.region else None, []).append(person)
     # A few remote villages whose people never make it to an event: coverage is not 100%.
-    remote = {v.id for v in rng.sample(demo.villages, len(demo.villages) // 8)}
+    remote = {v.id for v in rng.sample(demo.villages, len(demo.villages) // 5)}
     for town, residents in by_town.items():
         by_town[town] = [p for p in residents if p.region_id not in remote]
     groups["adults"] = [p for p in groups["adults"] if p.region_id not in remote]

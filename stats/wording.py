@@ -81,7 +81,7 @@ def about(value, lang: str) -> str:
         text = f"{round(n / 10000, 1):g}{words['wan']}"
     else:
         digits = len(str(int(n))) if n >= 1 else 1
-        rounded = int(round(n, -(digits - 2))) if digits > 2 else int(round(n))
+        rounded = int(round(n, -(digits - 2))) if digits > 2 else round(n)
         text = f"{rounded:,}" if lang == "en" else str(rounded)
     return words["about"].format(n=text)
 
