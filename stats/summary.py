@@ -22,7 +22,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from events.models import Association
 
@@ -268,7 +268,14 @@ def _computed_note(summary: Summary) -> str:
 
 
 def _columns() -> list[str]:
-    return [_("Figure"), _("Name"), _("Exact value"), _("Scanned"), _("Paper or by hand"), _("Estimated")]
+    return [
+        _("Figure"),
+        pgettext("summary appendix column", "Name"),
+        _("Exact value"),
+        _("Scanned"),
+        _("Paper or by hand"),
+        _("Estimated"),
+    ]
 
 
 def _row_cells(row: dict) -> list:

@@ -62,7 +62,7 @@ def _language(request) -> str:
 def _bars(items: list[dict], *, width: int = CHART_WIDTH, label_width: int = 150, bar_height: int = 22) -> dict:
     """Horizontal bars laid out for an inline SVG: each item has label, value and maybe href and target."""
     top = max([i["value"] for i in items] + [i.get("target") or 0 for i in items] + [1])
-    room = width - label_width - 70
+    room = width - label_width - 120  # leave space for the value written after the bar
     bars = []
     for n, item in enumerate(items):
         bar = dict(item)
@@ -138,7 +138,8 @@ def dashboard(request):
             }
             for p in progress
         ],
-        label_width=210,
+        width=1100,
+        label_width=260,
     )
     towns = breakdowns.get("by_town", [])
     town_bars = _bars(
