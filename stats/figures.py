@@ -19,7 +19,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from checkin.models import Attendee, CheckIn, Headcount
@@ -182,15 +183,21 @@ def _new_event_row() -> dict[str, Any]:
     }
 
 
-def _grouped_records(held_ids: QuerySet) -> tuple[dict[int, dict], dict[str, int]]:
-    """Per-event aggregates of check-ins, headcounts, sign-ups, partners and outputs."""
+def _grouped_records(held_ids: QuerySet, *, categories: bool = True) -> tuple[dict[int, dict], dict[str, int]]:
+    """Per-event aggregates of check-ins, headcounts, sign-ups, partners and outputs.
+
+    `categories` splits each event's check-ins by the attendees' category
+    (a join with the attendees); a period gets those from _attendee_groups instead.
+    """
     rows: dict[int, dict] = defaultdict(_new_event_row)
     counts = {"checkins": 0, "headcounts": 0, "signups": 0, "outputs": 0, "partners": 0}
     live_checkins = CheckIn.objects.filter(event_id__in=held_ids, annulled_at__isnull=True)
-    for row in live_checkins.values("event_id", "method", "attendee__category").annotate(n=Count("id")).order_by():
+    keys = ("event_id", "method", "attendee__category") if categories else ("event_id", "method")
+    for row in live_checkins.values(*keys).annotate(n=Count("id")).order_by():
         event = rows[row["event_id"]]
         event["methods"][row["method"]] += row["n"]
-        event["categories"][row["attendee__category"]] += row["n"]
+        if categories:
+            event["categories"][row["attendee__category"]] += row["n"]
         counts["checkins"] += row["n"]
     headcounts = Headcount.objects.filter(event_id__in=held_ids)
     for row in headcounts.values("event_id").annotate(people=Sum("count"), n=Count("id")).order_by():
@@ -356,6 +363,30 @@ def _categories(row: dict) -> dict[str, int]:
     return dict(sorted(categories.items()))
 
 
+def _attendee_groups(held_ids: QuerySet) -> list[dict]:
+    """The attendees checked in within a scope, grouped by home region and category, in one pass.
+
+    Per group: how many distinct people, their check-ins, and how many of them
+    were scanned at least once. The inner query groups the check-ins by
+    attendee (so each person counts once); it is the ORM's SQL, wrapped.
+    """
+    live = CheckIn.objects.filter(event_id__in=held_ids, annulled_at__isnull=True)
+    scanned = Case(When(method__in=SCANNED_METHODS, then=Value(1)), default=Value(0), output_field=IntegerField())
+    per_attendee = live.values("attendee_id").annotate(n=Count("id"), scanned=Max(scanned)).order_by()
+    inner, params = per_attendee.query.sql_with_params()
+    table = connection.ops.quote_name(Attendee._meta.db_table)
+    sql = (
+        "SELECT a.region_id, a.category, COUNT(*), SUM(s.n), SUM(s.scanned) "
+        f"FROM ({inner}) s JOIN {table} a ON a.id = s.attendee_id GROUP BY a.region_id, a.category"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            {"region_id": r[0], "category": r[1], "people": r[2], "checkins": int(r[3]), "scanned_people": int(r[4])}
+            for r in cursor.fetchall()
+        ]
+
+
 @dataclass
 class _RegionTree:
     by_id: dict[int, dict]
@@ -402,7 +433,7 @@ def compute(scope: Scope, *, now: datetime | None = None) -> Computed:
             "starts_at",
         )
     )
-    rows, record_counts = _grouped_records(held_ids)
+    rows, record_counts = _grouped_records(held_ids, categories=False)
     record_counts["events"] = len(events)
     association_ids = association_tree(scope.association_id)
 
@@ -463,8 +494,8 @@ def compute(scope: Scope, *, now: datetime | None = None) -> Computed:
         by_kind[kind_key]["person_times"] += person_times
         by_event_kind[event["kind"]]["events"] += 1
         by_event_kind[event["kind"]]["person_times"] += person_times
-        for category, n in _categories(row).items():
-            by_category[category] += n
+        if row["headcount_people"]:
+            by_category[HEADCOUNT_CATEGORY] += row["headcount_people"]
         for method, n in row["methods"].items():
             by_method[method] += n
         town = per_town[tree.town_of(event["venue__region_id"])]
@@ -472,21 +503,14 @@ def compute(scope: Scope, *, now: datetime | None = None) -> Computed:
         town["person_times"] += person_times
 
     # Distinct counts over the whole scope: these cannot be summed from events.
-    live_checkins = CheckIn.objects.filter(event_id__in=held_ids, annulled_at__isnull=True)
-    student = Q(attendee__category=Attendee.Category.STUDENT)
     attendee_regions = {}
     students = students_scanned = 0
-    for row in (
-        live_checkins.values("attendee__region_id")
-        .annotate(
-            students=Count("attendee_id", distinct=True, filter=student),
-            scanned=Count("attendee_id", distinct=True, filter=student & Q(method__in=SCANNED_METHODS)),
-        )
-        .order_by()
-    ):
-        attendee_regions[row["attendee__region_id"]] = True
-        students += row["students"]
-        students_scanned += row["scanned"]
+    for group in _attendee_groups(held_ids):
+        attendee_regions[group["region_id"]] = True
+        by_category[group["category"]] += group["checkins"]
+        if group["category"] == Attendee.Category.STUDENT:
+            students += group["people"]
+            students_scanned += group["scanned_people"]
     figures["students_participating"] = students
     evidence["students_participating"] = {
         "scanned": students_scanned,
