@@ -156,7 +156,8 @@ def main() -> None:
     event = Event.objects.filter(association=association, starts_at__year=YEAR).order_by("id")[5]
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO checkin_checkin (event_id, attendee_id, method, client_id, scanned_at, received_at, device, gate) "
+            "INSERT INTO checkin_checkin"
+            " (event_id, attendee_id, method, client_id, scanned_at, received_at, device, gate) "
             "SELECT %s, a.id, 'staff_scan', gen_random_uuid(), now(), now(), '', '' FROM checkin_attendee a "
             "WHERE NOT EXISTS (SELECT 1 FROM checkin_checkin c WHERE c.event_id = %s AND c.attendee_id = a.id) "
             "ORDER BY a.id LIMIT 1000",
