@@ -183,7 +183,7 @@ def _new_event_row() -> dict[str, Any]:
     }
 
 
-def _grouped_records(held_ids: QuerySet, *, categories: bool = True) -> tuple[dict[int, dict], dict[str, int]]:
+def _grouped_records(held_ids: list[int], *, categories: bool = True) -> tuple[dict[int, dict], dict[str, int]]:
     """Per-event aggregates of check-ins, headcounts, sign-ups, partners and outputs.
 
     `categories` splits each event's check-ins by the attendees' category
@@ -312,7 +312,8 @@ def compute_events(scope: Scope, *, now: datetime | None = None) -> dict[int, Co
 def compute_events_of(held: QuerySet[Event]) -> dict[int, Computed]:
     """Per-event tallies of these held events, from one set of grouped queries."""
     events = list(held.values("id", "kind", "is_countryside_trip", "venue_id"))
-    rows, _ = _grouped_records(held.values("id"))
+    # The ids themselves, not a subquery: PostgreSQL then reads a campaign's check-ins by index, not the whole table.
+    rows, _ = _grouped_records([e["id"] for e in events])
     result = {}
     for event in events:
         row = rows.get(event["id"]) or _new_event_row()
@@ -363,13 +364,15 @@ def _categories(row: dict) -> dict[str, int]:
     return dict(sorted(categories.items()))
 
 
-def _attendee_groups(held_ids: QuerySet) -> list[dict]:
+def _attendee_groups(held_ids: list[int]) -> list[dict]:
     """The attendees checked in within a scope, grouped by home region and category, in one pass.
 
     Per group: how many distinct people, their check-ins, and how many of them
     were scanned at least once. The inner query groups the check-ins by
     attendee (so each person counts once); it is the ORM's SQL, wrapped.
     """
+    if not held_ids:
+        return []
     live = CheckIn.objects.filter(event_id__in=held_ids, annulled_at__isnull=True)
     scanned = Case(When(method__in=SCANNED_METHODS, then=Value(1)), default=Value(0), output_field=IntegerField())
     per_attendee = live.values("attendee_id").annotate(n=Count("id"), scanned=Max(scanned)).order_by()
@@ -420,7 +423,6 @@ def compute(scope: Scope, *, now: datetime | None = None) -> Computed:
         return compute_event(scope.event_id, now=now)
     now = now or timezone.now()
     held = held_events(scope, now=now)
-    held_ids = held.values("id")
     events = list(
         held.values(
             "id",
@@ -433,6 +435,7 @@ def compute(scope: Scope, *, now: datetime | None = None) -> Computed:
             "starts_at",
         )
     )
+    held_ids = [e["id"] for e in events]  # a list, not a subquery: see compute_events_of
     rows, record_counts = _grouped_records(held_ids, categories=False)
     record_counts["events"] = len(events)
     association_ids = association_tree(scope.association_id)
