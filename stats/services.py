@@ -323,7 +323,7 @@ def tally_pending(*, keys: list[str]) -> int:
 
 
 def _pause() -> None:
-    # Fault drills (bench/tally/kill_drill.py) slow the drain down so a worker can be killed mid-way.
+    # Fault drills (tests/stats/test_tasks.py) slow the drain down so a worker can be killed mid-way.
     if pause := _setting("STATS_TALLY_PAUSE_SECONDS", 0):
         time_module.sleep(pause)
 
