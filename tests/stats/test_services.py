@@ -7,7 +7,7 @@ from django.utils import timezone
 from stats import services, tasks
 from stats.figures import year_scope
 from stats.models import Tally, TallyMarker
-from tests.factories import CampaignFactory, CheckInFactory, EventFactory, HeadcountFactory
+from tests.factories import AssociationFactory, CampaignFactory, CheckInFactory, EventFactory, HeadcountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +167,25 @@ def test_annulled_checkins_never_count(event):
 def test_a_request_for_an_unknown_event_is_ignored(sent):
     services.tally_request(event_id=987654)
     assert not TallyMarker.objects.exists()
+
+
+def test_a_prefectures_year_includes_its_counties_and_a_neighbours_does_not(association, sent):
+    prefecture = AssociationFactory()
+    association.parent = prefecture
+    association.save()
+    CheckInFactory.create_batch(2, event=EventFactory(association=association))
+    CheckInFactory(event=EventFactory(association=AssociationFactory()))
+    year = timezone.localdate().year
+    county = services.tally_compute(scope=year_scope(association.id, year))
+    whole = services.tally_compute(scope=year_scope(prefecture.id, year))
+    assert county.figures["beneficiaries_person_times"] == whole.figures["beneficiaries_person_times"] == 2
+
+
+def test_an_event_starting_just_after_new_year_in_shanghai_counts_for_the_new_year(association):
+    from zoneinfo import ZoneInfo
+
+    start = timezone.datetime(2025, 1, 1, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))  # 2024-12-31 16:30 UTC
+    event = EventFactory(association=association, starts_at=start, ends_at=start + timedelta(hours=1))
+    CheckInFactory(event=event)
+    assert services.tally_compute(scope=year_scope(association.id, 2025)).figures["events_held"] == 1
+    assert services.tally_compute(scope=year_scope(association.id, 2024)).figures["events_held"] == 0
