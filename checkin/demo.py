@@ -44,6 +44,9 @@ def _attendees(demo, rng: random.Random) -> dict[str, list]:
     association = demo.association
     schools = list(Organization.objects.filter(association=association, kind=Organization.Kind.SCHOOL))
     seat_villages = [v for v in demo.villages if v.parent_id == demo.towns[0].id]
+    # A few remote villages whose people never make it to an event: coverage is not 100%.
+    remote = {v.id for v in rng.sample(demo.villages[len(seat_villages) :], len(demo.villages) // 5)}
+    reachable = [v for v in demo.villages if v.id not in remote]
     people = []
     for village in demo.villages:
         for _ in range(PEOPLE_PER_VILLAGE * demo.scale):
@@ -59,7 +62,7 @@ def _attendees(demo, rng: random.Random) -> dict[str, list]:
                 association=association,
                 name=_name(rng),
                 category=Attendee.Category.STUDENT,
-                region=rng.choice(seat_villages + rng.sample(demo.villages, 3)),
+                region=rng.choice(seat_villages + rng.sample(reachable, 3)),
                 school=rng.choice(schools) if schools else None,
             )
         )
@@ -85,8 +88,6 @@ def _attendees(demo, rng: random.Random) -> dict[str, list]:
         else:
             groups["adults"].append(person)
             by_town.setdefault(person.region.parent_id if person.region else None, []).append(person)
-    # A few remote villages whose people never make it to an event: coverage is not 100%.
-    remote = {v.id for v in rng.sample(demo.villages, len(demo.villages) // 5)}
     for town, residents in by_town.items():
         by_town[town] = [p for p in residents if p.region_id not in remote]
     groups["adults"] = [p for p in groups["adults"] if p.region_id not in remote]

@@ -18,11 +18,11 @@ HAND_ENTERED = {
     "new_boards": ("新建科普宣传栏（个）", 14),
 }
 TARGETS = {
-    Campaign.Kind.SCIENCE_WEEK: {"beneficiaries_person_times": 4000, "events_held": 15},
+    Campaign.Kind.SCIENCE_WEEK: {"beneficiaries_person_times": 3500, "events_held": 15},
     Campaign.Kind.COUNTRYSIDE: {"beneficiaries_person_times": 5000, "coverage_pct": 20},
     Campaign.Kind.TRAINING_SERIES: {"trainees_person_times": 3000, "events_held": 30},
-    Campaign.Kind.YOUTH: {"students_participating": 3000},
-    Campaign.Kind.SCIENCE_DRIVE: {"beneficiaries_person_times": 12000, "units_participating": 30},
+    Campaign.Kind.YOUTH: {"students_participating": 2000},
+    Campaign.Kind.SCIENCE_DRIVE: {"beneficiaries_person_times": 10000, "units_participating": 30},
     Campaign.Kind.THEMED: {"beneficiaries_person_times": 3000},
     Campaign.Kind.CONSULTATION_DRIVE: {"beneficiaries_person_times": 6000},
 }
