@@ -85,3 +85,27 @@ def test_a_worker_killed_mid_recompute_leaves_figures_identical_to_a_clean_run(s
         restarted.stop()
     stored = {t.key: t.figures for t in Tally.objects.filter(key__in=keys)}
     assert stored == clean
+
+
+def test_check_ins_during_a_broker_outage_reach_the_figures_once_it_is_back(
+    celery_worker_process, association, monkeypatch
+):
+    event = EventFactory(association=association)
+    key = f"event:{event.id}"
+    real_apply_async = tasks.tally_run.apply_async
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.tally_run, "apply_async", broker_down)
+    for _ in range(7):  # check-ins keep coming; every nudge is lost
+        CheckInFactory(event=event)
+        services.tally_request(event_id=event.id)
+    assert TallyMarker.objects.get(key=key).is_dirty
+    monkeypatch.setattr(tasks.tally_run, "apply_async", real_apply_async)  # the broker is back
+    # Beat's sweep, once the lost nudge is presumed lost: no manual step.
+    assert services.tally_sweep(now=timezone.now() + timedelta(minutes=2)) == 1
+    celery_worker_process.wait_for(
+        lambda: not TallyMarker.objects.get(key=key).is_dirty, timeout=60, what="the sweep's run"
+    )
+    assert _tally(key).figures["beneficiaries_person_times"] == 7
