@@ -180,8 +180,11 @@ def tally_run(*, key: str) -> str:
         .update(lease_until=now + timedelta(seconds=lease_seconds()), lease_token=token, enqueued_at=None)
     )
     if not claimed:
+        # Come back when the other worker's claim ends (or expires, if it died), at most a minute from now.
+        lease_until = TallyMarker.objects.filter(key=key).values_list("lease_until", flat=True).first()
+        remaining = (lease_until - now).total_seconds() if lease_until else 0
         TallyMarker.objects.filter(key=key).update(enqueued_at=None)
-        _nudge(key, countdown=debounce_seconds())
+        _nudge(key, countdown=min(max(debounce_seconds(), remaining), 60))
         return "busy"
     # Read after the claim: every request up to this version has committed, so its records are seen below.
     version = TallyMarker.objects.filter(key=key).values_list("version", flat=True).get()
