@@ -215,3 +215,16 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     "mark-finished-events-done": {"task": "events.tasks.mark_finished_events_done", "schedule": 15 * 60},
 }
+
+# stats: tallies follow the records (a sweep for what no worker did) and a full recompute every night.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["stats-tally-sweep"] = {"task": "stats.tasks.tally_sweep", "schedule": 60}
+CELERY_BEAT_SCHEDULE["stats-tally-nightly"] = {
+    "task": "stats.tasks.tally_nightly",
+    "schedule": crontab(hour=2, minute=30),
+}
+# stats: seconds a burst of changes is gathered before a tally run, and a claim outlives a dead worker.
+STATS_TALLY_DEBOUNCE_SECONDS = env.float("STATS_TALLY_DEBOUNCE_SECONDS", default=2)
+STATS_TALLY_LEASE_SECONDS = env.float("STATS_TALLY_LEASE_SECONDS", default=300)
+STATS_TALLY_PAUSE_SECONDS = env.float("STATS_TALLY_PAUSE_SECONDS", default=0)  # fault drills only

@@ -1,0 +1,191 @@
+"""bench/tally: 1,000,000 check-ins over a year on PostgreSQL, and how fast the tallies follow.
+
+    .venv/bin/python bench/tally/run.py            # needs PostgreSQL (BENCH_DATABASE_URL, default below)
+
+Prints: the full-year recompute time (all event, campaign and year tallies,
+as the nightly task runs it), the time of the bare SQL aggregate behind the
+largest figure (the floor), their ratio, the worker's peak memory at 500,000
+and at 1,000,000 check-ins (flat = it does not grow with the check-ins), and
+the time of an incremental tally after 1,000 new check-ins at one event.
+The recompute runs in a child process, as a worker would, so its memory is its own.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE = Path(__file__).resolve().parents[2]
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kepu_bench_tally")
+CHECKINS = int(os.environ.get("BENCH_CHECKINS", "1000000"))
+YEAR = 2025
+SCALE = 6  # ~970 events in the year
+
+os.environ["DATABASE_URL"] = DATABASE_URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kepu.settings")
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")  # the bench sends no tasks that need a worker
+sys.path.insert(0, str(BASE))
+
+
+def _ensure_database() -> None:
+    import psycopg
+
+    admin_url = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    name = DATABASE_URL.rsplit("/", 1)[1]
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def child() -> None:
+    """The worker's side: recompute the year and report time and peak memory."""
+    import resource
+
+    import django
+
+    django.setup()
+    from stats import services
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    services.tally_recompute_request(year=YEAR)
+    done = services.tally_drain(year=YEAR)
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": elapsed, "peak_kb": peak, "baseline_kb": before, "done": done}))
+
+
+def _recompute_in_child() -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child"], capture_output=True, text=True, check=True, env=os.environ.copy()
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _insert_checkins(cursor, *, association_id: int, count: int, offset: int) -> None:
+    """INSERT … SELECT generate_series: `count` check-ins spread over the year's events, one per attendee and event."""
+    cursor.execute(
+        """
+        WITH e AS (
+            SELECT id, starts_at, row_number() OVER (ORDER BY id) - 1 AS rn, count(*) OVER () AS n
+            FROM events_event WHERE association_id = %(a)s AND starts_at < now()
+        ), a AS (SELECT min(id) AS base, count(*) AS n FROM checkin_attendee WHERE association_id = %(a)s)
+        INSERT INTO checkin_checkin (event_id, attendee_id, method, client_id, scanned_at, received_at, device, gate)
+        SELECT e.id,
+               a.base + ((e.rn * 7919 + (g / e.n)) %% a.n),
+               (ARRAY['staff_scan','staff_scan','staff_scan','self','self','offline','paper','manual'])[1 + (g %% 8)],
+               gen_random_uuid(), e.starts_at + (g %% 60) * interval '1 minute', now(), '', ''
+        FROM generate_series(%(offset)s, %(offset)s + %(count)s - 1) AS g
+        CROSS JOIN a
+        JOIN e ON e.rn = g %% e.n
+        """,
+        {"a": association_id, "count": count, "offset": offset},
+    )
+
+
+def main() -> None:
+    _ensure_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from events.demo import seed_planning
+    from events.models import Event
+    from stats import figures, services
+
+    call_command("migrate", verbosity=0)
+    clock = time.perf_counter()
+    demo = seed_planning(year=YEAR, scale=SCALE, seed=2026)
+    association = demo.association
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO checkin_attendee (association_id, name, phone, category, region_id, created_at)
+            SELECT %(a)s, 'attendee ' || g, '',
+                   (ARRAY['farmer','farmer','farmer','resident','student','student','cadre','teacher'])[1 + g %% 8],
+                   (SELECT id FROM events_region WHERE level IN ('village', 'community') ORDER BY id
+                    OFFSET g %% (SELECT count(*) FROM events_region WHERE level IN ('village', 'community')) LIMIT 1),
+                   now()
+            FROM generate_series(0, 99999) AS g
+            """,
+            {"a": association.id},
+        )
+        half = CHECKINS // 2
+        _insert_checkins(cursor, association_id=association.id, count=half, offset=0)
+        cursor.execute(
+            "INSERT INTO checkin_headcount (event_id, count, counted_at, note, created_at) "
+            "SELECT id, 300, starts_at, '', now() FROM events_event WHERE association_id = %s AND id %% 5 = 0",
+            [association.id],
+        )
+        cursor.execute("ANALYZE")
+    print(f"seeded {half:,} check-ins, {Event.objects.count()} events in {time.perf_counter() - clock:.1f} s")
+    at_half = _recompute_in_child()
+
+    with connection.cursor() as cursor:
+        _insert_checkins(cursor, association_id=association.id, count=CHECKINS - half, offset=half)
+        cursor.execute("ANALYZE")
+        cursor.execute("SELECT count(*) FROM checkin_checkin")
+        total = cursor.fetchone()[0]
+    print(f"seeded {total:,} check-ins in all after {time.perf_counter() - clock:.1f} s")
+    _recompute_in_child()  # warm the cache as for the floor below
+    full = _recompute_in_child()
+
+    # The floor: the bare aggregate behind the largest figure (person-times = check-ins of held events + headcounts).
+    floor_sql = """
+        SELECT count(*) FROM checkin_checkin c JOIN events_event e ON e.id = c.event_id
+        WHERE e.association_id = %s AND e.starts_at >= %s AND e.starts_at < %s AND e.starts_at <= now()
+          AND e.status NOT IN ('draft', 'cancelled') AND c.annulled_at IS NULL
+    """
+    start, end = services._year_bounds(YEAR)
+    floors = []
+    with connection.cursor() as cursor:
+        for _ in range(3):
+            t = time.perf_counter()
+            cursor.execute(floor_sql, [association.id, start, end])
+            floors.append(time.perf_counter() - t)
+    floor = min(floors)
+    t = time.perf_counter()
+    figures.compute(figures.year_scope(association.id, YEAR))
+    year_only = time.perf_counter() - t
+
+    # Incremental: 1,000 new check-ins at one event, then its tally run (the rollups follow on their own debounce).
+    event = Event.objects.filter(association=association, starts_at__year=YEAR).order_by("id")[5]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO checkin_checkin"
+            " (event_id, attendee_id, method, client_id, scanned_at, received_at, device, gate) "
+            "SELECT %s, a.id, 'staff_scan', gen_random_uuid(), now(), now(), '', '' FROM checkin_attendee a "
+            "WHERE NOT EXISTS (SELECT 1 FROM checkin_checkin c WHERE c.event_id = %s AND c.attendee_id = a.id) "
+            "ORDER BY a.id LIMIT 1000",
+            [event.id, event.id],
+        )
+    services.tally_request(event_id=event.id)
+    t = time.perf_counter()
+    services.tally_run(key=f"event:{event.id}")
+    incremental = time.perf_counter() - t
+    t = time.perf_counter()
+    services.tally_run(key=f"campaign:{event.campaign_id}")
+    services.tally_run(key=figures.year_scope(association.id, YEAR).key)
+    rollups = time.perf_counter() - t
+
+    mb = 1024
+    print(f"check-ins:                          {total:,}")
+    print(f"full-year recompute (worker job):   {full['seconds']:.2f} s  {full['done']}")
+    print(f"  of which the year's figures:      {year_only:.2f} s")
+    print(f"floor (bare COUNT behind the largest figure): {floor:.3f} s")
+    print(f"ratio full recompute / floor:       {full['seconds'] / floor:.1f}x")
+    print(f"ratio year figures / floor:         {year_only / floor:.1f}x")
+    print(
+        f"worker peak memory:                 {at_half['peak_kb'] / mb:.0f} MB at {half:,} check-ins, "
+        f"{full['peak_kb'] / mb:.0f} MB at {total:,} (after Django setup: {full['baseline_kb'] / mb:.0f} MB)"
+    )
+    print(f"incremental event tally after 1,000 new check-ins: {incremental * 1000:.0f} ms")
+    print(f"  then its rollups (campaign + year): {rollups * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    child() if "--child" in sys.argv else main()

@@ -1,0 +1,128 @@
+"""The organizer's statistics desk: narrative templates, hand-entered figures, campaign targets; tallies read-only.
+
+The beat schedule (the sweep, the nightly recompute) is edited under "Periodic tasks" (django-celery-beat).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from events import selectors
+
+from . import summary
+from .models import AnnualFigure, CampaignTarget, SummaryTemplate, Tally, TallyMarker
+
+
+class _OwnAssociation(admin.ModelAdmin):
+    association_path = "association"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        ids = selectors.associations_readable_by(request.user)
+        return queryset.filter(**{f"{self.association_path}_id__in": ids})
+
+    def _may_use(self, request) -> bool:
+        return request.user.is_superuser or selectors.is_organizer(request.user)
+
+    def has_module_permission(self, request):
+        return self._may_use(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_use(request)
+
+    def has_add_permission(self, request):
+        return self._may_use(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_use(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_use(request)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser and self.association_path == "association":
+            obj.association = selectors.association_of(request.user)
+        super().save_model(request, obj, form, change)
+
+    def get_exclude(self, request, obj=None):
+        if self.association_path == "association" and not request.user.is_superuser:
+            return ("association",)
+        return ()
+
+
+class SummaryTemplateForm(forms.ModelForm):
+    language = forms.ChoiceField(label=_("language"), choices=[(code, code) for code in summary.LANGUAGES])
+
+    class Meta:
+        model = SummaryTemplate
+        fields = ["association", "language", "title", "body"]
+
+    def clean(self):
+        data = super().clean()
+        text = (data.get("title") or "") + (data.get("body") or "")
+        unknown = sorted({name for name, _form in summary.placeholders_of(text) if not summary.known_placeholder(name)})
+        if unknown:
+            raise ValidationError({"body": _("Unknown placeholders: %(names)s") % {"names": ", ".join(unknown)}})
+        return data
+
+
+@admin.register(SummaryTemplate)
+class SummaryTemplateAdmin(_OwnAssociation):
+    form = SummaryTemplateForm
+    list_display = ["association", "language", "title", "updated_at"]
+
+
+@admin.register(AnnualFigure)
+class AnnualFigureAdmin(_OwnAssociation):
+    list_display = ["year", "name", "label", "value", "association"]
+    list_filter = ["year"]
+
+
+@admin.register(CampaignTarget)
+class CampaignTargetAdmin(_OwnAssociation):
+    association_path = "campaign__association"
+    list_display = ["campaign", "figure", "target"]
+    list_filter = ["figure"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "campaign" and not request.user.is_superuser:
+            kwargs["queryset"] = selectors.campaigns_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class _ReadOnly(_OwnAssociation):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Tally)
+class TallyAdmin(_ReadOnly):
+    list_display = ["key", "scope", "computed_at", "duration_ms", "record_counts"]
+    list_filter = ["scope"]
+    search_fields = ["key"]
+
+
+@admin.register(TallyMarker)
+class TallyMarkerAdmin(admin.ModelAdmin):
+    """Superusers only: the queue's bookkeeping, to see what waits for a worker."""
+
+    list_display = ["key", "version", "done_version", "requested_at", "enqueued_at", "lease_until", "runs"]
+    search_fields = ["key"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

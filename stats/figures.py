@@ -1,0 +1,621 @@
+"""The figures of the summary, as DESIGN.md defines them, computed in the database.
+
+Every record-based figure comes from a handful of grouped aggregate queries
+(COUNT, SUM, COUNT(DISTINCT …)) over the events held in a scope; only their
+grouped rows (per event, per method, per region…) reach Python, never the
+check-ins themselves. The same code computes an event, a campaign and a
+period, so the figures of one scope never disagree with another's.
+
+"In scope": events of the association (and its child associations, for a
+prefecture) whose start falls in the period in Asia/Shanghai, that are not
+draft or cancelled and have started ("held"). Check-ins, headcounts,
+sign-ups, outputs and partners count when their event is held in scope;
+annulled check-ins never count.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from checkin.models import Attendee, CheckIn, Headcount
+from events.models import Association, Campaign, CountyEnrolment, Event, EventOutput, Organization, Region, Venue
+from volunteers.models import SignUp, Volunteer
+
+SCANNED_METHODS = (CheckIn.Method.STAFF_SCAN, CheckIn.Method.SELF, CheckIn.Method.OFFLINE)
+MANUAL_METHODS = (CheckIn.Method.PAPER, CheckIn.Method.MANUAL)
+NOT_HELD_STATUSES = (Event.Status.DRAFT, Event.Status.CANCELLED)
+NO_CAMPAIGN = "none"
+HEADCOUNT_CATEGORY = "headcount"  # people counted at open events, whose category nobody asked
+
+# Figures that are person-times of attendees: each splits into scanned, manual and estimated evidence.
+PERSON_TIME_FIGURES = (
+    "beneficiaries_person_times",
+    "consultation_person_times",
+    "countryside_person_times",
+    "trainees_person_times",
+    "science_center_person_times",
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a tally covers: one event, one campaign, or a period of an association."""
+
+    kind: str  # "event" | "campaign" | "period"
+    association_id: int
+    event_id: int | None = None
+    campaign_id: int | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None  # inclusive
+
+    @property
+    def key(self) -> str:
+        if self.kind == "event":
+            return f"event:{self.event_id}"
+        if self.kind == "campaign":
+            return f"campaign:{self.campaign_id}"
+        return f"period:{self.association_id}:{self.starts_on.isoformat()}:{self.ends_on.isoformat()}"
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "association_id": self.association_id,
+            "event_id": self.event_id,
+            "campaign_id": self.campaign_id,
+            "starts_on": self.starts_on.isoformat() if self.starts_on else None,
+            "ends_on": self.ends_on.isoformat() if self.ends_on else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Scope":
+        return cls(
+            kind=data["kind"],
+            association_id=data["association_id"],
+            event_id=data.get("event_id"),
+            campaign_id=data.get("campaign_id"),
+            starts_on=date.fromisoformat(data["starts_on"]) if data.get("starts_on") else None,
+            ends_on=date.fromisoformat(data["ends_on"]) if data.get("ends_on") else None,
+        )
+
+    @property
+    def year(self) -> int | None:
+        return self.ends_on.year if self.ends_on else None
+
+
+def event_scope(event: Event) -> Scope:
+    return Scope(kind="event", association_id=event.association_id, event_id=event.id)
+
+
+def campaign_scope(campaign: Campaign) -> Scope:
+    return Scope(
+        kind="campaign",
+        association_id=campaign.association_id,
+        campaign_id=campaign.id,
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+    )
+
+
+def period_scope(association_id: int, starts_on: date, ends_on: date) -> Scope:
+    return Scope(kind="period", association_id=association_id, starts_on=starts_on, ends_on=ends_on)
+
+
+def year_scope(association_id: int, year: int) -> Scope:
+    return period_scope(association_id, date(year, 1, 1), date(year, 12, 31))
+
+
+@dataclass
+class Computed:
+    """The result of one computation: the scope's figures and the per-event figures behind them."""
+
+    figures: dict[str, Any]
+    evidence: dict[str, dict[str, int]]
+    breakdowns: dict[str, Any]
+    record_counts: dict[str, int]
+    per_event: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+def association_tree(association_id: int) -> list[int]:
+    """The association and the ones below it (a prefecture reads its counties)."""
+    ids, frontier = [association_id], [association_id]
+    while frontier:
+        frontier = list(Association.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        ids.extend(frontier)
+    return ids
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def held_events(scope: Scope, *, now: datetime | None = None) -> QuerySet[Event]:
+    """The events of a scope that took place: the base of every figure."""
+    now = now or timezone.now()
+    events = Event.objects.filter(starts_at__lte=now).exclude(status__in=NOT_HELD_STATUSES)
+    if scope.kind == "event":
+        return events.filter(id=scope.event_id)
+    if scope.kind == "campaign":
+        return events.filter(campaign_id=scope.campaign_id)
+    return events.filter(
+        association_id__in=association_tree(scope.association_id),
+        starts_at__gte=_local_midnight(scope.starts_on),
+        starts_at__lt=_local_midnight(scope.ends_on + timedelta(days=1)),
+    )
+
+
+def _num(value: Decimal | int | None) -> int | float:
+    """JSON-friendly: whole numbers as int, others as float."""
+    if value is None:
+        return 0
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _pct(part: int, whole: int | None) -> float | None:
+    if not whole:
+        return None
+    return round(part * 100 / whole, 1)
+
+
+def _evidence() -> dict[str, int]:
+    return {"scanned": 0, "manual": 0, "estimated": 0}
+
+
+def _new_event_row() -> dict[str, Any]:
+    return {
+        "methods": defaultdict(int),
+        "categories": defaultdict(int),
+        "headcount_people": 0,
+        "headcount_rows": 0,
+        "expert_signups": 0,
+        "signups": 0,
+        "hours": Decimal(0),
+        "volunteers": 0,
+        "partners": 0,
+        "outputs": defaultdict(Decimal),
+    }
+
+
+def _grouped_records(held_ids: list[int], *, categories: bool = True) -> tuple[dict[int, dict], dict[str, int]]:
+    """Per-event aggregates of check-ins, headcounts, sign-ups, partners and outputs.
+
+    `categories` splits each event's check-ins by the attendees' category
+    (a join with the attendees); a period gets those from _attendee_groups instead.
+    """
+    rows: dict[int, dict] = defaultdict(_new_event_row)
+    counts = {"checkins": 0, "headcounts": 0, "signups": 0, "outputs": 0, "partners": 0}
+    live_checkins = CheckIn.objects.filter(event_id__in=held_ids, annulled_at__isnull=True)
+    keys = ("event_id", "method", "attendee__category") if categories else ("event_id", "method")
+    for row in live_checkins.values(*keys).annotate(n=Count("id")).order_by():
+        event = rows[row["event_id"]]
+        event["methods"][row["method"]] += row["n"]
+        if categories:
+            event["categories"][row["attendee__category"]] += row["n"]
+        counts["checkins"] += row["n"]
+    headcounts = Headcount.objects.filter(event_id__in=held_ids)
+    for row in headcounts.values("event_id").annotate(people=Sum("count"), n=Count("id")).order_by():
+        rows[row["event_id"]]["headcount_people"] += row["people"] or 0
+        rows[row["event_id"]]["headcount_rows"] += row["n"]
+        counts["headcounts"] += row["n"]
+    attended = SignUp.objects.filter(status=SignUp.Status.ATTENDED, shift__event_id__in=held_ids)
+    for row in (
+        attended.values("shift__event_id")
+        .annotate(
+            n=Count("id"),
+            experts=Count("id", filter=Q(volunteer__is_expert=True)),
+            hours=Sum("hours"),
+            volunteers=Count("volunteer_id", distinct=True),
+        )
+        .order_by()
+    ):
+        event = rows[row["shift__event_id"]]
+        event["signups"] = row["n"]
+        event["expert_signups"] = row["experts"]
+        event["hours"] = row["hours"] or Decimal(0)
+        event["volunteers"] = row["volunteers"]
+        counts["signups"] += row["n"]
+    partners = Event.partners.through.objects.filter(event_id__in=held_ids)
+    for row in partners.values("event_id").annotate(n=Count("organization_id")).order_by():
+        rows[row["event_id"]]["partners"] = row["n"]
+        counts["partners"] += row["n"]
+    outputs = EventOutput.objects.filter(event_id__in=held_ids)
+    for row in outputs.values("event_id", "kind").annotate(q=Sum("quantity"), n=Count("id")).order_by():
+        rows[row["event_id"]]["outputs"][row["kind"]] += row["q"] or Decimal(0)
+        counts["outputs"] += row["n"]
+    return rows, counts
+
+
+def _person_times(row: dict) -> tuple[int, dict[str, int]]:
+    """Check-ins + headcounts of one event, and how they split by evidence."""
+    scanned = sum(row["methods"].get(m, 0) for m in SCANNED_METHODS)
+    manual = sum(row["methods"].get(m, 0) for m in MANUAL_METHODS)
+    estimated = row["headcount_people"]
+    return scanned + manual + estimated, {"scanned": scanned, "manual": manual, "estimated": estimated}
+
+
+def _event_figures(event: dict, row: dict) -> dict[str, Any]:
+    """The figures of one held event, from its grouped rows."""
+    person_times, split = _person_times(row)
+    is_consultation = event["kind"] == Event.Kind.CONSULTATION
+    is_training = event["kind"] == Event.Kind.TRAINING
+    is_trip = event["is_countryside_trip"]
+    return {
+        "events_held": 1,
+        "beneficiaries_person_times": person_times,
+        "checkins": person_times - split["estimated"],
+        "headcount_people": split["estimated"],
+        "expert_person_times": row["expert_signups"],
+        "consultation_sessions": int(is_consultation),
+        "consultation_person_times": person_times if is_consultation else 0,
+        "countryside_trips": int(is_trip),
+        "countryside_expert_person_times": row["expert_signups"] if is_trip else 0,
+        "countryside_person_times": person_times if is_trip else 0,
+        "trainings_held": int(is_training),
+        "trainees_person_times": person_times if is_training else 0,
+        # One live check-in per attendee and event (a unique constraint): per event, check-ins are people.
+        "students_participating": row["categories"].get(Attendee.Category.STUDENT, 0),
+        "units_participating": row["partners"],
+        "volunteers_active": row["volunteers"],
+        "volunteer_hours": _num(row["hours"]),
+        "outputs": {kind: _num(q) for kind, q in sorted(row["outputs"].items())},
+        "venue_person_times": {str(event["venue_id"]): person_times},
+        "_split": split,
+    }
+
+
+def _event_evidence(figures: dict) -> dict[str, dict[str, int]]:
+    split = figures["_split"]
+    zero = _evidence()
+    return {
+        "beneficiaries_person_times": dict(split),
+        "consultation_person_times": dict(split) if figures["consultation_sessions"] else dict(zero),
+        "countryside_person_times": dict(split) if figures["countryside_trips"] else dict(zero),
+        "trainees_person_times": dict(split) if figures["trainings_held"] else dict(zero),
+    }
+
+
+def _zero_event_figures() -> dict[str, Any]:
+    return {
+        "events_held": 0,
+        "beneficiaries_person_times": 0,
+        "checkins": 0,
+        "headcount_people": 0,
+        "expert_person_times": 0,
+        "consultation_sessions": 0,
+        "consultation_person_times": 0,
+        "countryside_trips": 0,
+        "countryside_expert_person_times": 0,
+        "countryside_person_times": 0,
+        "trainings_held": 0,
+        "trainees_person_times": 0,
+        "students_participating": 0,
+        "units_participating": 0,
+        "volunteers_active": 0,
+        "volunteer_hours": 0,
+        "outputs": {},
+        "venue_person_times": {},
+    }
+
+
+def compute_events(scope: Scope, *, now: datetime | None = None) -> dict[int, Computed]:
+    """Per-event tallies of every event held in a scope."""
+    return compute_events_of(held_events(scope, now=now))
+
+
+def compute_events_of(held: QuerySet[Event]) -> dict[int, Computed]:
+    """Per-event tallies of these held events, from one set of grouped queries."""
+    events = list(held.values("id", "kind", "is_countryside_trip", "venue_id"))
+    # The ids themselves, not a subquery: PostgreSQL then reads a campaign's check-ins by index, not the whole table.
+    rows, _ = _grouped_records([e["id"] for e in events])
+    result = {}
+    for event in events:
+        row = rows.get(event["id"]) or _new_event_row()
+        figures = _event_figures(event, row)
+        evidence = _event_evidence(figures)
+        split = figures.pop("_split")
+        result[event["id"]] = Computed(
+            figures=figures,
+            evidence=evidence,
+            breakdowns={
+                "by_category": _categories(row),
+                "by_method": dict(sorted(row["methods"].items())),
+            },
+            record_counts={
+                "checkins": split["scanned"] + split["manual"],
+                "headcounts": row["headcount_rows"],
+                "signups": row["signups"],
+                "outputs": sum(1 for _ in row["outputs"]),
+            },
+        )
+    return result
+
+
+def zero_event() -> Computed:
+    """The tally of an event that has not taken place (yet, or at all)."""
+    evidence = {
+        name: _evidence()
+        for name in (
+            "beneficiaries_person_times",
+            "consultation_person_times",
+            "countryside_person_times",
+            "trainees_person_times",
+        )
+    }
+    return Computed(figures=_zero_event_figures(), evidence=evidence, breakdowns={}, record_counts={})
+
+
+def compute_event(event_id: int, *, now: datetime | None = None) -> Computed:
+    """One event's tally; zeros for an event that has not taken place (yet)."""
+    event = Event.objects.get(id=event_id)
+    return compute_events(event_scope(event), now=now).get(event_id) or zero_event()
+
+
+def _categories(row: dict) -> dict[str, int]:
+    categories = {k: v for k, v in row["categories"].items() if v}
+    if row["headcount_people"]:
+        categories[HEADCOUNT_CATEGORY] = row["headcount_people"]
+    return dict(sorted(categories.items()))
+
+
+def _attendee_groups(held_ids: list[int]) -> list[dict]:
+    """The attendees checked in within a scope, grouped by home region and category, in one pass.
+
+    Per group: how many distinct people, their check-ins, and how many of them
+    were scanned at least once. The inner query groups the check-ins by
+    attendee (so each person counts once); it is the ORM's SQL, wrapped.
+    """
+    if not held_ids:
+        return []
+    live = CheckIn.objects.filter(event_id__in=held_ids, annulled_at__isnull=True)
+    scanned = Case(When(method__in=SCANNED_METHODS, then=Value(1)), default=Value(0), output_field=IntegerField())
+    per_attendee = live.values("attendee_id").annotate(n=Count("id"), scanned=Max(scanned)).order_by()
+    inner, params = per_attendee.query.sql_with_params()
+    table = connection.ops.quote_name(Attendee._meta.db_table)
+    sql = (
+        "SELECT a.region_id, a.category, COUNT(*), SUM(s.n), SUM(s.scanned) "
+        f"FROM ({inner}) s JOIN {table} a ON a.id = s.attendee_id GROUP BY a.region_id, a.category"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            {"region_id": r[0], "category": r[1], "people": r[2], "checkins": int(r[3]), "scanned_people": int(r[4])}
+            for r in cursor.fetchall()
+        ]
+
+
+@dataclass
+class _RegionTree:
+    by_id: dict[int, dict]
+
+    @classmethod
+    def load(cls) -> "_RegionTree":
+        return cls({r["id"]: r for r in Region.objects.values("id", "name", "level", "parent_id")})
+
+    def descendants(self, root_ids: list[int]) -> list[int]:
+        children = defaultdict(list)
+        for region in self.by_id.values():
+            children[region["parent_id"]].append(region["id"])
+        found, frontier = [], list(root_ids)
+        while frontier:
+            found.extend(frontier)
+            frontier = [child for parent in frontier for child in children[parent]]
+        return found
+
+    def town_of(self, region_id: int | None) -> int | None:
+        region = self.by_id.get(region_id)
+        while region is not None:
+            if region["level"] == Region.Level.TOWN:
+                return region["id"]
+            region = self.by_id.get(region["parent_id"])
+        return None
+
+
+def compute(scope: Scope, *, now: datetime | None = None) -> Computed:
+    """Every figure of a campaign or a period, with breakdowns and evidence."""
+    if scope.kind == "event":
+        return compute_event(scope.event_id, now=now)
+    now = now or timezone.now()
+    held = held_events(scope, now=now)
+    events = list(
+        held.values(
+            "id",
+            "kind",
+            "is_countryside_trip",
+            "campaign_id",
+            "campaign__kind",
+            "venue_id",
+            "venue__region_id",
+            "starts_at",
+        )
+    )
+    held_ids = [e["id"] for e in events]  # a list, not a subquery: see compute_events_of
+    rows, record_counts = _grouped_records(held_ids, categories=False)
+    record_counts["events"] = len(events)
+    association_ids = association_tree(scope.association_id)
+
+    figures: dict[str, Any] = _zero_event_figures()
+    evidence = {name: _evidence() for name in PERSON_TIME_FIGURES}
+    by_month: dict[str, dict] = defaultdict(lambda: {"events": 0, "person_times": 0})
+    by_campaign: dict[str, dict] = defaultdict(lambda: {"events": 0, "person_times": 0, "units": 0})
+    by_kind: dict[str, dict] = defaultdict(lambda: {"events": 0, "person_times": 0, "units": 0})
+    by_event_kind: dict[str, dict] = defaultdict(lambda: {"events": 0, "person_times": 0})
+    by_category: dict[str, int] = defaultdict(int)
+    by_method: dict[str, int] = defaultdict(int)
+    per_town: dict[int | None, dict] = defaultdict(lambda: {"events": 0, "person_times": 0})
+    venue_ids = {e["venue_id"] for e in events}
+    venues = {v["id"]: v for v in Venue.objects.filter(id__in=venue_ids).values("id", "name", "kind")}
+    tree = _RegionTree.load()
+    hours = Decimal(0)
+    outputs: dict[str, Decimal] = defaultdict(Decimal)
+    venue_person_times: dict[str, int] = defaultdict(int)
+
+    for event in events:
+        row = rows.get(event["id"]) or _new_event_row()
+        one = _event_figures(event, row)
+        split = one.pop("_split")
+        for name in (
+            "events_held",
+            "beneficiaries_person_times",
+            "checkins",
+            "headcount_people",
+            "expert_person_times",
+            "consultation_sessions",
+            "consultation_person_times",
+            "countryside_trips",
+            "countryside_expert_person_times",
+            "countryside_person_times",
+            "trainings_held",
+            "trainees_person_times",
+        ):
+            figures[name] += one[name]
+        for name, part in _event_evidence({**one, "_split": split}).items():
+            for source, n in part.items():
+                evidence[name][source] += n
+        hours += row["hours"]
+        for kind, q in row["outputs"].items():
+            outputs[kind] += q
+        person_times = one["beneficiaries_person_times"]
+        venue_person_times[str(event["venue_id"])] += person_times
+        if venues[event["venue_id"]]["kind"] == Venue.Kind.SCIENCE_CENTER:
+            for source, n in split.items():
+                evidence["science_center_person_times"][source] += n
+        month = timezone.localtime(event["starts_at"]).strftime("%Y-%m")
+        by_month[month]["events"] += 1
+        by_month[month]["person_times"] += person_times
+        campaign_key = str(event["campaign_id"]) if event["campaign_id"] else NO_CAMPAIGN
+        by_campaign[campaign_key]["events"] += 1
+        by_campaign[campaign_key]["person_times"] += person_times
+        kind_key = event["campaign__kind"] or NO_CAMPAIGN
+        by_kind[kind_key]["events"] += 1
+        by_kind[kind_key]["person_times"] += person_times
+        by_event_kind[event["kind"]]["events"] += 1
+        by_event_kind[event["kind"]]["person_times"] += person_times
+        if row["headcount_people"]:
+            by_category[HEADCOUNT_CATEGORY] += row["headcount_people"]
+        for method, n in row["methods"].items():
+            by_method[method] += n
+        town = per_town[tree.town_of(event["venue__region_id"])]
+        town["events"] += 1
+        town["person_times"] += person_times
+
+    # Distinct counts over the whole scope: these cannot be summed from events.
+    attendee_regions = {}
+    students = students_scanned = 0
+    for group in _attendee_groups(held_ids):
+        attendee_regions[group["region_id"]] = True
+        by_category[group["category"]] += group["checkins"]
+        if group["category"] == Attendee.Category.STUDENT:
+            students += group["people"]
+            students_scanned += group["scanned_people"]
+    figures["students_participating"] = students
+    evidence["students_participating"] = {
+        "scanned": students_scanned,
+        "manual": students - students_scanned,
+        "estimated": 0,
+    }
+    partners = Event.partners.through.objects.filter(event_id__in=held_ids)
+    figures["units_participating"] = partners.aggregate(n=Count("organization_id", distinct=True))["n"]
+    for row in partners.values("event__campaign_id").annotate(n=Count("organization_id", distinct=True)).order_by():
+        by_campaign[str(row["event__campaign_id"] or NO_CAMPAIGN)]["units"] = row["n"]
+    for row in partners.values("event__campaign__kind").annotate(n=Count("organization_id", distinct=True)).order_by():
+        by_kind[row["event__campaign__kind"] or NO_CAMPAIGN]["units"] = row["n"]
+    attended = SignUp.objects.filter(status=SignUp.Status.ATTENDED, shift__event_id__in=held_ids)
+    figures["volunteers_active"] = attended.aggregate(n=Count("volunteer_id", distinct=True))["n"]
+    figures["volunteer_hours"] = _num(hours)
+    figures["outputs"] = {kind: _num(q) for kind, q in sorted(outputs.items())}
+    figures["venue_person_times"] = dict(sorted(venue_person_times.items(), key=lambda kv: int(kv[0])))
+    figures["science_center_person_times"] = sum(
+        n for venue_id, n in venue_person_times.items() if venues[int(venue_id)]["kind"] == Venue.Kind.SCIENCE_CENTER
+    )
+
+    # Coverage: villages and communities of the county reached by an event held there or by a resident's check-in.
+    associations = list(Association.objects.filter(id__in=association_ids).values("id", "region_id"))
+    county_ids = [a["region_id"] for a in associations]
+    grassroots = {rid for rid in tree.descendants(county_ids) if tree.by_id[rid]["level"] in Region.GRASSROOTS_LEVELS}
+    reached = {e["venue__region_id"] for e in events} | set(attendee_regions)
+    reached &= grassroots
+    figures["villages_total"] = len(grassroots)
+    figures["villages_reached"] = len(reached)
+    figures["coverage_pct"] = _pct(len(reached), len(grassroots))
+
+    year = scope.year
+    enrolled = None
+    if year is not None:
+        counties = [rid for rid in tree.descendants(county_ids) if tree.by_id[rid]["level"] == Region.Level.COUNTY]
+        enrolled = CountyEnrolment.objects.filter(county_id__in=counties, year=year).aggregate(n=Sum("students"))["n"]
+    figures["students_enrolled"] = enrolled
+    figures["student_participation_pct"] = _pct(students, enrolled)
+
+    if scope.kind == "period":
+        figures.update(_registries(association_ids, scope.starts_on, scope.ends_on))
+
+    towns = _town_breakdown(tree, county_ids, grassroots, reached, per_town)
+    breakdowns = {
+        "by_month": dict(sorted(by_month.items())),
+        "by_campaign": dict(by_campaign),
+        "by_campaign_kind": dict(sorted(by_kind.items())),
+        "by_event_kind": dict(sorted(by_event_kind.items())),
+        "by_category": dict(sorted(by_category.items())),
+        "by_method": dict(sorted(by_method.items())),
+        "by_town": towns,
+        "venues": {
+            str(v["id"]): {"name": v["name"], "kind": v["kind"]} for v in sorted(venues.values(), key=lambda v: v["id"])
+        },
+    }
+    return Computed(figures=figures, evidence=evidence, breakdowns=breakdowns, record_counts=record_counts)
+
+
+def _town_breakdown(tree: _RegionTree, county_ids, grassroots: set[int], reached: set[int], per_town) -> list[dict]:
+    towns = []
+    for town_id in tree.descendants(county_ids):
+        town = tree.by_id[town_id]
+        if town["level"] != Region.Level.TOWN:
+            continue
+        villages = sorted(
+            (rid for rid in tree.descendants([town_id]) if rid in grassroots), key=lambda rid: tree.by_id[rid]["name"]
+        )
+        towns.append(
+            {
+                "id": town_id,
+                "name": town["name"],
+                "events": per_town[town_id]["events"],
+                "person_times": per_town[town_id]["person_times"],
+                "villages_total": len(villages),
+                "villages_reached": sum(1 for v in villages if v in reached),
+                "not_reached": [tree.by_id[v]["name"] for v in villages if v not in reached],
+            }
+        )
+    return sorted(towns, key=lambda t: t["name"])
+
+
+def _registries(association_ids: list[int], starts_on: date, ends_on: date) -> dict[str, Any]:
+    """Organizations, their members and the expert volunteers, as of the end of the period."""
+    organizations = Organization.objects.filter(association_id__in=association_ids).filter(
+        Q(founded_on__isnull=True) | Q(founded_on__lte=ends_on)
+    )
+    counts, members, new = {}, {}, {}
+    for row in (
+        organizations.values("kind")
+        .annotate(
+            n=Count("id"),
+            members=Sum("member_count"),
+            new=Count("id", filter=Q(founded_on__gte=starts_on)),
+        )
+        .order_by("kind")
+    ):
+        counts[row["kind"]] = row["n"]
+        members[row["kind"]] = row["members"] or 0
+        new[row["kind"]] = row["new"]
+    experts = Volunteer.objects.filter(
+        association_id__in=association_ids,
+        is_expert=True,
+        created_at__lt=_local_midnight(ends_on + timedelta(days=1)),
+    ).count()
+    return {"organizations": counts, "members": members, "new_organizations": new, "expert_volunteers": experts}

@@ -1,0 +1,388 @@
+"""Keeping the tallies fresh: requests, debounced runs, the sweep and the full recompute.
+
+How a change reaches the figures:
+
+1. The writer (a check-in, a headcount, a sign-up…) calls `tally_request(event_id=…)`
+   inside its own transaction. That bumps the event's TallyMarker (a row, so it
+   commits or rolls back with the change) and, unless a run is already queued,
+   sends `stats.tasks.tally_run` with a short countdown after commit. Further
+   requests inside that countdown ride along: a burst of 1,000 scans makes a
+   handful of runs.
+2. A run claims the marker with a conditional UPDATE (a lease), recomputes the
+   tally from the records, and releases it up to the version it read. Requests
+   that came in during the run leave the marker dirty and have sent their own
+   run. The run then requests the rollups (campaign, year) the event is part of.
+3. The beat sweep sends a run for every dirty marker nobody is working on: a
+   message lost with a dead broker, a worker killed mid-run (its lease
+   expires). Every run recomputes from the records, so running twice is harmless.
+"""
+
+import logging
+import time as time_module
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from events.models import Association, Campaign, Event
+from kepu.queue import enqueue_on_commit, send_task_safely
+
+from . import figures as F_
+from .models import Tally, TallyMarker
+
+logger = logging.getLogger(__name__)
+
+
+def _setting(name: str, default: float) -> float:
+    return getattr(settings, name, default)
+
+
+def debounce_seconds() -> float:
+    return _setting("STATS_TALLY_DEBOUNCE_SECONDS", 2)
+
+
+def rollup_debounce_seconds() -> float:
+    return _setting("STATS_TALLY_ROLLUP_DEBOUNCE_SECONDS", 10)
+
+
+def lease_seconds() -> float:
+    return _setting("STATS_TALLY_LEASE_SECONDS", 300)
+
+
+def enqueue_stale_seconds() -> float:
+    """After this long, a queued run that never came is presumed lost and the sweep sends another."""
+    return _setting("STATS_TALLY_ENQUEUE_STALE_SECONDS", 60)
+
+
+# --- requests ------------------------------------------------------------------------------
+
+
+def tally_request(*, event_id: int) -> None:
+    """Note that an event's records changed; its tally (and the rollups) follow shortly.
+
+    Call it in the transaction of the change: the note commits with it, and the
+    task is only a nudge sent after commit.
+    """
+    association_id = Event.objects.filter(id=event_id).values_list("association_id", flat=True).first()
+    if association_id is None:
+        return
+    scope = F_.Scope(kind="event", association_id=association_id, event_id=event_id)
+    _mark(scope, countdown=debounce_seconds())
+
+
+def _bump(scope: F_.Scope, now: datetime) -> None:
+    key = scope.key
+    if TallyMarker.objects.filter(key=key).update(version=F("version") + 1, requested_at=now):
+        return
+    try:
+        with transaction.atomic():
+            TallyMarker.objects.create(key=key, scope=scope.as_dict(), requested_at=now)
+    except IntegrityError:  # created by a concurrent request in the meantime
+        TallyMarker.objects.filter(key=key).update(version=F("version") + 1, requested_at=now)
+
+
+def _claim_enqueue(key: str, now: datetime) -> bool:
+    """Whether this caller is the one to send a run (no run is queued, or the queued one is presumed lost)."""
+    stale = now - timedelta(seconds=enqueue_stale_seconds())
+    return bool(
+        TallyMarker.objects.filter(key=key)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale))
+        .update(enqueued_at=now)
+    )
+
+
+def _mark(scope: F_.Scope, *, countdown: float) -> None:
+    now = timezone.now()
+    _bump(scope, now)
+    if _claim_enqueue(scope.key, now):
+        from .tasks import tally_run
+
+        enqueue_on_commit(tally_run, scope.key, countdown=countdown)
+
+
+def _nudge(key: str, *, countdown: float) -> None:
+    """Send a run for a dirty marker unless one is queued already."""
+    from .tasks import tally_run
+
+    if _claim_enqueue(key, timezone.now()):
+        send_task_safely(tally_run, key, countdown=countdown)
+
+
+# --- runs ------------------------------------------------------------------------------------
+
+
+def tally_compute(*, scope: F_.Scope) -> Tally:
+    """Compute a scope's tally from the records and store it."""
+    started = timezone.now()
+    clock = time_module.monotonic()
+    computed = F_.compute(scope, now=started)
+    return _store(scope, computed, started, int((time_module.monotonic() - clock) * 1000))
+
+
+def _tally_values(scope: F_.Scope, computed: F_.Computed, started: datetime, duration_ms: int) -> dict:
+    return {
+        "scope": scope.kind,
+        "association_id": scope.association_id,
+        "event_id": scope.event_id,
+        "campaign_id": scope.campaign_id,
+        "starts_on": scope.starts_on,
+        "ends_on": scope.ends_on,
+        "figures": computed.figures,
+        "breakdowns": computed.breakdowns,
+        "evidence": computed.evidence,
+        "record_counts": computed.record_counts,
+        "computed_at": started,
+        "duration_ms": duration_ms,
+    }
+
+
+def _store(scope: F_.Scope, computed: F_.Computed, started: datetime, duration_ms: int) -> Tally:
+    """Write the tally unless a computation that started later already wrote one."""
+    values = _tally_values(scope, computed, started, duration_ms)
+    key = scope.key
+    for _attempt in range(2):
+        if Tally.objects.filter(key=key, computed_at__lte=started).update(**values):
+            break
+        if Tally.objects.filter(key=key).exists():
+            break  # a newer computation's figures stand
+        try:
+            with transaction.atomic():
+                Tally.objects.create(key=key, **values)
+            break
+        except IntegrityError:
+            continue  # created concurrently: compare times again
+    return Tally.objects.get(key=key)
+
+
+def tally_run(*, key: str) -> str:
+    """Recompute one marker's scope if it is dirty and nobody else is at it.
+
+    Returns what happened: "done", "clean" (nothing to do), "busy" (another
+    worker holds it; a later run is queued) or "missing".
+    """
+    marker = TallyMarker.objects.filter(key=key).values("scope", "version", "done_version").first()
+    if marker is None:
+        return "missing"
+    if marker["version"] <= marker["done_version"]:
+        TallyMarker.objects.filter(key=key, version__lte=F("done_version")).update(enqueued_at=None)
+        if TallyMarker.objects.filter(key=key, version__gt=F("done_version")).exists():
+            _nudge(key, countdown=debounce_seconds())  # a request slipped in between
+        return "clean"
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    claimed = (
+        TallyMarker.objects.filter(key=key)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=now + timedelta(seconds=lease_seconds()), lease_token=token, enqueued_at=None)
+    )
+    if not claimed:
+        # Come back when the other worker's claim ends (or expires, if it died), at most a minute from now.
+        lease_until = TallyMarker.objects.filter(key=key).values_list("lease_until", flat=True).first()
+        remaining = (lease_until - now).total_seconds() if lease_until else 0
+        TallyMarker.objects.filter(key=key).update(enqueued_at=None)
+        _nudge(key, countdown=min(max(debounce_seconds(), remaining), 60))
+        return "busy"
+    # Read after the claim: every request up to this version has committed, so its records are seen below.
+    version = TallyMarker.objects.filter(key=key).values_list("version", flat=True).get()
+    scope = F_.Scope.from_dict(marker["scope"])
+    try:
+        tally_compute(scope=scope)
+    except Exception:
+        TallyMarker.objects.filter(key=key, lease_token=token).update(lease_until=None, lease_token="")
+        raise
+    _release(keys=[key], token=token, versions={key: version})
+    if TallyMarker.objects.filter(key=key, version__gt=F("done_version")).exists():
+        _nudge(key, countdown=debounce_seconds())
+    if scope.kind == "event":
+        _request_rollups(event_id=scope.event_id)
+    return "done"
+
+
+def _release(*, keys: list[str], token: str, versions: dict[str, int]) -> None:
+    now = timezone.now()
+    by_version: dict[int, list[str]] = {}
+    for key in keys:
+        by_version.setdefault(versions[key], []).append(key)
+    for version, same in by_version.items():
+        TallyMarker.objects.filter(key__in=same, lease_token=token).update(
+            done_version=version, lease_until=None, lease_token="", computed_at=now, runs=F("runs") + 1
+        )
+
+
+def _rollup_scopes(event: Event) -> list[F_.Scope]:
+    scopes = []
+    if event.campaign_id:
+        scopes.append(F_.campaign_scope(event.campaign))
+    year = timezone.localtime(event.starts_at).year
+    association = event.association
+    while association is not None:  # the county's year, and its prefecture's
+        scopes.append(F_.year_scope(association.id, year))
+        association = association.parent
+    return scopes
+
+
+def _request_rollups(*, event_id: int) -> None:
+    event = Event.objects.select_related("campaign", "association__parent").filter(id=event_id).first()
+    if event is None:
+        return
+    for scope in _rollup_scopes(event):
+        _mark(scope, countdown=rollup_debounce_seconds())
+
+
+# --- the sweep -----------------------------------------------------------------------------
+
+
+def tally_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Send a run for every dirty marker that nobody is working on; returns how many were sent."""
+    from .tasks import tally_run
+
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=enqueue_stale_seconds())
+    keys = list(
+        TallyMarker.objects.filter(version__gt=F("done_version"))
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale))
+        .order_by("requested_at")
+        .values_list("key", flat=True)[:limit]
+    )
+    sent = 0
+    for key in keys:
+        won = (
+            TallyMarker.objects.filter(key=key)
+            .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale))
+            .update(enqueued_at=now)
+        )
+        if won and send_task_safely(tally_run, key):
+            sent += 1
+    return sent
+
+
+# --- the full recompute ----------------------------------------------------------------------
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    return (
+        timezone.make_aware(datetime(year, 1, 1)),
+        timezone.make_aware(datetime(year + 1, 1, 1)),
+    )
+
+
+def recompute_scopes(*, year: int, association_ids: Iterable[int] | None = None) -> list[F_.Scope]:
+    """Every scope of a year: its events, the campaigns overlapping it, the year of each association."""
+    associations = Association.objects.all()
+    if association_ids is not None:
+        associations = associations.filter(id__in=list(association_ids))
+    ids = list(associations.values_list("id", flat=True))
+    start, end = _year_bounds(year)
+    scopes = [
+        F_.Scope(kind="event", association_id=a, event_id=e)
+        for e, a in Event.objects.filter(association_id__in=ids, starts_at__gte=start, starts_at__lt=end)
+        .order_by("id")
+        .values_list("id", "association_id")
+    ]
+    scopes += [
+        F_.campaign_scope(c)
+        for c in Campaign.objects.filter(
+            association_id__in=ids, starts_on__lte=date(year, 12, 31), ends_on__gte=date(year, 1, 1)
+        ).order_by("id")
+    ]
+    scopes += [F_.year_scope(a, year) for a in ids]
+    return scopes
+
+
+def tally_recompute_request(*, year: int, association_ids: Iterable[int] | None = None) -> list[str]:
+    """Mark every scope of the year dirty; the drain (or the sweep) recomputes them. Returns the keys."""
+    scopes = recompute_scopes(year=year, association_ids=association_ids)
+    now = timezone.now()
+    keys = [s.key for s in scopes]
+    with transaction.atomic():
+        existing = set(TallyMarker.objects.filter(key__in=keys).values_list("key", flat=True))
+        TallyMarker.objects.bulk_create(
+            [
+                TallyMarker(key=s.key, scope=s.as_dict(), requested_at=now, version=0)
+                for s in scopes
+                if s.key not in existing
+            ],
+            ignore_conflicts=True,
+        )
+        # enqueued_at: the drain is on its way, so the sweep leaves these alone until it is presumed lost.
+        for start in range(0, len(keys), 500):
+            TallyMarker.objects.filter(key__in=keys[start : start + 500]).update(
+                version=F("version") + 1, requested_at=now, enqueued_at=now
+            )
+    return keys
+
+
+def tally_pending(*, keys: list[str]) -> int:
+    """How many of these scopes still wait for a computation."""
+    pending = 0
+    for start in range(0, len(keys), 500):
+        pending += TallyMarker.objects.filter(key__in=keys[start : start + 500], version__gt=F("done_version")).count()
+    return pending
+
+
+def _pause() -> None:
+    # Fault drills (tests/stats/test_tasks.py) slow the drain down so a worker can be killed mid-way.
+    if pause := _setting("STATS_TALLY_PAUSE_SECONDS", 0):
+        time_module.sleep(pause)
+
+
+def tally_drain(*, year: int, association_ids: Iterable[int] | None = None) -> dict[str, int]:
+    """Recompute every dirty scope of the year: the events in bulk, then campaigns, then the years.
+
+    Claims each marker as a single run does, so it is safe beside other workers
+    and after a crash (what was claimed by a dead worker is swept later).
+    """
+    scopes = recompute_scopes(year=year, association_ids=association_ids)
+    done = {"events": 0, "campaigns": 0, "periods": 0}
+    event_scopes = [s for s in scopes if s.kind == "event"]
+    by_association: dict[int, list[F_.Scope]] = {}
+    for scope in event_scopes:
+        by_association.setdefault(scope.association_id, []).append(scope)
+    for association_id, own in by_association.items():
+        done["events"] += _drain_events(association_id=association_id, year=year, scopes=own)
+        _pause()
+    for scope in scopes:
+        if scope.kind == "event":
+            continue
+        if tally_run(key=scope.key) == "done":
+            done["campaigns" if scope.kind == "campaign" else "periods"] += 1
+        _pause()
+    return done
+
+
+def _drain_events(*, association_id: int, year: int, scopes: list[F_.Scope]) -> int:
+    """Claim the dirty event markers of one association and compute them together."""
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    keys = [s.key for s in scopes]
+    for start in range(0, len(keys), 500):
+        TallyMarker.objects.filter(key__in=keys[start : start + 500], version__gt=F("done_version")).filter(
+            Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+        ).update(lease_until=now + timedelta(seconds=lease_seconds()), lease_token=token, enqueued_at=None)
+    claimed = dict(TallyMarker.objects.filter(lease_token=token).values_list("key", "version"))
+    if not claimed:
+        return 0
+    start, end = _year_bounds(year)
+    held = Event.objects.filter(
+        association_id=association_id, starts_at__gte=start, starts_at__lt=end, starts_at__lte=now
+    ).exclude(status__in=F_.NOT_HELD_STATUSES)
+    clock = time_module.monotonic()
+    computed = F_.compute_events_of(held)
+    duration = int((time_module.monotonic() - clock) * 1000)
+    tallies = []
+    for scope in scopes:
+        if scope.key not in claimed:
+            continue
+        result = computed.get(scope.event_id) or F_.zero_event()
+        tallies.append(Tally(key=scope.key, **_tally_values(scope, result, now, duration)))
+    fields = [f for f in _tally_values(scopes[0], F_.zero_event(), now, 0)]
+    Tally.objects.bulk_create(
+        tallies, update_conflicts=True, unique_fields=["key"], update_fields=fields, batch_size=500
+    )
+    _release(keys=list(claimed), token=token, versions=claimed)
+    return len(claimed)

@@ -1,0 +1,236 @@
+"""The organizer's dashboard: this year's figures, charts drawn as inline SVG, and the records behind every figure."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from checkin.models import Attendee
+from events import selectors as event_selectors
+from events.models import Campaign
+
+from . import figures as F_
+from . import selectors, wording
+from .summary import FIGURE_LABELS
+
+HEADLINE = (
+    "beneficiaries_person_times",
+    "events_held",
+    "units_participating",
+    "coverage_pct",
+    "students_participating",
+    "trainees_person_times",
+    "consultation_person_times",
+    "countryside_person_times",
+    "expert_person_times",
+    "volunteers_active",
+    "volunteer_hours",
+)
+CHART_WIDTH = 560
+
+
+def organizer_required(view):
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not event_selectors.is_organizer(request.user):
+            raise PermissionDenied(_("Only organizers may see the statistics."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+def _language(request) -> str:
+    code = (request.LANGUAGE_CODE or "zh-hans").lower()
+    return code if code in wording.WORDS else "zh-hans"
+
+
+def _bars(items: list[dict], *, width: int = CHART_WIDTH, label_width: int = 150, bar_height: int = 22) -> dict:
+    """Horizontal bars laid out for an inline SVG: each item has label, value and maybe href and target."""
+    top = max([i["value"] for i in items] + [i.get("target") or 0 for i in items] + [1])
+    room = width - label_width - 120  # leave space for the value written after the bar
+    bars = []
+    for n, item in enumerate(items):
+        bar = dict(item)
+        bar["y"] = n * (bar_height + 6)
+        bar["w"] = max(round(item["value"] / top * room), 1 if item["value"] else 0)
+        bar["target_x"] = label_width + round(item["target"] / top * room) if item.get("target") else None
+        bar["text_x"] = label_width + bar["w"] + 6
+        bars.append(bar)
+    return {
+        "width": width,
+        "height": max(len(items) * (bar_height + 6), bar_height),
+        "label_width": label_width,
+        "bar_height": bar_height,
+        "bars": bars,
+    }
+
+
+def _columns(items: list[dict], *, width: int = CHART_WIDTH, height: int = 180) -> dict:
+    """Vertical columns (attendance per month) for an inline SVG."""
+    top = max([i["value"] for i in items] + [1])
+    step = width / max(len(items), 1)
+    columns = []
+    for n, item in enumerate(items):
+        h = round(item["value"] / top * (height - 30))
+        columns.append({**item, "x": round(n * step + 4), "w": round(step - 8), "y": height - 20 - h, "h": h})
+    return {"width": width, "height": height, "columns": columns, "base": height - 20}
+
+
+def _headline(tally, year: int, lang: str) -> list[dict]:
+    figures, evidence = tally.figures, tally.evidence
+    cards = []
+    for name in HEADLINE:
+        value = figures.get(name)
+        words = wording.pct(value, lang) if name.endswith("_pct") else wording.approx(value, lang)
+        cards.append(
+            {
+                "name": name,
+                "label": FIGURE_LABELS[name],
+                "exact": wording.exact(value, lang),
+                "words": words,
+                "evidence": evidence.get(name),
+                "href": f"figures/{name}/?year={year}",
+            }
+        )
+    return cards
+
+
+@organizer_required
+def dashboard(request):
+    association = event_selectors.association_of(request.user)
+    year, lang = _year(request), _language(request)
+    tally = selectors.year_tally(association_id=association.id, year=year)
+    breakdowns = tally.breakdowns
+    months = [
+        {
+            "label": f"{m}",
+            "value": breakdowns.get("by_month", {}).get(f"{year}-{m:02d}", {}).get("person_times", 0),
+            "events": breakdowns.get("by_month", {}).get(f"{year}-{m:02d}", {}).get("events", 0),
+        }
+        for m in range(1, 13)
+    ]
+    progress = selectors.campaign_progress(association_id=association.id, year=year)
+    campaign_bars = _bars(
+        [
+            {
+                "label": p["campaign"].name,
+                "value": p["figures"].get("beneficiaries_person_times", 0),
+                "href": f"figures/beneficiaries_person_times/?year={year}&campaign={p['campaign'].id}",
+                "behind": p["behind"],
+                "target": next(
+                    (t["target"] for t in p["targets"] if t["figure"] == "beneficiaries_person_times"), None
+                ),
+            }
+            for p in progress
+        ],
+        width=1100,
+        label_width=260,
+    )
+    towns = breakdowns.get("by_town", [])
+    town_bars = _bars(
+        [
+            {
+                "label": t["name"],
+                "value": t["person_times"],
+                "note": f"{t['villages_reached']}/{t['villages_total']}",
+                "href": f"figures/beneficiaries_person_times/?year={year}&town={t['id']}",
+            }
+            for t in towns
+        ]
+    )
+    categories = dict(Attendee.Category.choices) | {F_.HEADCOUNT_CATEGORY: _("Counted crowds (headcounts)")}
+    category_bars = _bars(
+        [
+            {"label": str(categories.get(k, k)), "value": v, "href": f"figures/beneficiaries_person_times/?year={year}"}
+            for k, v in sorted(breakdowns.get("by_category", {}).items(), key=lambda kv: -kv[1])
+        ]
+    )
+    kinds = dict(Campaign.Kind.choices) | {F_.NO_CAMPAIGN: _("No campaign")}
+    kind_bars = _bars(
+        [
+            {"label": str(kinds.get(k, k)), "value": v["person_times"]}
+            for k, v in sorted(breakdowns.get("by_campaign_kind", {}).items(), key=lambda kv: -kv[1]["person_times"])
+        ]
+    )
+    split = tally.evidence.get("beneficiaries_person_times", {"scanned": 0, "manual": 0, "estimated": 0})
+    total = sum(split.values()) or 1
+    evidence = [
+        {"key": key, "label": label, "value": split.get(key, 0), "pct": round(split.get(key, 0) * 100 / total, 1)}
+        for key, label in (
+            ("scanned", _("Scanned")),
+            ("manual", _("Paper or by hand")),
+            ("estimated", _("Estimated (headcounts)")),
+        )
+    ]
+    x = 0
+    for part in evidence:
+        part["x"], part["w"] = x, round(part["value"] / total * CHART_WIDTH)
+        x += part["w"]
+    context = {
+        "year": year,
+        "association": association,
+        "tally": tally,
+        "headline": _headline(tally, year, lang),
+        "months": _columns(months),
+        "campaigns": progress,
+        "campaign_bars": campaign_bars,
+        "towns": towns,
+        "town_bars": town_bars,
+        "category_bars": category_bars,
+        "kind_bars": kind_bars,
+        "evidence": evidence,
+        "today": selectors.todays_events(association_id=association.id),
+        "behind": [p for p in progress if p["behind"]],
+    }
+    return render(request, "stats/dashboard.html", context)
+
+
+@organizer_required
+def figure_records(request, figure: str):
+    """The events a figure of the year is computed from, with their check-ins and headcounts."""
+    if figure not in FIGURE_LABELS:
+        raise Http404
+    association = event_selectors.association_of(request.user)
+    year = _year(request)
+    events = selectors.events_behind(association_id=association.id, year=year, figure=figure)
+    if (campaign := request.GET.get("campaign", "")).isdigit():
+        events = events.filter(campaign_id=int(campaign))
+    if (town := request.GET.get("town", "")).isdigit():
+        events = events.filter(Q(venue__region_id=int(town)) | Q(venue__region__parent_id=int(town)))
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "stats/figure_records.html",
+        {"figure": figure, "label": FIGURE_LABELS[figure], "year": year, "page": page},
+    )
+
+
+@organizer_required
+def event_records(request, event_id: int):
+    """One event's check-ins and headcounts: the records its figures rest on."""
+    event = event_selectors.events_visible_to(request.user).filter(id=event_id).first()
+    if event is None:
+        raise Http404
+    records = selectors.event_records(event=event)
+    page = Paginator(records["checkins"], 200).get_page(request.GET.get("page"))
+    tally = selectors.tally_for(F_.event_scope(event))
+    return render(
+        request,
+        "stats/event_records.html",
+        {"event": event, "page": page, "headcounts": records["headcounts"], "tally": tally},
+    )

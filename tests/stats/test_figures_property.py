@@ -1,0 +1,259 @@
+"""Every figure equals a plain Python recount of random records (DESIGN.md's definitions, read literally)."""
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checkin.models import CheckIn, Headcount
+from events.models import CountyEnrolment, Event, EventOutput, Organization, Region
+from stats import figures
+from tests.factories import (
+    AssociationFactory,
+    AttendeeFactory,
+    CampaignFactory,
+    CheckInFactory,
+    EventFactory,
+    EventOutputFactory,
+    HeadcountFactory,
+    OrganizationFactory,
+    RegionFactory,
+    ShiftFactory,
+    SignUpFactory,
+    VenueFactory,
+    VolunteerFactory,
+)
+from volunteers.models import SignUp
+
+pytestmark = pytest.mark.django_db
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+YEAR = 2025
+NOW = datetime(2025, 9, 1, 12, tzinfo=SHANGHAI)
+SCANNED = {"staff_scan", "self", "offline"}
+
+# Starts around the edges that matter: New Year in Shanghai vs UTC, and "now".
+START_CHOICES = [
+    datetime(2024, 12, 31, 23, 30, tzinfo=SHANGHAI),
+    datetime(2025, 1, 1, 0, 0, tzinfo=SHANGHAI),
+    datetime(2025, 1, 1, 7, 0, tzinfo=SHANGHAI),  # 2024-12-31 23:00 UTC
+    datetime(2025, 3, 15, 9, 0, tzinfo=SHANGHAI),
+    datetime(2025, 8, 31, 19, 0, tzinfo=SHANGHAI),
+    datetime(2025, 9, 1, 11, 59, tzinfo=SHANGHAI),
+    datetime(2025, 9, 1, 12, 1, tzinfo=SHANGHAI),  # not started yet
+    datetime(2025, 12, 31, 23, 0, tzinfo=SHANGHAI),
+    datetime(2026, 1, 1, 0, 0, tzinfo=SHANGHAI),
+]
+
+
+def _county():
+    county = RegionFactory(level=Region.Level.COUNTY, name="甲县")
+    towns = [RegionFactory(level=Region.Level.TOWN, parent=county, name=f"镇{i}") for i in range(2)]
+    villages = [
+        RegionFactory(
+            level=Region.Level.VILLAGE if i % 3 else Region.Level.COMMUNITY, parent=towns[i % 2], name=f"村{i}"
+        )
+        for i in range(5)
+    ]
+    return county, towns, villages
+
+
+def _build(data):
+    county, towns, villages = _county()
+    association = AssociationFactory(region=county)
+    other = AssociationFactory()  # a neighbour whose records never count
+    CountyEnrolment.objects.create(county=county, year=YEAR, students=data.draw(st.integers(1, 500)))
+    orgs = [
+        OrganizationFactory(
+            association=association,
+            kind=data.draw(st.sampled_from(["department", "society", "rural_tech"])),
+            member_count=data.draw(st.integers(0, 50)),
+            founded_on=data.draw(st.sampled_from([None, date(2020, 5, 1), date(2025, 3, 1), date(2026, 2, 1)])),
+        )
+        for _ in range(data.draw(st.integers(1, 4)))
+    ]
+    venues = [
+        VenueFactory(association=association, region=region, kind=kind)
+        for region, kind in [(villages[0], "science_center"), (villages[1], "square"), (towns[1], "village_hall")]
+    ]
+    campaigns = [
+        CampaignFactory(association=association, kind=kind, starts_on=date(2024, 1, 1), ends_on=date(2026, 12, 31))
+        for kind in ("countryside", "themed")
+    ]
+    events = []
+    for _ in range(data.draw(st.integers(1, 6))):
+        start = data.draw(st.sampled_from(START_CHOICES))
+        event = EventFactory(
+            association=association,
+            kind=data.draw(st.sampled_from(["lecture", "training", "consultation"])),
+            campaign=data.draw(st.sampled_from([None, *campaigns])),
+            venue=data.draw(st.sampled_from(venues)),
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            status=data.draw(st.sampled_from(["published", "done", "cancelled", "draft"])),
+            is_countryside_trip=data.draw(st.booleans()),
+        )
+        event.partners.set(data.draw(st.lists(st.sampled_from(orgs), max_size=3, unique_by=lambda o: o.id)))
+        events.append(event)
+    foreign = EventFactory(association=other, starts_at=START_CHOICES[3], ends_at=START_CHOICES[3] + timedelta(hours=1))
+    CheckInFactory(event=foreign)
+    attendees = [
+        AttendeeFactory(
+            association=association,
+            category=data.draw(st.sampled_from(["farmer", "student", "resident"])),
+            region=data.draw(st.sampled_from([None, *villages, towns[0]])),
+        )
+        for _ in range(data.draw(st.integers(1, 6)))
+    ]
+    pairs = data.draw(
+        st.lists(
+            st.tuples(st.sampled_from(events), st.sampled_from(attendees)),
+            max_size=15,
+            unique_by=lambda p: (p[0].id, p[1].id),
+        )
+    )
+    for event, attendee in pairs:
+        method = data.draw(st.sampled_from(["staff_scan", "self", "offline", "paper", "manual"]))
+        if data.draw(st.booleans()) and data.draw(st.booleans()):  # an annulled scan, perhaps replaced by a live one
+            CheckInFactory(event=event, attendee=attendee, method=method, annulled_at=NOW)
+            if data.draw(st.booleans()):
+                continue
+        CheckInFactory(event=event, attendee=attendee, method=method)
+    for _ in range(data.draw(st.integers(0, 3))):
+        HeadcountFactory(event=data.draw(st.sampled_from(events)), count=data.draw(st.integers(0, 300)))
+    volunteers = [
+        VolunteerFactory(association=association, is_expert=data.draw(st.booleans()))
+        for _ in range(data.draw(st.integers(0, 3)))
+    ]
+    for volunteer in volunteers:
+        for event in data.draw(st.lists(st.sampled_from(events), max_size=3, unique_by=lambda e: e.id)):
+            SignUpFactory(
+                shift=ShiftFactory(event=event),
+                volunteer=volunteer,
+                status=data.draw(st.sampled_from(["attended", "attended", "confirmed", "no_show"])),
+                hours=data.draw(st.sampled_from([None, Decimal("1.5"), Decimal("3")])),
+            )
+    for _ in range(data.draw(st.integers(0, 4))):
+        EventOutputFactory(
+            event=data.draw(st.sampled_from(events)),
+            kind=data.draw(st.sampled_from(["materials", "display_boards", "broadcast_hours"])),
+            quantity=data.draw(st.sampled_from([Decimal(1), Decimal("0.5"), Decimal(120)])),
+        )
+    return association, county
+
+
+def _recount(association, county) -> dict:
+    """DESIGN.md's figures, counted the plain way: load everything and loop."""
+    held = [
+        e
+        for e in Event.objects.filter(association=association)
+        if e.status not in ("draft", "cancelled")
+        and e.starts_at <= NOW
+        and e.starts_at.astimezone(SHANGHAI).year == YEAR
+    ]
+    ids = {e.id for e in held}
+    checkins = [c for c in CheckIn.objects.select_related("attendee") if c.event_id in ids and c.annulled_at is None]
+    heads = [h for h in Headcount.objects.all() if h.event_id in ids]
+    signups = [
+        s
+        for s in SignUp.objects.select_related("shift", "volunteer")
+        if s.shift.event_id in ids and s.status == "attended"
+    ]
+
+    def person_times(events):
+        evs = {e.id for e in events}
+        return sum(1 for c in checkins if c.event_id in evs) + sum(h.count for h in heads if h.event_id in evs)
+
+    def experts(events):
+        evs = {e.id for e in events}
+        return sum(1 for s in signups if s.shift.event_id in evs and s.volunteer.is_expert)
+
+    consult = [e for e in held if e.kind == "consultation"]
+    trips = [e for e in held if e.is_countryside_trip]
+    trainings = [e for e in held if e.kind == "training"]
+    grassroots = {r.id for r in Region.objects.filter(level__in=["village", "community"], parent__parent=county)}
+    reached = ({e.venue.region_id for e in held} | {c.attendee.region_id for c in checkins}) & grassroots
+    students = {c.attendee_id for c in checkins if c.attendee.category == "student"}
+    enrolled = CountyEnrolment.objects.get(county=county, year=YEAR).students
+    outputs = Counter()
+    for o in EventOutput.objects.filter(event_id__in=ids):
+        outputs[o.kind] += o.quantity
+    orgs = [
+        o
+        for o in Organization.objects.filter(association=association)
+        if o.founded_on is None or o.founded_on <= date(YEAR, 12, 31)
+    ]
+    venue_pt = {str(v): person_times([e for e in held if e.venue_id == v]) for v in {e.venue_id for e in held}}
+    return {
+        "events_held": len(held),
+        "beneficiaries_person_times": person_times(held),
+        "expert_person_times": experts(held),
+        "units_participating": len({o.id for e in held for o in e.partners.all()}),
+        "villages_reached": len(reached),
+        "villages_total": len(grassroots),
+        "coverage_pct": round(len(reached) * 100 / len(grassroots), 1),
+        "consultation_sessions": len(consult),
+        "consultation_person_times": person_times(consult),
+        "countryside_trips": len(trips),
+        "countryside_expert_person_times": experts(trips),
+        "countryside_person_times": person_times(trips),
+        "students_participating": len(students),
+        "student_participation_pct": round(len(students) * 100 / enrolled, 1),
+        "trainings_held": len(trainings),
+        "trainees_person_times": person_times(trainings),
+        "venue_person_times": venue_pt,
+        "science_center_person_times": person_times([e for e in held if e.venue.kind == "science_center"]),
+        "outputs": {k: float(v) if v != int(v) else int(v) for k, v in sorted(outputs.items())},
+        "volunteers_active": len({s.volunteer_id for s in signups}),
+        "volunteer_hours": float(sum((s.hours or 0) for s in signups)),
+        "organizations": dict(Counter(o.kind for o in orgs)),
+        "members": {k: sum(o.member_count for o in orgs if o.kind == k) for k in {o.kind for o in orgs}},
+        "new_organizations": {
+            k: sum(1 for o in orgs if o.kind == k and o.founded_on and o.founded_on >= date(YEAR, 1, 1))
+            for k in {o.kind for o in orgs}
+        },
+        "expert_volunteers": 0,  # created "now", after the end of the period
+        "_scanned": sum(1 for c in checkins if c.method in SCANNED),
+        "_manual": sum(1 for c in checkins if c.method not in SCANNED),
+        "_estimated": sum(h.count for h in heads),
+        "_categories": dict(Counter(c.attendee.category for c in checkins)),
+    }
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_every_figure_equals_a_plain_recount(data):
+    with transaction.atomic():
+        association, county = _build(data)
+        expected = _recount(association, county)
+        computed = figures.compute(figures.year_scope(association.id, YEAR), now=NOW)
+        got = computed.figures
+        for name, value in expected.items():
+            if name.startswith("_"):
+                continue
+            if name == "volunteer_hours":
+                assert float(got[name]) == pytest.approx(value), name
+            else:
+                assert got[name] == value, name
+        assert computed.evidence["beneficiaries_person_times"] == {
+            "scanned": expected["_scanned"],
+            "manual": expected["_manual"],
+            "estimated": expected["_estimated"],
+        }
+        categories = {k: v for k, v in computed.breakdowns["by_category"].items() if k != "headcount"}
+        assert categories == expected["_categories"]
+        # The per-event tallies add up to the period's additive figures, by whichever path they are computed.
+        per_event = figures.compute_events(figures.year_scope(association.id, YEAR), now=NOW)
+        assert (
+            sum(c.figures["beneficiaries_person_times"] for c in per_event.values())
+            == expected["beneficiaries_person_times"]
+        )
+        for event_id, one in per_event.items():
+            assert figures.compute_event(event_id, now=NOW).figures == one.figures
+        transaction.set_rollback(True)

@@ -1,0 +1,192 @@
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from stats import services, tasks
+from stats.figures import year_scope
+from stats.models import Tally, TallyMarker
+from tests.factories import AssociationFactory, CampaignFactory, CheckInFactory, EventFactory, HeadcountFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(association):
+    return EventFactory(association=association, campaign=CampaignFactory(association=association))
+
+
+def _marker(event) -> TallyMarker:
+    return TallyMarker.objects.get(key=f"event:{event.id}")
+
+
+def test_a_burst_of_requests_sends_one_run(event, sent, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(1000):
+            with transaction.atomic():
+                services.tally_request(event_id=event.id)
+    assert sent == [((f"event:{event.id}",), {"countdown": 2})]
+    assert _marker(event).version == 1000
+
+
+def test_the_request_is_sent_only_after_commit(event, sent, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.tally_request(event_id=event.id)
+    assert sent == []
+    callbacks[0]()
+    assert len(sent) == 1
+
+
+def test_a_run_computes_the_event_and_requests_its_rollups(event, sent, django_capture_on_commit_callbacks):
+    CheckInFactory.create_batch(3, event=event)
+    HeadcountFactory(event=event, count=40)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tally_request(event_id=event.id)
+        assert services.tally_run(key=f"event:{event.id}") == "done"
+    tally = Tally.objects.get(key=f"event:{event.id}")
+    assert tally.figures["beneficiaries_person_times"] == 43
+    assert tally.evidence["beneficiaries_person_times"] == {"scanned": 3, "manual": 0, "estimated": 40}
+    assert tally.record_counts["checkins"] == 3
+    marker = _marker(event)
+    assert (marker.done_version, marker.lease_until, marker.enqueued_at) == (1, None, None)
+    year = timezone.localtime(event.starts_at).year
+    rollups = {args[0] for args, _ in sent[1:]}
+    assert rollups == {f"campaign:{event.campaign_id}", year_scope(event.association_id, year).key}
+
+
+def test_requests_after_a_run_send_another_run(event, sent, django_capture_on_commit_callbacks):
+    services.tally_request(event_id=event.id)
+    services.tally_run(key=f"event:{event.id}")
+    sent.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.tally_request(event_id=event.id)
+    assert [args for args, _ in sent] == [(f"event:{event.id}",)]
+
+
+def test_a_second_run_of_a_clean_marker_does_nothing(event, sent):
+    services.tally_request(event_id=event.id)
+    assert services.tally_run(key=f"event:{event.id}") == "done"
+    assert services.tally_run(key=f"event:{event.id}") == "clean"
+    assert _marker(event).runs == 1
+
+
+def test_a_run_leaves_a_claimed_marker_to_its_worker_and_comes_back_later(event, sent):
+    services.tally_request(event_id=event.id)
+    TallyMarker.objects.filter(key=f"event:{event.id}").update(lease_until=timezone.now() + timedelta(minutes=1))
+    sent.clear()
+    assert services.tally_run(key=f"event:{event.id}") == "busy"
+    assert not Tally.objects.exists()
+    [(args, options)] = sent
+    assert args == (f"event:{event.id}",) and 2 < options["countdown"] <= 60
+
+
+def test_the_sweep_resends_what_a_dead_broker_lost(event, monkeypatch, django_capture_on_commit_callbacks):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.tally_run, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        CheckInFactory(event=event)
+        services.tally_request(event_id=event.id)  # the check-in committed; the nudge was lost
+    assert _marker(event).is_dirty
+    sent = []
+    monkeypatch.setattr(tasks.tally_run, "apply_async", lambda args=None, **options: sent.append(args))
+    assert services.tally_sweep() == 0  # the lost run is not presumed lost yet
+    assert services.tally_sweep(now=timezone.now() + timedelta(minutes=2)) == 1
+    assert sent == [(f"event:{event.id}",)]
+    services.tally_run(key=f"event:{event.id}")
+    assert Tally.objects.get(key=f"event:{event.id}").figures["beneficiaries_person_times"] == 1
+
+
+def test_the_sweep_takes_over_from_a_dead_worker_once_its_claim_expires(event, sent):
+    services.tally_request(event_id=event.id)
+    TallyMarker.objects.filter(key=f"event:{event.id}").update(
+        lease_until=timezone.now() + timedelta(minutes=5), enqueued_at=None, lease_token="dead"
+    )
+    assert services.tally_sweep() == 0
+    assert services.tally_sweep(now=timezone.now() + timedelta(minutes=6)) == 1
+
+
+def test_an_older_computation_never_overwrites_a_newer_one(event):
+    scope = services.F_.event_scope(event)
+    services.tally_compute(scope=scope)
+    newer = Tally.objects.get().computed_at
+    computed = services.F_.compute(scope)
+    CheckInFactory(event=event)
+    services._store(scope, computed, newer - timedelta(seconds=1), 0)
+    assert Tally.objects.get().computed_at == newer
+
+
+def test_a_full_recompute_gives_the_same_figures_as_single_runs(association, sent):
+    events = EventFactory.create_batch(3, association=association)
+    for i, event in enumerate(events):
+        CheckInFactory.create_batch(i + 1, event=event)
+    year = timezone.localdate().year
+    keys = services.tally_recompute_request(year=year)
+    assert services.tally_pending(keys=keys) == len(keys)
+    done = services.tally_drain(year=year)
+    assert done["events"] == 3 and done["periods"] == 1
+    assert services.tally_pending(keys=keys) == 0
+    bulk = {t.key: t.figures for t in Tally.objects.filter(scope="event")}
+    for event in events:
+        services.tally_request(event_id=event.id)
+        services.tally_run(key=f"event:{event.id}")
+    assert {t.key: t.figures for t in Tally.objects.filter(scope="event")} == bulk
+    year_tally = Tally.objects.get(key=year_scope(association.id, year).key)
+    assert year_tally.figures["beneficiaries_person_times"] == 6
+
+
+def test_running_the_full_recompute_twice_changes_nothing(association, sent):
+    CheckInFactory.create_batch(2, event=EventFactory(association=association))
+    year = timezone.localdate().year
+    services.tally_recompute_request(year=year)
+    services.tally_drain(year=year)
+    first = {t.key: (t.figures, t.evidence, t.breakdowns) for t in Tally.objects.all()}
+    services.tally_recompute_request(year=year)
+    services.tally_drain(year=year)
+    assert {t.key: (t.figures, t.evidence, t.breakdowns) for t in Tally.objects.all()} == first
+
+
+def test_a_cancelled_event_drops_out_of_the_figures(event, sent):
+    CheckInFactory(event=event)
+    services.tally_request(event_id=event.id)
+    services.tally_run(key=f"event:{event.id}")
+    event.status = "cancelled"
+    event.save()
+    services.tally_request(event_id=event.id)
+    services.tally_run(key=f"event:{event.id}")
+    assert Tally.objects.get(key=f"event:{event.id}").figures["events_held"] == 0
+
+
+def test_annulled_checkins_never_count(event):
+    CheckInFactory(event=event, annulled_at=timezone.now())
+    tally = services.tally_compute(scope=services.F_.event_scope(event))
+    assert tally.figures["beneficiaries_person_times"] == 0
+
+
+def test_a_request_for_an_unknown_event_is_ignored(sent):
+    services.tally_request(event_id=987654)
+    assert not TallyMarker.objects.exists()
+
+
+def test_a_prefectures_year_includes_its_counties_and_a_neighbours_does_not(association, sent):
+    prefecture = AssociationFactory()
+    association.parent = prefecture
+    association.save()
+    CheckInFactory.create_batch(2, event=EventFactory(association=association))
+    CheckInFactory(event=EventFactory(association=AssociationFactory()))
+    year = timezone.localdate().year
+    county = services.tally_compute(scope=year_scope(association.id, year))
+    whole = services.tally_compute(scope=year_scope(prefecture.id, year))
+    assert county.figures["beneficiaries_person_times"] == whole.figures["beneficiaries_person_times"] == 2
+
+
+def test_an_event_starting_just_after_new_year_in_shanghai_counts_for_the_new_year(association):
+    from zoneinfo import ZoneInfo
+
+    start = timezone.datetime(2025, 1, 1, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))  # 2024-12-31 16:30 UTC
+    event = EventFactory(association=association, starts_at=start, ends_at=start + timedelta(hours=1))
+    CheckInFactory(event=event)
+    assert services.tally_compute(scope=year_scope(association.id, 2025)).figures["events_held"] == 1
+    assert services.tally_compute(scope=year_scope(association.id, 2024)).figures["events_held"] == 0
