@@ -9,6 +9,7 @@ nothing. Nothing here waits for the broker.
 """
 
 import base64
+import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,8 +27,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from events.models import Campaign, Event, Organization, Region
+from stats import services as stats_services
 
 from .models import Attendee, CheckIn, Headcount, PosterCode, Registration, ScanLog
+
+logger = logging.getLogger(__name__)
 
 Status = ScanLog.Status
 Method = CheckIn.Method
@@ -59,12 +63,18 @@ def new_poster_code() -> str:
 
 
 def _after_checkin(event_id: int) -> None:
-    """Hook for the tallies, called after a check-in committed. Enqueues nothing yet.
+    """The event's attendance changed: ask for its tally once the change has committed."""
+    transaction.on_commit(lambda: _request_tally(event_id))
 
-    The tallies recompute from CheckIn and Headcount rows, so nothing is lost if
-    this stays a no-op or the broker is down; the lead wires it to the stats
-    tally (e.g. `enqueue_on_commit(stats.tasks.tally_event, event_id)`).
-    """
+
+def _request_tally(event_id: int) -> None:
+    # After commit, in its own short transaction: the scan's own transaction
+    # never waits on the event's tally marker, which every scanner of the event bumps.
+    try:
+        stats_services.tally_request(event_id=event_id)
+    except Exception:
+        # The check-in has committed; a failed request only delays the figures until the nightly recompute.
+        logger.exception("could not request the tally of event %s", event_id)
 
 
 # --- attendees and registrations ---------------------------------------------------------------

@@ -8,6 +8,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from stats.services import tally_request
+
 from . import selectors, services
 from .models import Association, Campaign, CountyEnrolment, Event, EventOutput, Organization, Organizer, Region, Venue
 
@@ -180,6 +182,10 @@ class EventAdmin(AssociationScopedAdmin):
 
     def delete_through_service(self, obj) -> None:
         services.event_delete(event=obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        tally_request(event_id=form.instance.id)  # outputs edited inline change the figures
 
     @admin.action(description=_("Cancel the selected events (their records are kept)"))
     def cancel_events(self, request, queryset):

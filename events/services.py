@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stats.services import tally_request
+
 from .models import Association, Campaign, Event, EventOutput, Organization, Organizer, Venue
 
 
@@ -196,7 +198,9 @@ def organizer_create(*, association: Association, username: str, password: str, 
 
 @transaction.atomic
 def event_output_add(*, event: Event, **fields: Any) -> EventOutput:
-    return EventOutput.objects.create(event=event, **fields)
+    output = EventOutput.objects.create(event=event, **fields)
+    tally_request(event_id=event.id)  # outputs are figures of the summary too
+    return output
 
 
 def events_mark_done(*, now=None) -> int:

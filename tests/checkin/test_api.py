@@ -3,6 +3,7 @@ from datetime import timedelta
 from uuid import uuid4
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 from openpyxl import Workbook
 from rest_framework.authtoken.models import Token
@@ -204,16 +205,24 @@ def test_volunteer_of_another_event_cannot_scan(event, registration):
     assert _scan(_client_for(elsewhere.volunteer.user), event, registration.code).status_code == 403
 
 
-def test_scan_succeeds_with_the_broker_down(organizer_api, event, registration, settings, monkeypatch):
+def test_scan_succeeds_with_the_broker_down_and_leaves_the_tally_to_the_sweep(
+    organizer_api, event, registration, monkeypatch, django_capture_on_commit_callbacks
+):
     from kepu.celery import app
+    from stats.models import TallyMarker
 
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
 
     monkeypatch.setattr(app, "send_task", broker_down)
     monkeypatch.setattr("celery.app.task.Task.apply_async", broker_down)
-    assert _scan(organizer_api, event, registration.code).json()["status"] == "ok"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _scan(organizer_api, event, registration.code)
+    assert response.json()["status"] == "ok"
     assert CheckIn.objects.count() == 1
+    # No message went out, but the request for the event's tally is in the database for the sweep.
+    dirty = TallyMarker.objects.filter(version__gt=F("done_version"))
+    assert [marker.scope["event_id"] for marker in dirty] == [event.id]
 
 
 # --- offline batches ---------------------------------------------------------------------------

@@ -244,3 +244,11 @@ def test_event_list_does_not_query_per_event(api, django_assert_max_num_queries)
     EventFactory.create_batch(10)
     with django_assert_max_num_queries(5):
         assert len(api.get("/api/v1/events/").json()["results"]) == 10
+
+
+def test_recording_an_output_asks_for_the_events_tally(organizer_api, association):
+    from stats.models import TallyMarker
+
+    event = EventFactory(association=association)
+    organizer_api.post(f"/api/v1/events/{event.id}/outputs/", {"kind": "materials", "quantity": "10"}, format="json")
+    assert [marker.scope["event_id"] for marker in TallyMarker.objects.all()] == [event.id]
