@@ -62,16 +62,16 @@ def new_poster_code() -> str:
     return secrets.token_urlsafe(9)  # 72 bits: guessing it only lets one check oneself in
 
 
-def _after_checkin(event_id: int) -> None:
+def _after_checkin(event: Event) -> None:
     """The event's attendance changed: ask for its tally once the change has committed."""
-    transaction.on_commit(lambda: _request_tally(event_id))
+    transaction.on_commit(lambda: _request_tally(event.id, event.association_id))
 
 
-def _request_tally(event_id: int) -> None:
+def _request_tally(event_id: int, association_id: int) -> None:
     # After commit, in its own short transaction: the scan's own transaction
     # never waits on the event's tally marker, which every scanner of the event bumps.
     try:
-        stats_services.tally_request(event_id=event_id)
+        stats_services.tally_request(event_id=event_id, association_id=association_id)
     except Exception:
         # The check-in has committed; a failed request only delays the figures until the nightly recompute.
         logger.exception("could not request the tally of event %s", event_id)
@@ -391,7 +391,7 @@ def checkin_scan(
             )
         return ScanAnswer.from_log(earlier)
     if answer.status == Status.OK:
-        _after_checkin(event.id)
+        _after_checkin(event)
     return answer
 
 
@@ -611,7 +611,7 @@ def checkin_annul(*, checkin: CheckIn, user: AbstractBaseUser, now: datetime | N
             gate=checkin.gate,
             answer={"status": Status.ANNULLED, "event": checkin.event_id, "checkin": checkin.id},
         )
-        _after_checkin(checkin.event_id)
+        _after_checkin(checkin.event)
     return checkin
 
 
@@ -688,7 +688,7 @@ def checkins_enter_from_list(
         results.append(EntryResult(status=status, attendee=attendee, checkin_id=checkin_id))
     if errors:
         raise ValidationError({"entries": errors})
-    _after_checkin(event.id)
+    _after_checkin(event)
     return results
 
 
@@ -715,7 +715,7 @@ def headcount_record(
     headcount = Headcount.objects.create(
         event=event, count=count, counted_at=counted_at, note=note[:200], recorded_by=recorded_by
     )
-    _after_checkin(event.id)
+    _after_checkin(event)
     return headcount
 
 
@@ -814,5 +814,5 @@ def self_checkin(
             answer={"status": status, "event": event.id, "checkin": checkin_id},
         )
     if status == Status.OK:
-        _after_checkin(event.id)
+        _after_checkin(event)
     return SelfCheckIn(status=status, attendee=attendee, checked_in_at=first_at)

@@ -61,13 +61,15 @@ def enqueue_stale_seconds() -> float:
 # --- requests ------------------------------------------------------------------------------
 
 
-def tally_request(*, event_id: int) -> None:
+def tally_request(*, event_id: int, association_id: int | None = None) -> None:
     """Note that an event's records changed; its tally (and the rollups) follow shortly.
 
     Call it in the transaction of the change: the note commits with it, and the
-    task is only a nudge sent after commit.
+    task is only a nudge sent after commit. Callers that hold the event pass its
+    association_id and save a query (the check-in path does).
     """
-    association_id = Event.objects.filter(id=event_id).values_list("association_id", flat=True).first()
+    if association_id is None:
+        association_id = Event.objects.filter(id=event_id).values_list("association_id", flat=True).first()
     if association_id is None:
         return
     scope = F_.Scope(kind="event", association_id=association_id, event_id=event_id)

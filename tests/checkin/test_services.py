@@ -243,12 +243,15 @@ def test_every_failed_scan_is_logged_with_its_reason_and_device(event, registrat
     ]
 
 
-def test_after_checkin_hook_runs_once_per_new_checkin(event, registration, monkeypatch):
-    calls = []
-    monkeypatch.setattr(services, "_after_checkin", calls.append)
-    scan(event, registration.code)
-    scan(event, registration.code)
-    assert calls == [event.id]
+def test_each_new_checkin_requests_the_events_tally_once(event, registration, django_capture_on_commit_callbacks):
+    from stats.models import TallyMarker
+
+    with django_capture_on_commit_callbacks(execute=True):
+        scan(event, registration.code)
+        scan(event, registration.code)  # already checked in: the figures did not change
+    marker = TallyMarker.objects.get()
+    assert marker.scope["event_id"] == event.id
+    assert marker.version == 1
 
 
 # --- offline batches ---------------------------------------------------------------------------
