@@ -204,3 +204,16 @@ class HeadcountFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     count = 100
     counted_at = factory.LazyFunction(timezone.now)
+
+
+# --- volunteers (the volunteers issue) ----------------------------------------------------------
+
+
+class UpcomingEventFactory(EventFactory):
+    """A published event tomorrow morning: open for sign-up."""
+
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+
+
+class UpcomingShiftFactory(ShiftFactory):
+    event = factory.SubFactory(UpcomingEventFactory)
