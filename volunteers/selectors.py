@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from events.models import Event, Region
@@ -41,8 +41,11 @@ def open_events(
 ) -> QuerySet[Event]:
     """Published events still to come that have shifts: the volunteer's "events near me"."""
     now = now or timezone.now()
+    shifts = Shift.objects.all()
+    if skill_id is not None:  # shifts this skill qualifies for: needing it, or needing no skill at all
+        shifts = shifts.filter(Q(required_skills=skill_id) | Q(required_skills__isnull=True))
     events = (
-        Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__gt=now, shifts__isnull=False)
+        Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__gt=now, id__in=shifts.values("event_id"))
         .exclude(campaign__status="draft")
         .select_related("venue", "venue__region", "venue__region__parent")
     )
@@ -52,10 +55,10 @@ def open_events(
         events = events.filter(Q(venue__region=town) | Q(venue__region__parent=town))
     if on is not None:
         events = events.filter(starts_at__date=on)
-    if skill_id is not None:
-        events = events.filter(Q(shifts__required_skills=skill_id) | Q(shifts__required_skills__isnull=True))
+    per_event = Shift.objects.filter(event=OuterRef("pk")).values("event")
     return events.annotate(
-        places=Sum("shifts__capacity", distinct=True), places_taken=Sum("shifts__taken", distinct=True)
+        places=Subquery(per_event.annotate(total=Sum("capacity")).values("total")),
+        places_taken=Subquery(per_event.annotate(total=Sum("taken")).values("total")),
     ).order_by("starts_at", "id")
 
 

@@ -9,7 +9,10 @@ Places are held by sign-ups whose status is in HOLDING: confirmed, attended
 and no-show. Waitlisted and cancelled sign-ups hold none.
 """
 
+import csv
+import io
 import logging
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -23,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from events.models import Association, Event, Organization, Region
 
@@ -565,3 +569,123 @@ def signup_reconcile_taken(*, shift: Shift) -> int:
     taken = SignUp.objects.filter(shift=shift, status__in=HOLDING).count()
     Shift.objects.filter(pk=shift.pk).update(taken=taken)
     return taken
+
+
+# --- Import from Excel or CSV ------------------------------------------------------------------------
+
+# Column headings the import understands, as organizers write them.
+IMPORT_COLUMNS = {
+    "phone": ("phone", "mobile", "手机", "手机号", "手机号码", "電話", "手機", "手機號碼", "联系电话"),
+    "name": ("name", "姓名", "名字"),
+    "expert": ("expert", "专家", "專家", "是否专家", "是否專家"),
+    "skills": ("skills", "技能", "专长", "專長", "特长"),
+    "town": ("town", "乡镇", "鄉鎮", "镇", "乡"),
+    "village": ("village", "村", "村(社区)", "村社区", "社区"),
+    "organization": ("organization", "单位", "單位", "工作单位"),
+}
+YES = {"1", "y", "yes", "true", "是", "√", "专家", "專家"}
+MAX_IMPORT_ROWS = 5000
+
+
+def _read_rows(filename: str, content: bytes) -> list[list[str]]:
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+            return [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+        except Exception:  # openpyxl raises many types for a broken file
+            raise ValidationError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
+    if filename.lower().endswith(".csv"):
+        for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ValidationError(_("This CSV file is neither UTF-8 nor GBK text."))
+        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+    raise ValidationError(_("Upload an Excel (.xlsx) or CSV file."))
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    found = {}
+    for index, title in enumerate(header):
+        title = title.strip().lower()
+        for column, names in IMPORT_COLUMNS.items():
+            if title in names and column not in found:
+                found[column] = index
+    return found
+
+
+def volunteers_import(*, association: Association, filename: str, content: bytes) -> dict:
+    """Create volunteers from a spreadsheet, row by row; a bad row is reported and never stops the good ones.
+
+    Returns {"created": n, "rows": [{"row": number, "ok": bool, "name": ..., "message": ...}]}.
+    Each row is its own transaction: a row is written whole or not at all.
+    """
+    rows = _read_rows(filename, content)
+    if not rows:
+        raise ValidationError(_("The file is empty."))
+    columns = _columns(rows[0])
+    missing = [c for c in ("phone", "name") if c not in columns]
+    if missing:
+        raise ValidationError(
+            _("The first row must name the columns; missing: %(columns)s.")
+            % {"columns": "、".join(IMPORT_COLUMNS[c][2 if c == "phone" else 1] for c in missing)}
+        )
+    if len(rows) - 1 > MAX_IMPORT_ROWS:
+        raise ValidationError(_("At most %(count)d rows per file.") % {"count": MAX_IMPORT_ROWS})
+    towns = {r.name: r for r in Region.objects.filter(level=Region.Level.TOWN, parent=association.region)}
+    organizations = {o.name: o for o in Organization.objects.filter(association=association)}
+    report: dict = {"created": 0, "rows": []}
+
+    def cell(row: list[str], column: str) -> str:
+        index = columns.get(column)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(row):
+            continue
+        name = cell(row, "name")
+        try:
+            region = None
+            if town_name := cell(row, "town"):
+                if town_name not in towns:
+                    raise ValidationError({"town": _("Unknown town “%(name)s”.") % {"name": town_name}})
+                region = towns[town_name]
+                if village_name := cell(row, "village"):
+                    region = Region.objects.filter(parent=region, name=village_name).first()
+                    if region is None:
+                        raise ValidationError(
+                            {
+                                "village": _("Unknown village “%(name)s” in %(town)s.")
+                                % {"name": village_name, "town": town_name}
+                            }
+                        )
+            orgs = []
+            if org_name := cell(row, "organization"):
+                if org_name not in organizations:
+                    raise ValidationError({"organization": _("Unknown organization “%(name)s”.") % {"name": org_name}})
+                orgs = [organizations[org_name]]
+            skill_names = _split_skills(cell(row, "skills"))
+            with transaction.atomic():
+                volunteer_create(
+                    association=association,
+                    phone=cell(row, "phone"),
+                    name=name,
+                    is_expert=cell(row, "expert").lower() in YES,
+                    skills=skills_by_names(skill_names),
+                    organizations=orgs,
+                    home_region=region,
+                )
+        except ValidationError as invalid:
+            message = " ".join(m for ms in invalid.message_dict.values() for m in ms)
+            report["rows"].append({"row": number, "ok": False, "name": name, "message": message})
+        else:
+            report["created"] += 1
+            report["rows"].append({"row": number, "ok": True, "name": name, "message": ""})
+    return report
+
+
+def _split_skills(text: str) -> list[str]:
+    return [part for part in re.split(r"[、,，;；/\s]+", text) if part]
