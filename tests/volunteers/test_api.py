@@ -4,8 +4,6 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from volunteers import services
-from volunteers.models import Shift, SignUp
 from tests.factories import (
     AssociationFactory,
     OrganizerFactory,
@@ -13,6 +11,8 @@ from tests.factories import (
     UpcomingShiftFactory,
     VolunteerFactory,
 )
+from volunteers import services
+from volunteers.models import Shift, SignUp
 
 pytestmark = pytest.mark.django_db
 

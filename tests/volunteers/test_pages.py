@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from tests.factories import PASSWORD, TownFactory, UpcomingShiftFactory
 from volunteers import services
 from volunteers.models import SignUp, Volunteer
-from tests.factories import PASSWORD, TownFactory, UpcomingShiftFactory
 
 pytestmark = pytest.mark.django_db
 
