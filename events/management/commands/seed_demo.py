@@ -7,7 +7,9 @@ from events.demo import demo_organizer, seed_planning
 
 # Later apps add their demo data after the plan, in this order; each step
 # takes the DemoCounty and is a no-op when its data for the year exists.
-DEMO_STEPS: list[str] = []
+DEMO_STEPS: list[str] = [
+    "volunteers.demo.seed_volunteers",
+]
 
 
 class Command(BaseCommand):
