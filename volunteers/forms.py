@@ -78,6 +78,11 @@ class EventFilterForm(forms.Form):
     on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     skill = forms.ModelChoiceField(label=_("Skill"), queryset=Skill.objects.all(), required=False)
 
+    def __init__(self, *args, association: Association | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if association is not None:  # the towns of the volunteer's own county
+            self.fields["town"].queryset = Region.objects.filter(level=Region.Level.TOWN, parent=association.region)
+
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel (.xlsx) or CSV file"))

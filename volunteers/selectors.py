@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils import timezone
 
 from events.models import Event, Region
@@ -37,9 +37,10 @@ def open_events(
     town: Region | None = None,
     on: date | None = None,
     skill_id: int | None = None,
+    near: Region | None = None,
     now: datetime | None = None,
 ) -> QuerySet[Event]:
-    """Published events still to come that have shifts: the volunteer's "events near me"."""
+    """Published events still to come that have shifts; those in the `near` town first ("near me")."""
     now = now or timezone.now()
     shifts = Shift.objects.all()
     if skill_id is not None:  # shifts this skill qualifies for: needing it, or needing no skill at all
@@ -56,10 +57,15 @@ def open_events(
     if on is not None:
         events = events.filter(starts_at__date=on)
     per_event = Shift.objects.filter(event=OuterRef("pk")).values("event")
-    return events.annotate(
+    events = events.annotate(
         places=Subquery(per_event.annotate(total=Sum("capacity")).values("total")),
         places_taken=Subquery(per_event.annotate(total=Sum("taken")).values("total")),
-    ).order_by("starts_at", "id")
+    )
+    if near is not None:
+        in_town = Q(venue__region=near) | Q(venue__region__parent=near)
+        events = events.annotate(is_near=Case(When(in_town, then=Value(True)), default=Value(False)))
+        return events.order_by("-is_near", "starts_at", "id")
+    return events.order_by("starts_at", "id")
 
 
 def shifts_of_event(event: Event) -> QuerySet[Shift]:

@@ -293,9 +293,8 @@ def _check_eligible(shift: Shift, volunteer: Volunteer) -> None:
         raise ValidationError({"shift": _("This shift belongs to another association.")})
     if shift.expert_only and not volunteer.is_expert:
         raise ValidationError({"shift": _("This shift is for experts and science workers only.")})
-    missing = set(shift.required_skills.values_list("name", flat=True)) - set(
-        volunteer.skills.values_list("name", flat=True)
-    )
+    required = {skill.name for skill in shift.required_skills.all()}  # often prefetched
+    missing = required - set(volunteer.skills.values_list("name", flat=True)) if required else set()
     if missing:
         raise ValidationError({"shift": _("This shift needs: %(skills)s.") % {"skills": "、".join(sorted(missing))}})
 

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -115,21 +115,21 @@ def logout(request):
 def events(request):
     """Open events near me: filter by town, date, skill."""
     volunteer = selectors.volunteer_of(request.user)
-    form = EventFilterForm(request.GET or None)
+    form = EventFilterForm(request.GET or None, association=volunteer.association if volunteer else None)
     filters = form.cleaned_data if form.is_valid() else {}
-    town = filters.get("town") or (
-        volunteer.home_region if volunteer and volunteer.home_region and not request.GET else None
-    )
-    if town is not None and town.level != "town":
-        town = town.parent
+    home = volunteer.home_region if volunteer else None
+    if home is not None and home.level != "town":
+        home = home.parent
+    town = filters.get("town")
     found = selectors.open_events(
         association_id=volunteer.association_id if volunteer else None,
         town=town,
         on=filters.get("on"),
         skill_id=filters["skill"].id if filters.get("skill") else None,
+        near=home,
     )[:50]
     return render(
-        request, "volunteers/events.html", {"form": form, "events": found, "volunteer": volunteer, "town": town}
+        request, "volunteers/events.html", {"form": form, "events": found, "volunteer": volunteer, "home": home}
     )
 
 
@@ -222,7 +222,8 @@ def hours(request, volunteer: Volunteer):
 @volunteer_required
 def certificate(request, volunteer: Volunteer):
     start, end = _year_bounds(request)
-    pdf = documents.certificate_pdf(selectors.hours_of(volunteer, start=start, end=end))
+    with translation.override(volunteer.language):  # the certificate is in the volunteer's language
+        pdf = documents.certificate_pdf(selectors.hours_of(volunteer, start=start, end=end))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="service-record.pdf"'
     return response
