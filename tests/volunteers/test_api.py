@@ -236,3 +236,14 @@ def test_shifts_filter_by_event_and_free_places(api, shift):
     Shift.objects.filter(pk=full.pk).update(taken=1)
     found = api.get(f"/api/v1/shifts/?event={shift.event_id}&has_places=true")
     assert found.status_code == 401 or [s["id"] for s in found.json()["results"]] == [shift.id]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("zh-hans", "请输入有效的中国大陆手机号"), ("zh-hant", "請輸入有效的中國大陸手機號")]
+)
+def test_invalid_phone_error_is_in_the_requests_language(organizer_api, language, expected):
+    response = organizer_api.post(
+        "/api/v1/volunteers/", {"phone": "010-12345678", "name": "张三"}, format="json", HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 400
+    assert expected in response.json()["phone"][0]
