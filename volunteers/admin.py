@@ -47,6 +47,23 @@ class ShiftInline(admin.TabularInline):
     readonly_fields = ["taken"]
     show_change_link = True
 
+    # Organizers hold no Django model permissions: their right comes from being an organizer
+    # (the event admin itself already checks the event is theirs).
+    def _may_use(self, request) -> bool:
+        return request.user.is_superuser or is_organizer(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_use(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_use(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_use(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser  # a shift with sign-ups is not deleted from the organizer's desk
+
 
 # Shifts are planned on the event's page: add the inline to the events app's admin.
 if ShiftInline not in EventAdmin.inlines:

@@ -386,3 +386,42 @@ class VolunteerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
         _check_writes_own(self.request, serializer.instance.association_id)
         data = dict(serializer.validated_data)
         services.volunteer_update(volunteer=serializer.instance, skills=data.pop("skills", None), **data)
+
+
+class StaffScanInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=64)
+
+
+class StaffScanSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(
+        choices=[
+            "checked_in",
+            "checked_out",
+            "already_checked_in",
+            "already_checked_out",
+            "invalid",
+            "no_shift",
+            "outside_window",
+        ]
+    )
+    message = serializers.CharField(allow_blank=True)
+    signup = SignUpSerializer(allow_null=True)
+
+
+class StaffScanView(APIView):
+    @extend_schema(request=StaffScanInputSerializer, responses=StaffScanSerializer)
+    def post(self, request):
+        """I scanned the event's staff code: check in to my shift, the second time check out.
+
+        Like the attendees' scan, every answer is a 200 whose `result` says what happened.
+        """
+        volunteer = _volunteer_or_403(request)
+        serializer = StaffScanInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            result, signup = services.staff_scan(code=serializer.validated_data["code"], volunteer=volunteer)
+        except services.StaffScanRefused as refused:
+            data = {"result": refused.code, "message": refused.message, "signup": None}
+        else:
+            data = {"result": result, "message": "", "signup": signup}
+        return Response(StaffScanSerializer(data).data)

@@ -12,6 +12,7 @@ router.register("volunteers", api.VolunteerViewSet, basename="volunteer")
 api_urlpatterns = [
     path("me/signups/", api.MySignUpsView.as_view(), name="my-signups"),
     path("me/hours/", api.MyHoursView.as_view(), name="my-hours"),
+    path("me/staff-scan/", api.StaffScanView.as_view(), name="my-staff-scan"),
     *router.urls,
 ]
 

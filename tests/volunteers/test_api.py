@@ -247,3 +247,16 @@ def test_invalid_phone_error_is_in_the_requests_language(organizer_api, language
     )
     assert response.status_code == 400
     assert expected in response.json()["phone"][0]
+
+
+def test_staff_scan_api_checks_in_then_refuses_a_forged_code(volunteer_api, volunteer, association):
+    from django.utils import timezone
+
+    shift = UpcomingShiftFactory(event__association=association, event__starts_at=timezone.now() + timedelta(hours=1))
+    services.shift_signup(shift=shift, volunteer=volunteer)
+    code = services.staff_code_of(shift.event).code
+    answer = volunteer_api.post("/api/v1/me/staff-scan/", {"code": code}, format="json").json()
+    assert answer["result"] == "checked_in" and answer["signup"]["checked_in_at"]
+    forged = volunteer_api.post("/api/v1/me/staff-scan/", {"code": "x" * 22}, format="json").json()
+    assert forged["result"] == "invalid" and forged["signup"] is None
+    assert volunteer_api.post("/api/v1/me/staff-scan/", {}, format="json").status_code == 400
