@@ -202,9 +202,10 @@ def main() -> None:
         f"latency ms: p50 {pct(0.50):.1f}  p95 {pct(0.95):.1f}  p99 {pct(0.99):.1f}  "
         f"mean {statistics.fmean(latencies) * 1000:.1f}  max {latencies[-1] * 1000:.1f}"
     )
-    print(f"confirmed {confirmed} (expected {args.shifts * min(args.capacity, args.volunteers)}), waitlisted {waitlisted}")
+    expected = args.shifts * min(args.capacity, args.volunteers)
+    print(f"confirmed {confirmed} (expected {expected}), waitlisted {waitlisted}")
     print(f"errors: {len(errors)}" + (f" e.g. {errors[0]}" if errors else ""))
-    ok = not errors and confirmed == args.shifts * min(args.capacity, args.volunteers)
+    ok = not errors and confirmed == expected
     sys.exit(0 if ok else 1)
 
 
