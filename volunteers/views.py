@@ -308,6 +308,8 @@ def org_short(request):
 @organizer_required
 def org_roster(request, event_id: int):
     event = _organizer_event(request, event_id)
+    if request.method == "POST" and event.association_id != association_of(request.user).id:
+        raise PermissionDenied  # a prefecture organizer reads a county's roster but does not change it
     if request.method == "POST" and request.POST.get("action") == "rotate":
         services.staff_code_rotate(event=event)
         messages.success(request, _("A new staff code was made; the old one no longer works."))
@@ -333,11 +335,12 @@ def org_roster(request, event_id: int):
 
 
 def _org_roster_action(request, event) -> None:
-    signup = get_object_or_404(SignUp, pk=request.POST.get("signup"), shift__event=event)
     action = request.POST.get("action")
     try:
-        if event.association_id != association_of(request.user).id:
-            raise PermissionDenied  # a prefecture organizer reads a county's roster but does not change it
+        if action == "add":
+            _org_add_by_phone(request, event)
+            return
+        signup = get_object_or_404(SignUp, pk=request.POST.get("signup"), shift__event=event)
         if action == "attended":
             services.signup_mark_attendance(signup=signup, attended=True)
         elif action == "no_show":
@@ -353,6 +356,18 @@ def _org_roster_action(request, event) -> None:
         messages.error(request, _first_error(invalid))
     else:
         messages.success(request, _("Saved."))
+
+
+def _org_add_by_phone(request, event) -> None:
+    shift = get_object_or_404(Shift, pk=request.POST.get("shift"), event=event)
+    phone = services.normalize_phone(request.POST.get("phone", ""))
+    volunteer = Volunteer.objects.filter(association_id=event.association_id, phone=phone).first()
+    if volunteer is None:
+        raise ValidationError({"phone": _("No volunteer of this association has that phone number.")})
+    signup = services.shift_signup(shift=shift, volunteer=volunteer, by_organizer=True)
+    messages.success(
+        request, _("%(name)s: %(status)s.") % {"name": volunteer.name, "status": signup.get_status_display()}
+    )
 
 
 @organizer_required

@@ -234,3 +234,24 @@ def test_import_refuses_a_file_that_is_not_a_spreadsheet(organizer_client):
 
 def test_login_page_accepts_the_factory_password(client, volunteer):
     assert client.post("/v/login/", {"phone": volunteer.phone, "password": PASSWORD}).status_code == 302
+
+
+def test_organizer_adds_a_volunteer_by_phone_on_the_roster(organizer_client, shift, volunteer):
+    organizer_client.post(
+        f"/v/org/events/{shift.event_id}/", {"action": "add", "shift": shift.id, "phone": volunteer.phone[3:]}
+    )
+    assert SignUp.objects.get(volunteer=volunteer, shift=shift).status == "confirmed"
+
+
+def test_prefecture_organizer_reads_but_does_not_change_a_county_roster(client, shift, volunteer):
+    from tests.factories import AssociationFactory, OrganizerFactory
+
+    county = shift.event.association
+    county.parent = AssociationFactory()
+    county.save()
+    client.force_login(OrganizerFactory(association=county.parent).user)
+    signup = services.shift_signup(shift=shift, volunteer=volunteer)
+    assert client.get(f"/v/org/events/{shift.event_id}/").status_code == 200
+    response = client.post(f"/v/org/events/{shift.event_id}/", {"signup": signup.id, "action": "remove"})
+    assert response.status_code == 403
+    assert SignUp.objects.get(pk=signup.pk).status == "confirmed"
