@@ -334,8 +334,14 @@ def shift_signup(
     return signup
 
 
-def _fill_from_waitlist(shift: Shift) -> list[SignUp]:
-    """Promote waitlisted volunteers, first come first served, while places are free."""
+def _fill_from_waitlist(shift: Shift, now: datetime | None = None) -> list[SignUp]:
+    """Promote waitlisted volunteers, first come first served, while places are free.
+
+    Not once the shift has started: a place freed then is filled by the organizer by hand,
+    not by telling someone at home that they are expected now.
+    """
+    if (now or timezone.now()) >= shift.starts_at:
+        return []
     promoted = []
     waiting = SignUp.objects.filter(shift=shift, status=SignUp.Status.WAITLISTED).order_by("created_at", "id")
     for candidate in waiting.select_related("shift__event"):
@@ -376,7 +382,7 @@ def signup_cancel(*, signup: SignUp, by_organizer: bool = False, now: datetime |
         _notify(signup, "removed")
     if old_status == SignUp.Status.CONFIRMED:
         _release_place(shift.pk)
-        _fill_from_waitlist(shift)
+        _fill_from_waitlist(shift, now)
     return signup
 
 

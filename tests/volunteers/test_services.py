@@ -250,9 +250,19 @@ def test_organizer_removal_promotes_and_notifies(shift, make_volunteer, caplog):
     removed = services.shift_signup(shift=shift, volunteer=make_volunteer())
     waiting = services.shift_signup(shift=shift, volunteer=make_volunteer())
     with caplog.at_level("INFO", logger="volunteers.services"):
-        services.signup_cancel(signup=removed, by_organizer=True, now=shift.event.starts_at + timedelta(hours=1))
+        services.signup_cancel(signup=removed, by_organizer=True)
     assert "kind=removed" in caplog.text and "kind=promoted" in caplog.text
     assert SignUp.objects.get(pk=waiting.pk).status == SignUp.Status.CONFIRMED
+
+
+def test_removal_after_the_shift_started_frees_the_place_without_promoting(shift, make_volunteer):
+    shift.capacity = 1
+    shift.save()
+    removed = services.shift_signup(shift=shift, volunteer=make_volunteer())
+    waiting = services.shift_signup(shift=shift, volunteer=make_volunteer())
+    services.signup_cancel(signup=removed, by_organizer=True, now=shift.starts_at + timedelta(minutes=10))
+    assert SignUp.objects.get(pk=waiting.pk).status == SignUp.Status.WAITLISTED
+    assert _taken(shift) == 0
 
 
 # --- attendance and hours ---------------------------------------------------------------------------
