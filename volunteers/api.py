@@ -3,7 +3,7 @@
 from datetime import date
 
 import django_filters
-from django.db.models import F
+from django.db.models import F, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -119,7 +119,10 @@ class VolunteerSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
     def get_star_level(self, volunteer: Volunteer) -> int:
-        return selectors.hours_of(volunteer).stars
+        total = getattr(volunteer, "hours_total", None)  # annotated by the list's queryset
+        if total is None and not hasattr(volunteer, "hours_total"):
+            total = selectors.hours_of(volunteer).total
+        return services.star_level(total or 0)
 
     def to_representation(self, volunteer: Volunteer) -> dict:
         data = super().to_representation(volunteer)
@@ -366,7 +369,9 @@ class VolunteerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
     search_fields = ["name", "phone"]
 
     def get_queryset(self):
-        return selectors.volunteers_visible_to(self.request.user)
+        return selectors.volunteers_visible_to(self.request.user).annotate(
+            hours_total=Sum("signups__hours", filter=Q(signups__status=SignUp.Status.ATTENDED))
+        )
 
     def get_permissions(self):
         if self.action in ("create", "update", "partial_update"):

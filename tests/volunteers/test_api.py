@@ -260,3 +260,13 @@ def test_staff_scan_api_checks_in_then_refuses_a_forged_code(volunteer_api, volu
     forged = volunteer_api.post("/api/v1/me/staff-scan/", {"code": "x" * 22}, format="json").json()
     assert forged["result"] == "invalid" and forged["signup"] is None
     assert volunteer_api.post("/api/v1/me/staff-scan/", {}, format="json").status_code == 400
+
+
+def test_volunteer_list_shows_star_levels(organizer_api, association, shift):
+    from decimal import Decimal
+
+    star = VolunteerFactory(association=association)
+    signup = services.shift_signup(shift=shift, volunteer=star)
+    SignUp.objects.filter(pk=signup.pk).update(status="attended", hours=Decimal("120"))
+    listed = {v["id"]: v["star_level"] for v in organizer_api.get("/api/v1/volunteers/").json()["results"]}
+    assert listed[star.id] == 1
