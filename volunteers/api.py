@@ -119,10 +119,9 @@ class VolunteerSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
     def get_star_level(self, volunteer: Volunteer) -> int:
-        total = getattr(volunteer, "hours_total", None)  # annotated by the list's queryset
-        if total is None and not hasattr(volunteer, "hours_total"):
-            total = selectors.hours_of(volunteer).total
-        return services.star_level(total or 0)
+        if hasattr(volunteer, "hours_total"):  # annotated by the view's queryset: no query per volunteer
+            return services.star_level(volunteer.hours_total or 0)
+        return selectors.hours_of(volunteer).stars
 
     def to_representation(self, volunteer: Volunteer) -> dict:
         data = super().to_representation(volunteer)
