@@ -5,6 +5,7 @@ fast on a cheap phone with weak signal. Every change goes through services.
 """
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from functools import wraps
 
 from django.contrib import auth, messages
@@ -345,6 +346,12 @@ def _org_roster_action(request, event) -> None:
             services.signup_mark_attendance(signup=signup, attended=True)
         elif action == "no_show":
             services.signup_mark_attendance(signup=signup, attended=False)
+        elif action == "hours":
+            try:
+                hours = Decimal(request.POST.get("hours", "").strip())
+            except InvalidOperation:
+                raise ValidationError({"hours": _("Enter a number of hours above zero.")}) from None
+            services.signup_record_hours(signup=signup, hours=hours)
         elif action == "remove":
             services.signup_cancel(signup=signup, by_organizer=True)
         elif action == "move":

@@ -255,3 +255,14 @@ def test_prefecture_organizer_reads_but_does_not_change_a_county_roster(client, 
     response = client.post(f"/v/org/events/{shift.event_id}/", {"signup": signup.id, "action": "remove"})
     assert response.status_code == 403
     assert SignUp.objects.get(pk=signup.pk).status == "confirmed"
+
+
+def test_organizer_records_hand_added_hours_capped_at_the_event_length(organizer_client, shift, volunteer):
+    signup = services.shift_signup(shift=shift, volunteer=volunteer)
+    url = f"/v/org/events/{shift.event_id}/"
+    organizer_client.post(url, {"signup": signup.id, "action": "hours", "hours": "5"})
+    assert SignUp.objects.get(pk=signup.pk).hours is None  # the event lasts 2 hours
+    organizer_client.post(url, {"signup": signup.id, "action": "hours", "hours": "abc"})
+    organizer_client.post(url, {"signup": signup.id, "action": "hours", "hours": "1.5"})
+    signup.refresh_from_db()
+    assert (str(signup.hours), signup.hours_source) == ("1.50", "manual")
