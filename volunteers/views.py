@@ -203,8 +203,8 @@ def schedule(request, volunteer: Volunteer):
 
 
 def _year_bounds(request) -> tuple[date | None, date | None]:
-    year = request.GET.get("year")
-    if year and year.isdigit():
+    year = request.GET.get("year", "")
+    if year.isdigit() and 1990 <= int(year) <= 2100:  # anything else shows all years, never an error page
         return date(int(year), 1, 1), date(int(year), 12, 31)
     return None, None
 

@@ -266,3 +266,14 @@ def test_organizer_records_hand_added_hours_capped_at_the_event_length(organizer
     organizer_client.post(url, {"signup": signup.id, "action": "hours", "hours": "1.5"})
     signup.refresh_from_db()
     assert (str(signup.hours), signup.hours_source) == ("1.50", "manual")
+
+
+@pytest.mark.parametrize("year", ["99999", "abc", "-1", "2026"])
+def test_hours_page_never_fails_on_a_bad_year(volunteer_client, year):
+    assert volunteer_client.get(f"/v/me/hours/?year={year}").status_code == 200
+    assert volunteer_client.get(f"/v/me/certificate.pdf?year={year}").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["on=not-a-date", "town=999999", "skill=abc", "town=&on=&skill="])
+def test_event_list_ignores_bad_filters(client, shift, query):
+    assert client.get(f"/v/?{query}").status_code == 200
