@@ -39,3 +39,49 @@ def test_raising_places_in_the_admin_promotes_the_waitlist(client, organizer, as
     assert response.status_code == 302, response.content.decode()[:2000]
     assert {s.status for s in type(signups[0]).objects.filter(shift=shift)} == {"confirmed"}
     assert Shift.objects.get(pk=shift.pk).taken == 2
+
+
+def _form_data(html: str) -> dict:
+    """What the browser would post back from the admin's change form, unchanged."""
+    from lxml import html as lxml_html
+
+    form = lxml_html.fromstring(html).get_element_by_id("event_form")
+    data = {}
+    for name, value in form.form_values():  # what a browser submits: checked boxes, selected options
+        data.setdefault(name, []).append(value)
+    return {name: values if len(values) > 1 else values[0] for name, values in data.items()}
+
+
+def test_shift_inline_saves_through_the_services(client, organizer, association):
+    event = UpcomingEventFactory(association=association)
+    shift = services.shift_create(
+        event=event, role=Shift.Role.GUIDE, starts_at=event.starts_at, ends_at=event.ends_at, capacity=1
+    )
+    waiting = [
+        services.shift_signup(shift=shift, volunteer=VolunteerFactory(association=association)) for _ in range(2)
+    ]
+    client.force_login(organizer)
+    url = f"/admin/events/event/{event.id}/change/"
+    data = _form_data(client.get(url).content.decode())
+    data["shifts-0-capacity"] = "2"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Shift.objects.get(pk=shift.pk).taken == 2
+    assert {type(waiting[0]).objects.get(pk=s.pk).status for s in waiting} == {"confirmed"}
+
+
+def test_shift_inline_refuses_fewer_places_than_taken(client, organizer, association):
+    event = UpcomingEventFactory(association=association)
+    shift = services.shift_create(
+        event=event, role=Shift.Role.GUIDE, starts_at=event.starts_at, ends_at=event.ends_at, capacity=2
+    )
+    for _ in range(2):
+        services.shift_signup(shift=shift, volunteer=VolunteerFactory(association=association))
+    client.force_login(organizer)
+    url = f"/admin/events/event/{event.id}/change/"
+    data = _form_data(client.get(url).content.decode())
+    data["shifts-0-capacity"] = "1"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert Shift.objects.get(pk=shift.pk).capacity == 2
