@@ -243,15 +243,17 @@ def _local(moment: datetime) -> str:
     return date_format(timezone.localtime(moment), "m-d H:i")
 
 
-def _overlapping_confirmed(volunteer: Volunteer, shift: Shift) -> SignUp | None:
+def _overlapping_confirmed(volunteer_id: int, shift: Shift, *, besides: int | None = None) -> SignUp | None:
+    """A confirmed sign-up of the volunteer at a time overlapping the shift (other than `besides`)."""
     return (
         SignUp.objects.filter(
-            volunteer=volunteer,
+            volunteer_id=volunteer_id,
             status=SignUp.Status.CONFIRMED,
             shift__starts_at__lt=shift.ends_at,
             shift__ends_at__gt=shift.starts_at,
         )
         .exclude(shift=shift)
+        .exclude(pk=besides)
         .select_related("shift__event")
         .first()
     )
@@ -318,7 +320,7 @@ def shift_signup(
     if shift.event.status == Event.Status.CANCELLED:
         raise ValidationError({"shift": _("This event has been cancelled.")})
     _check_eligible(shift, volunteer)
-    if other := _overlapping_confirmed(volunteer, shift):
+    if other := _overlapping_confirmed(volunteer.pk, shift):
         raise _overlap_error(other)
     try:
         with transaction.atomic():  # the unique constraint settles a race the lock above did not see
@@ -345,7 +347,7 @@ def _fill_from_waitlist(shift: Shift, now: datetime | None = None) -> list[SignU
     promoted = []
     waiting = SignUp.objects.filter(shift=shift, status=SignUp.Status.WAITLISTED).order_by("created_at", "id")
     for candidate in waiting.select_related("shift__event"):
-        if other := _overlapping_confirmed(candidate.volunteer, shift):
+        if other := _overlapping_confirmed(candidate.volunteer_id, shift):
             logger.info("waitlisted signup %s skipped: overlaps signup %s", candidate.pk, other.pk)
             continue  # they took another shift at that time meanwhile; they keep their place in the queue
         if not _claim_place(shift.pk):
@@ -401,8 +403,7 @@ def signup_move(*, signup: SignUp, to_shift: Shift) -> SignUp:
         raise ValidationError({"shift": _("This volunteer is already signed up for that shift.")})
     if to_shift.expert_only and not signup.volunteer.is_expert:
         raise ValidationError({"shift": _("This shift is for experts and science workers only.")})
-    other = _overlapping_confirmed(signup.volunteer, to_shift)
-    if other and other.pk != signup.pk:
+    if other := _overlapping_confirmed(signup.volunteer_id, to_shift, besides=signup.pk):
         raise _overlap_error(other)
     if not _claim_place(to_shift.pk):
         raise ValidationError({"shift": _("That shift is full.")})
