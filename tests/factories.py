@@ -217,3 +217,14 @@ class UpcomingEventFactory(EventFactory):
 
 class UpcomingShiftFactory(ShiftFactory):
     event = factory.SubFactory(UpcomingEventFactory)
+# --- checkin (check-in app) --------------------------------------------------------------------
+
+from checkin.models import PosterCode  # noqa: E402
+
+
+class PosterCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PosterCode
+
+    event = factory.SubFactory(EventFactory)
+    code = factory.Sequence(lambda n: f"poster{n:06d}")
