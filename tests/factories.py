@@ -217,6 +217,8 @@ class UpcomingEventFactory(EventFactory):
 
 class UpcomingShiftFactory(ShiftFactory):
     event = factory.SubFactory(UpcomingEventFactory)
+
+
 # --- checkin (check-in app) --------------------------------------------------------------------
 
 from checkin.models import PosterCode  # noqa: E402
