@@ -17,7 +17,8 @@ def _seed(**options) -> str:
 
 
 def _snapshot():
-    return list(Event.objects.order_by("starts_at", "title").values_list("title", "starts_at", "venue__name", "kind"))
+    # Sorted on every field: two events may share a title and a start (the order of ties is the database's).
+    return sorted(Event.objects.values_list("title", "starts_at", "venue__name", "kind"))
 
 
 class _Rollback(Exception):
