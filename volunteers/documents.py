@@ -11,6 +11,7 @@ import qrcode
 import qrcode.image.svg
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -61,7 +62,7 @@ def _roster_rows(rosters: list[ShiftRoster]) -> tuple[list[str], list[list]]:
         _("Shift"),
         _("Starts at"),
         _("Ends at"),
-        _("Name"),
+        pgettext("person", "Name"),
         _("Mobile phone"),
         _("Expert"),
         _("Status"),
@@ -114,7 +115,7 @@ def roster_csv(event: Event, rosters: list[ShiftRoster]) -> bytes:
 def hours_xlsx(signups: Iterable[SignUp], start: date, end: date) -> bytes:
     """One row per service record, in the columns the national volunteer system's import asks for."""
     header = [
-        _("Name"),
+        pgettext("person", "Name"),
         _("Mobile phone"),
         _("Project name"),
         _("Service date"),

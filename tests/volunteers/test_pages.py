@@ -277,3 +277,8 @@ def test_hours_page_never_fails_on_a_bad_year(volunteer_client, year):
 @pytest.mark.parametrize("query", ["on=not-a-date", "town=999999", "skill=abc", "town=&on=&skill="])
 def test_event_list_ignores_bad_filters(client, shift, query):
     assert client.get(f"/v/?{query}").status_code == 200
+
+
+def test_register_page_speaks_simplified_chinese_by_default(client, association):
+    page = client.get("/v/register/").content.decode()
+    assert "姓名" in page and "手机号" in page  # "Name" is not another app's "任务名"
