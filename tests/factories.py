@@ -206,6 +206,19 @@ class HeadcountFactory(factory.django.DjangoModelFactory):
     counted_at = factory.LazyFunction(timezone.now)
 
 
+# --- volunteers (the volunteers issue) ----------------------------------------------------------
+
+
+class UpcomingEventFactory(EventFactory):
+    """A published event tomorrow morning: open for sign-up."""
+
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+
+
+class UpcomingShiftFactory(ShiftFactory):
+    event = factory.SubFactory(UpcomingEventFactory)
+
+
 # --- checkin (check-in app) --------------------------------------------------------------------
 
 from checkin.models import PosterCode  # noqa: E402

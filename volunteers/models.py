@@ -50,6 +50,8 @@ class Volunteer(models.Model):
     )
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The secret in the private iCalendar URL; made on first use, replaced to revoke old subscriptions.
+    calendar_token = models.CharField(_("calendar token"), max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = _("volunteer")
@@ -135,3 +137,22 @@ class SignUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} → {self.shift}"
+
+
+class StaffCode(models.Model):
+    """The code of an event's staff QR: volunteers scan it to check in and out of their shift.
+
+    Shown to organizers only; kept apart from the attendees' codes so an
+    attendee poster never checks a volunteer in, nor the other way round.
+    """
+
+    event = models.OneToOneField(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="staff_code")
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff code")
+        verbose_name_plural = _("staff codes")
+
+    def __str__(self) -> str:
+        return f"{self.event}"

@@ -17,6 +17,7 @@ def _seed(**options) -> str:
 
 
 def _snapshot():
+    # Sorted on every field: two events may share a title and a start (the order of ties is the database's).
     return sorted(Event.objects.values_list("title", "starts_at", "venue__name", "kind"))
 
 

@@ -8,6 +8,7 @@ from events.demo import demo_organizer, seed_planning
 # Later apps add their demo data after the plan, in this order; each step
 # takes the DemoCounty and is a no-op when its data for the year exists.
 DEMO_STEPS: list[str] = [
+    "volunteers.demo.seed_volunteers",
     "checkin.demo.seed_attendance",
     "stats.demo.seed_stats",  # last: tallies what the steps before it recorded
 ]

@@ -1,0 +1,431 @@
+"""The volunteers API: shifts, sign-ups (mine, or my association's for organizers), hours, volunteers."""
+
+from datetime import date
+
+import django_filters
+from django.db.models import F, Q, Sum
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from events.models import Event
+from events.selectors import association_of, is_organizer
+from kepu.api import IsOrganizer, IsOrganizerOrReadOnly
+
+from . import selectors, services
+from .models import Shift, SignUp, Skill, Volunteer
+
+# --- serializers -------------------------------------------------------------------------------------
+
+
+class SkillField(serializers.SlugRelatedField):
+    """Skills by name; a new name makes a new skill (organizers name them freely)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="name", queryset=Skill.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not data.strip() or len(data.strip()) > 50:
+            self.fail("invalid")
+        return services.skills_by_names([data])[0]
+
+
+class ShiftSerializer(serializers.ModelSerializer):
+    event_title = serializers.CharField(source="event.title", read_only=True)
+    remaining = serializers.SerializerMethodField()
+    required_skills = SkillField(many=True, required=False)
+
+    class Meta:
+        model = Shift
+        fields = [
+            "id",
+            "event",
+            "event_title",
+            "role",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "taken",
+            "remaining",
+            "required_skills",
+            "expert_only",
+            "signup_deadline",
+        ]
+        read_only_fields = ["taken"]
+
+    def get_remaining(self, shift: Shift) -> int:
+        return max(shift.capacity - shift.taken, 0)
+
+
+class SignUpSerializer(serializers.ModelSerializer):
+    volunteer_name = serializers.CharField(source="volunteer.name", read_only=True)
+    event = serializers.IntegerField(source="shift.event_id", read_only=True)
+    event_title = serializers.CharField(source="shift.event.title", read_only=True)
+    role = serializers.CharField(source="shift.role", read_only=True)
+    starts_at = serializers.DateTimeField(source="shift.starts_at", read_only=True)
+    ends_at = serializers.DateTimeField(source="shift.ends_at", read_only=True)
+    waitlist_position = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SignUp
+        fields = [
+            "id",
+            "shift",
+            "event",
+            "event_title",
+            "role",
+            "starts_at",
+            "ends_at",
+            "volunteer",
+            "volunteer_name",
+            "status",
+            "waitlist_position",
+            "created_at",
+            "checked_in_at",
+            "checked_out_at",
+            "hours",
+            "hours_source",
+        ]
+        read_only_fields = fields
+
+    def get_waitlist_position(self, signup: SignUp) -> int | None:
+        return selectors.waitlist_position(signup)
+
+
+class VolunteerSerializer(serializers.ModelSerializer):
+    skills = SkillField(many=True, required=False)
+    phone = serializers.CharField(max_length=30)
+    star_level = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Volunteer
+        fields = [
+            "id",
+            "phone",
+            "name",
+            "is_expert",
+            "skills",
+            "organizations",
+            "home_region",
+            "language",
+            "star_level",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+    def get_star_level(self, volunteer: Volunteer) -> int:
+        if hasattr(volunteer, "hours_total"):  # annotated by the view's queryset: no query per volunteer
+            return services.star_level(volunteer.hours_total or 0)
+        return selectors.hours_of(volunteer).stars
+
+    def to_representation(self, volunteer: Volunteer) -> dict:
+        data = super().to_representation(volunteer)
+        user = self.context["request"].user
+        if not (is_organizer(user) or volunteer.user_id == user.id):
+            data["phone"] = services.mask_phone(volunteer.phone)
+        return data
+
+
+class AddVolunteerSerializer(serializers.Serializer):
+    volunteer = serializers.IntegerField()
+
+
+class AttendanceSerializer(serializers.Serializer):
+    attended = serializers.BooleanField()
+
+
+class HoursInputSerializer(serializers.Serializer):
+    hours = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0)
+
+
+class MoveSerializer(serializers.Serializer):
+    shift = serializers.IntegerField()
+
+
+class HoursSerializer(serializers.Serializer):
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    total_hours = serializers.DecimalField(max_digits=10, decimal_places=2)
+    star_level = serializers.IntegerField()
+    next_star_at = serializers.IntegerField(allow_null=True)
+    by_source = serializers.DictField(child=serializers.DecimalField(max_digits=10, decimal_places=2))
+    records = SignUpSerializer(many=True)
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _volunteer_or_403(request) -> Volunteer:
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None:
+        raise PermissionDenied(_("Only volunteers can sign up; register as a volunteer first."))
+    return volunteer
+
+
+def _check_writes_own(request, association_id: int) -> None:
+    """Organizers of a prefecture read their counties' data but change only their own."""
+    own = association_of(request.user)
+    if own is None or own.id != association_id:
+        raise PermissionDenied(IsOrganizer.message)
+
+
+def _period(request) -> tuple[date | None, date | None]:
+    errors, period = {}, []
+    for name in ("from", "to"):
+        raw = request.query_params.get(name)
+        try:
+            period.append(date.fromisoformat(raw) if raw else None)
+        except ValueError:
+            errors[name] = _("Enter a date as YYYY-MM-DD.")
+            period.append(None)
+    if errors:
+        raise serializers.ValidationError(errors)
+    return period[0], period[1]
+
+
+class ShiftFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(field_name="starts_at", lookup_expr="date__gte")
+    date_to = django_filters.DateFilter(field_name="starts_at", lookup_expr="date__lte")
+    has_places = django_filters.BooleanFilter(method="filter_has_places")
+    skill = django_filters.CharFilter(field_name="required_skills__name")
+
+    class Meta:
+        model = Shift
+        fields = ["event", "role", "expert_only"]
+
+    def filter_has_places(self, queryset, name, value):
+        return queryset.filter(taken__lt=F("capacity")) if value else queryset.filter(taken__gte=F("capacity"))
+
+
+# --- views ---------------------------------------------------------------------------------------
+
+
+class ShiftViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Shifts of the events one may see; organizers create and change them."""
+
+    serializer_class = ShiftSerializer
+    permission_classes = [IsOrganizerOrReadOnly]
+    filterset_class = ShiftFilter
+    ordering_fields = ["starts_at"]
+
+    def get_queryset(self):
+        return selectors.shifts_visible_to(self.request.user).order_by("starts_at", "id")
+
+    def perform_create(self, serializer):
+        event: Event = serializer.validated_data["event"]
+        _check_writes_own(self.request, event.association_id)
+        data = dict(serializer.validated_data)
+        serializer.instance = services.shift_create(
+            event=data.pop("event"), required_skills=data.pop("required_skills", []), **data
+        )
+
+    def perform_update(self, serializer):
+        _check_writes_own(self.request, serializer.instance.event.association_id)
+        data = dict(serializer.validated_data)
+        services.shift_update(shift=serializer.instance, required_skills=data.pop("required_skills", None), **data)
+
+    @extend_schema(request=None, responses={200: SignUpSerializer, 201: SignUpSerializer})
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def signup(self, request, pk=None):
+        """Sign me up: confirmed while places are free, else waitlisted (with my position). Safe to repeat."""
+        volunteer = _volunteer_or_403(request)
+        shift = self.get_object()
+        existed = SignUp.objects.filter(shift=shift, volunteer=volunteer, status__in=services.LIVE).exists()
+        signup = services.shift_signup(shift=shift, volunteer=volunteer)
+        return Response(
+            SignUpSerializer(signup).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=None, responses=SignUpSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def cancel(self, request, pk=None):
+        """Cancel my sign-up for this shift; my place goes to the first on the waitlist."""
+        volunteer = _volunteer_or_403(request)
+        signup = get_object_or_404(SignUp, shift=self.get_object(), volunteer=volunteer, status__in=services.LIVE)
+        return Response(SignUpSerializer(services.signup_cancel(signup=signup)).data)
+
+    @extend_schema(request=AddVolunteerSerializer, responses=SignUpSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsOrganizer], serializer_class=AddVolunteerSerializer)
+    def add(self, request, pk=None):
+        """Add a volunteer by hand (organizers; not held to the deadline)."""
+        shift = self.get_object()
+        _check_writes_own(request, shift.event.association_id)
+        serializer = AddVolunteerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        volunteer = get_object_or_404(
+            selectors.volunteers_visible_to(request.user), pk=serializer.validated_data["volunteer"]
+        )
+        signup = services.shift_signup(shift=shift, volunteer=volunteer, by_organizer=True)
+        return Response(SignUpSerializer(signup).data, status=status.HTTP_201_CREATED)
+
+
+class SignUpFilter(django_filters.FilterSet):
+    event = django_filters.NumberFilter(field_name="shift__event")
+
+    class Meta:
+        model = SignUp
+        fields = ["status", "shift", "volunteer"]
+
+
+class SignUpViewSet(viewsets.ReadOnlyModelViewSet):
+    """A volunteer sees their own sign-ups; organizers those of their association."""
+
+    serializer_class = SignUpSerializer
+    filterset_class = SignUpFilter
+
+    def get_queryset(self):
+        return selectors.signups_visible_to(self.request.user).order_by("shift__starts_at", "id")
+
+    def _organizer_signup(self) -> SignUp:
+        signup = self.get_object()
+        if not is_organizer(self.request.user):
+            raise PermissionDenied(IsOrganizer.message)
+        _check_writes_own(self.request, signup.shift.event.association_id)
+        return signup
+
+    @extend_schema(request=None, responses=SignUpSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """The volunteer cancels, or an organizer removes the volunteer (no deadline for organizers)."""
+        signup = self.get_object()
+        by_organizer = is_organizer(request.user)
+        if by_organizer:
+            _check_writes_own(request, signup.shift.event.association_id)
+        return Response(SignUpSerializer(services.signup_cancel(signup=signup, by_organizer=by_organizer)).data)
+
+    @extend_schema(request=AttendanceSerializer, responses=SignUpSerializer)
+    @action(detail=True, methods=["post"], serializer_class=AttendanceSerializer)
+    def attendance(self, request, pk=None):
+        """Organizers mark attended (hours from scans, else the shift's length) or no-show."""
+        signup = self._organizer_signup()
+        serializer = AttendanceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        signup = services.signup_mark_attendance(signup=signup, attended=serializer.validated_data["attended"])
+        return Response(SignUpSerializer(signup).data)
+
+    @extend_schema(request=HoursInputSerializer, responses=SignUpSerializer)
+    @action(detail=True, methods=["post"], serializer_class=HoursInputSerializer)
+    def hours(self, request, pk=None):
+        """Organizers add hours by hand (capped at the event's length)."""
+        signup = self._organizer_signup()
+        serializer = HoursInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        signup = services.signup_record_hours(signup=signup, hours=serializer.validated_data["hours"])
+        return Response(SignUpSerializer(signup).data)
+
+    @extend_schema(request=MoveSerializer, responses=SignUpSerializer)
+    @action(detail=True, methods=["post"], serializer_class=MoveSerializer)
+    def move(self, request, pk=None):
+        """Organizers move the volunteer to another shift with a free place."""
+        signup = self._organizer_signup()
+        serializer = MoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        to_shift = get_object_or_404(selectors.shifts_visible_to(request.user), pk=serializer.validated_data["shift"])
+        return Response(SignUpSerializer(services.signup_move(signup=signup, to_shift=to_shift)).data)
+
+
+class MySignUpsView(APIView):
+    @extend_schema(responses=SignUpSerializer(many=True))
+    def get(self, request):
+        """My sign-ups, newest shifts last."""
+        volunteer = _volunteer_or_403(request)
+        signups = SignUp.objects.filter(volunteer=volunteer).select_related("shift", "shift__event")
+        status_filter = request.query_params.get("status")
+        if status_filter:
+            signups = signups.filter(status=status_filter)
+        return Response(SignUpSerializer(signups.order_by("shift__starts_at", "id"), many=True).data)
+
+
+class MyHoursView(APIView):
+    @extend_schema(parameters=[OpenApiParameter("from", str), OpenApiParameter("to", str)], responses=HoursSerializer)
+    def get(self, request):
+        """My service hours over a period (from/to as YYYY-MM-DD), with my star level."""
+        volunteer = _volunteer_or_403(request)
+        start, end = _period(request)
+        record = selectors.hours_of(volunteer, start=start, end=end)
+        data = {
+            "start": start,
+            "end": end,
+            "total_hours": record.total,
+            "star_level": record.stars,
+            "next_star_at": record.next_star,
+            "by_source": record.by_source,
+            "records": record.signups,
+        }
+        return Response(HoursSerializer(data).data)
+
+
+class VolunteerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Organizers list, create and change their association's volunteers; a volunteer reads only themselves."""
+
+    serializer_class = VolunteerSerializer
+    filterset_fields = ["is_expert", "home_region", "skills"]
+    search_fields = ["name", "phone"]
+
+    def get_queryset(self):
+        return selectors.volunteers_visible_to(self.request.user).annotate(
+            hours_total=Sum("signups__hours", filter=Q(signups__status=SignUp.Status.ATTENDED))
+        )
+
+    def get_permissions(self):
+        if self.action in ("create", "update", "partial_update"):
+            return [IsOrganizer()]
+        return super().get_permissions()
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.volunteer_create(
+            association=association_of(self.request.user),
+            skills=data.pop("skills", []),
+            organizations=data.pop("organizations", []),
+            **data,
+        )
+
+    def perform_update(self, serializer):
+        _check_writes_own(self.request, serializer.instance.association_id)
+        data = dict(serializer.validated_data)
+        services.volunteer_update(volunteer=serializer.instance, skills=data.pop("skills", None), **data)
+
+
+class StaffScanInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=64)
+
+
+class StaffScanSerializer(serializers.Serializer):
+    result = serializers.ChoiceField(
+        choices=[
+            "checked_in",
+            "checked_out",
+            "already_checked_in",
+            "already_checked_out",
+            "invalid",
+            "no_shift",
+            "outside_window",
+        ]
+    )
+    message = serializers.CharField(allow_blank=True)
+    signup = SignUpSerializer(allow_null=True)
+
+
+class StaffScanView(APIView):
+    @extend_schema(request=StaffScanInputSerializer, responses=StaffScanSerializer)
+    def post(self, request):
+        """I scanned the event's staff code: check in to my shift, the second time check out.
+
+        Like the attendees' scan, every answer is a 200 whose `result` says what happened.
+        """
+        volunteer = _volunteer_or_403(request)
+        serializer = StaffScanInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            result, signup = services.staff_scan(code=serializer.validated_data["code"], volunteer=volunteer)
+        except services.StaffScanRefused as refused:
+            data = {"result": refused.code, "message": refused.message, "signup": None}
+        else:
+            data = {"result": result, "message": "", "signup": signup}
+        return Response(StaffScanSerializer(data).data)

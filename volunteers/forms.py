@@ -1,0 +1,94 @@
+"""Forms of the volunteer phone pages and the organizer's import."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from events.models import Association, Region
+
+from . import services
+from .models import Skill
+
+
+class PhoneField(forms.CharField):
+    """A mainland mobile number, normalized to E.164."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Mobile phone"))
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "tel", "autocomplete": "tel", "placeholder": "13812345678"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return services.normalize_phone(value)
+        except ValidationError as invalid:
+            raise ValidationError(invalid.message_dict["phone"]) from None
+
+
+class LoginForm(forms.Form):
+    phone = PhoneField()
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class RegisterForm(forms.Form):
+    phone = PhoneField()
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), min_length=8
+    )
+    association = forms.ModelChoiceField(label=_("Association"), queryset=Association.objects.all())
+    home_region = forms.ModelChoiceField(
+        label=_("Home town"),
+        queryset=Region.objects.filter(level=Region.Level.TOWN),
+        required=False,
+    )
+    skills = forms.ModelMultipleChoiceField(
+        label=_("Skills"), queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A county association first: that is where volunteers serve.
+        associations = Association.objects.order_by("parent_id", "name")
+        self.fields["association"].queryset = associations
+        if associations.filter(parent__isnull=False).count() == 1:
+            self.fields["association"].initial = associations.get(parent__isnull=False).pk
+        elif associations.count() == 1:
+            self.fields["association"].initial = associations.get().pk
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password"):
+            try:
+                password_validation.validate_password(cleaned["password"])
+            except ValidationError as invalid:
+                self.add_error("password", invalid)
+        return cleaned
+
+
+class EventFilterForm(forms.Form):
+    town = forms.ModelChoiceField(
+        label=_("Town"), queryset=Region.objects.filter(level=Region.Level.TOWN), required=False
+    )
+    on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    skill = forms.ModelChoiceField(label=_("Skill"), queryset=Skill.objects.all(), required=False)
+
+    def __init__(self, *args, association: Association | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if association is not None:  # the towns of the volunteer's own county
+            self.fields["town"].queryset = Region.objects.filter(level=Region.Level.TOWN, parent=association.region)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel (.xlsx) or CSV file"))
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))

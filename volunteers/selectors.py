@@ -1,0 +1,237 @@
+"""Reads of the volunteers app, scoped to what a user may see."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.utils import timezone
+
+from events.models import Event, Region
+from events.selectors import PUBLIC_EVENT_STATUSES, associations_readable_by, is_organizer
+
+from .models import Shift, SignUp, Volunteer
+from .services import HOLDING, LIVE, next_star_threshold, star_level
+
+
+def volunteer_of(user: User | AnonymousUser) -> Volunteer | None:
+    if not user.is_authenticated:
+        return None
+    return Volunteer.objects.filter(user=user).select_related("association", "home_region").first()
+
+
+def shifts_visible_to(user: User | AnonymousUser) -> QuerySet[Shift]:
+    """Organizers: their associations' shifts. Everyone else: the shifts of public events."""
+    shifts = Shift.objects.select_related("event", "event__venue", "event__venue__region").prefetch_related(
+        "required_skills"
+    )
+    if is_organizer(user):
+        return shifts.filter(event__association_id__in=associations_readable_by(user))
+    return shifts.filter(event__status__in=PUBLIC_EVENT_STATUSES).exclude(event__campaign__status="draft")
+
+
+def open_events(
+    *,
+    association_id: int | None = None,
+    town: Region | None = None,
+    on: date | None = None,
+    skill_id: int | None = None,
+    near: Region | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Event]:
+    """Published events still to come that have shifts; those in the `near` town first ("near me")."""
+    now = now or timezone.now()
+    shifts = Shift.objects.all()
+    if skill_id is not None:  # shifts this skill qualifies for: needing it, or needing no skill at all
+        shifts = shifts.filter(Q(required_skills=skill_id) | Q(required_skills__isnull=True))
+    events = (
+        Event.objects.filter(status=Event.Status.PUBLISHED, starts_at__gt=now, id__in=shifts.values("event_id"))
+        .exclude(campaign__status="draft")
+        .select_related("venue", "venue__region", "venue__region__parent")
+    )
+    if association_id is not None:
+        events = events.filter(association_id=association_id)
+    if town is not None:
+        events = events.filter(Q(venue__region=town) | Q(venue__region__parent=town))
+    if on is not None:
+        events = events.filter(starts_at__date=on)
+    per_event = Shift.objects.filter(event=OuterRef("pk")).values("event")
+    events = events.annotate(
+        places=Subquery(per_event.annotate(total=Sum("capacity")).values("total")),
+        places_taken=Subquery(per_event.annotate(total=Sum("taken")).values("total")),
+    )
+    if near is not None:
+        in_town = Q(venue__region=near) | Q(venue__region__parent=near)
+        events = events.annotate(is_near=Case(When(in_town, then=Value(True)), default=Value(False)))
+        return events.order_by("-is_near", "starts_at", "id")
+    return events.order_by("starts_at", "id")
+
+
+def shifts_of_event(event: Event) -> QuerySet[Shift]:
+    return event.shifts.prefetch_related("required_skills").annotate(
+        remaining=F("capacity") - F("taken"),
+        waiting=Count("signups", filter=Q(signups__status=SignUp.Status.WAITLISTED)),
+    )
+
+
+def waitlist_position(signup: SignUp) -> int | None:
+    """1 for the first in the queue; None if the sign-up is not waitlisted."""
+    if signup.status != SignUp.Status.WAITLISTED:
+        return None
+    ahead = SignUp.objects.filter(shift_id=signup.shift_id, status=SignUp.Status.WAITLISTED).filter(
+        Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, id__lt=signup.id)
+    )
+    return ahead.count() + 1
+
+
+def signups_visible_to(user: User | AnonymousUser) -> QuerySet[SignUp]:
+    """Organizers: their associations' sign-ups. A volunteer: their own. Anyone else: none."""
+    signups = SignUp.objects.select_related("shift", "shift__event", "shift__event__venue", "volunteer")
+    if is_organizer(user):
+        return signups.filter(shift__event__association_id__in=associations_readable_by(user))
+    if user.is_authenticated:
+        return signups.filter(volunteer__user=user)
+    return signups.none()
+
+
+def volunteers_visible_to(user: User | AnonymousUser) -> QuerySet[Volunteer]:
+    volunteers = Volunteer.objects.select_related("home_region").prefetch_related("skills", "organizations")
+    if is_organizer(user):
+        return volunteers.filter(association_id__in=associations_readable_by(user))
+    if user.is_authenticated:
+        return volunteers.filter(user=user)
+    return volunteers.none()
+
+
+def schedule_of(volunteer: Volunteer, *, now: datetime | None = None) -> list[SignUp]:
+    """The volunteer's coming shifts (confirmed and waitlisted), with waitlist positions."""
+    now = now or timezone.now()
+    signups = list(
+        SignUp.objects.filter(volunteer=volunteer, status__in=LIVE, shift__ends_at__gt=now)
+        .select_related("shift", "shift__event", "shift__event__venue")
+        .order_by("shift__starts_at")
+    )
+    for signup in signups:
+        signup.position = waitlist_position(signup)
+    return signups
+
+
+def calendar_signups(volunteer: Volunteer) -> QuerySet[SignUp]:
+    """What the iCalendar feed shows: places held, from a month ago on."""
+    return (
+        SignUp.objects.filter(volunteer=volunteer, status__in=HOLDING)
+        .filter(shift__ends_at__gte=timezone.now() - timedelta(days=31))
+        .select_related("shift", "shift__event", "shift__event__venue")
+        .order_by("shift__starts_at")
+    )
+
+
+@dataclass
+class HoursRecord:
+    """A volunteer's service hours over a period, with the sign-ups behind them."""
+
+    volunteer: Volunteer
+    start: date | None
+    end: date | None
+    signups: list[SignUp] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((s.hours or Decimal(0) for s in self.signups), Decimal(0))
+
+    @property
+    def stars(self) -> int:
+        return star_level(self.total)
+
+    @property
+    def next_star(self) -> int | None:
+        return next_star_threshold(self.total)
+
+    @property
+    def by_source(self) -> dict[str, Decimal]:
+        totals: dict[str, Decimal] = {}
+        for s in self.signups:
+            totals[s.hours_source] = totals.get(s.hours_source, Decimal(0)) + (s.hours or Decimal(0))
+        return totals
+
+
+def _attended_with_hours(start: date | None, end: date | None) -> QuerySet[SignUp]:
+    signups = SignUp.objects.filter(status=SignUp.Status.ATTENDED, hours__isnull=False)
+    if start:
+        signups = signups.filter(shift__starts_at__date__gte=start)
+    if end:
+        signups = signups.filter(shift__starts_at__date__lte=end)
+    return signups.select_related("shift", "shift__event", "shift__event__venue", "volunteer").order_by(
+        "shift__starts_at", "id"
+    )
+
+
+def hours_of(volunteer: Volunteer, *, start: date | None = None, end: date | None = None) -> HoursRecord:
+    return HoursRecord(
+        volunteer=volunteer,
+        start=start,
+        end=end,
+        signups=list(_attended_with_hours(start, end).filter(volunteer=volunteer)),
+    )
+
+
+def hours_for_period(*, association_ids: list[int], start: date, end: date) -> QuerySet[SignUp]:
+    """Every credited service record of the associations in the period (the national system's import)."""
+    return _attended_with_hours(start, end).filter(shift__event__association_id__in=association_ids)
+
+
+@dataclass
+class ShiftRoster:
+    shift: Shift
+    signups: list[SignUp]
+
+    @property
+    def confirmed(self) -> int:
+        return sum(1 for s in self.signups if s.status in HOLDING)
+
+    @property
+    def waitlisted(self) -> list[SignUp]:
+        return [s for s in self.signups if s.status == SignUp.Status.WAITLISTED]
+
+    @property
+    def fill_rate(self) -> int:
+        return round(100 * self.confirmed / self.shift.capacity) if self.shift.capacity else 100
+
+
+def roster_of(event: Event) -> list[ShiftRoster]:
+    """Each shift of the event with its live sign-ups, waitlist in queue order."""
+    shifts = list(event.shifts.prefetch_related("required_skills").order_by("starts_at", "role", "id"))
+    signups = (
+        SignUp.objects.filter(shift__event=event, status__in=LIVE)
+        .select_related("volunteer", "shift")
+        .order_by("created_at", "id")
+    )
+    by_shift: dict[int, list[SignUp]] = {s.id: [] for s in shifts}
+    for signup in signups:
+        by_shift[signup.shift_id].append(signup)
+    return [ShiftRoster(shift=s, signups=by_shift[s.id]) for s in shifts]
+
+
+def event_fill_rate(rosters: list[ShiftRoster]) -> int:
+    capacity = sum(r.shift.capacity for r in rosters)
+    return round(100 * sum(r.confirmed for r in rosters) / capacity) if capacity else 100
+
+
+def shifts_short_of_volunteers(
+    *, association_ids: list[int], now: datetime | None = None, days: int = 7
+) -> QuerySet[Shift]:
+    """Shifts of the coming week with free places, the emptiest first."""
+    now = now or timezone.now()
+    return (
+        Shift.objects.filter(
+            event__association_id__in=association_ids,
+            event__status=Event.Status.PUBLISHED,
+            starts_at__gt=now,
+            starts_at__lte=now + timedelta(days=days),
+            taken__lt=F("capacity"),
+        )
+        .select_related("event", "event__venue")
+        .annotate(missing=F("capacity") - F("taken"))
+        .order_by("-missing", "starts_at")
+    )

@@ -1,0 +1,697 @@
+"""Writes of the volunteers app: profiles, shifts, sign-ups, the waitlist, service hours, shift check-in.
+
+Capacity is guarded by one conditional UPDATE on Shift.taken (`taken < capacity`),
+whose row count says who won a place. It holds under concurrency on PostgreSQL
+(the row lock re-checks the condition) and on SQLite (writers are serialized),
+and the check constraint `taken <= capacity` backs it up.
+
+Places are held by sign-ups whose status is in HOLDING: confirmed, attended
+and no-show. Waitlisted and cancelled sign-ups hold none.
+"""
+
+import csv
+import io
+import logging
+import re
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import phonenumbers
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from events.models import Association, Event, Organization, Region
+
+from .models import Shift, SignUp, Skill, StaffCode, Volunteer
+
+logger = logging.getLogger(__name__)
+
+HOLDING = (SignUp.Status.CONFIRMED, SignUp.Status.ATTENDED, SignUp.Status.NO_SHOW)
+LIVE = (*HOLDING, SignUp.Status.WAITLISTED)
+# A check-out scanned this soon after the check-in is a second tap, not the end of the shift.
+CHECKOUT_MIN_GAP = timedelta(minutes=2)
+# How far before a shift and after it the staff code checks a volunteer in or out.
+STAFF_SCAN_EARLY = timedelta(hours=2)
+STAFF_SCAN_LATE = timedelta(hours=3)
+
+
+# --- Notifications ------------------------------------------------------------------------------
+
+
+def _notify(signup: SignUp, kind: str) -> None:
+    """Tell the volunteer what happened to their sign-up.
+
+    kind: "confirmed", "waitlisted", "promoted", "removed". Called inside the
+    transaction that made the change, so the notifications app can record the
+    message in the same transaction (DESIGN.md: a lost broker loses nothing).
+    For now it only logs; the notifications app takes over delivery.
+    """
+    logger.info("notify volunteer=%s signup=%s shift=%s kind=%s", signup.volunteer_id, signup.pk, signup.shift_id, kind)
+
+
+# --- Phone numbers ------------------------------------------------------------------------------
+
+
+def normalize_phone(raw: str) -> str:
+    """A mainland China mobile number in E.164 (+8613812345678), or ValidationError on "phone"."""
+    invalid = ValidationError({"phone": _("Enter a valid mainland China mobile number, for example 13812345678.")})
+    raw = (raw or "").strip()
+    if not raw:
+        raise invalid
+    try:
+        number = phonenumbers.parse(raw, "CN")
+    except phonenumbers.NumberParseException:
+        raise invalid from None
+    if (
+        not phonenumbers.is_valid_number(number)
+        or phonenumbers.region_code_for_number(number) != "CN"
+        or phonenumbers.number_type(number)
+        not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    ):
+        raise invalid
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234: what anyone but organizers and the volunteer sees."""
+    national = phone[3:] if phone.startswith("+86") else phone
+    if len(national) < 8:
+        return "****"
+    return f"{national[:3]}****{national[-4:]}"
+
+
+# --- Volunteers --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def volunteer_create(
+    *,
+    association: Association,
+    phone: str,
+    name: str,
+    password: str | None = None,
+    is_expert: bool = False,
+    skills: Iterable[Skill] = (),
+    organizations: Iterable[Organization] = (),
+    home_region: Region | None = None,
+    language: str = "zh-hans",
+) -> Volunteer:
+    """A volunteer and their login (the normalized phone number). No password: cannot log in until one is set."""
+    phone = normalize_phone(phone)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the volunteer's name.")})
+    if len(name) > 50:
+        raise ValidationError({"name": _("The name is too long (50 characters at most).")})
+    organizations = list(organizations)
+    if any(org.association_id != association.id for org in organizations):
+        raise ValidationError({"organizations": _("This belongs to another association.")})
+    if User.objects.filter(username=phone).exists() or Volunteer.objects.filter(phone=phone).exists():
+        raise ValidationError({"phone": _("This phone number is already registered.")})
+    user = User.objects.create_user(username=phone, password=password, first_name=name[:150])
+    volunteer = Volunteer.objects.create(
+        user=user,
+        association=association,
+        phone=phone,
+        name=name,
+        is_expert=is_expert,
+        home_region=home_region,
+        language=language,
+    )
+    volunteer.skills.set(skills)
+    volunteer.organizations.set(organizations)
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_update(*, volunteer: Volunteer, skills: Iterable[Skill] | None = None, **fields) -> Volunteer:
+    if "phone" in fields:
+        phone = normalize_phone(fields.pop("phone"))
+        if phone != volunteer.phone:
+            if User.objects.filter(username=phone).exists() or Volunteer.objects.filter(phone=phone).exists():
+                raise ValidationError({"phone": _("This phone number is already registered.")})
+            volunteer.phone = phone
+            volunteer.user.username = phone
+            volunteer.user.save(update_fields=["username"])
+    organizations = fields.pop("organizations", None)
+    for name, value in fields.items():
+        setattr(volunteer, name, value)
+    volunteer.save()
+    if skills is not None:
+        volunteer.skills.set(skills)
+    if organizations is not None:
+        volunteer.organizations.set(organizations)
+    return volunteer
+
+
+def skills_by_names(names: Iterable[str]) -> list[Skill]:
+    """The skills with these names, created when new."""
+    skills = []
+    for name in names:
+        name = name.strip()
+        if name:
+            skills.append(Skill.objects.get_or_create(name=name[:50])[0])
+    return skills
+
+
+def calendar_token_of(volunteer: Volunteer) -> str:
+    """The secret of the volunteer's iCalendar URL, made on first use."""
+    if not volunteer.calendar_token:
+        return calendar_token_reset(volunteer=volunteer)
+    return volunteer.calendar_token
+
+
+def calendar_token_reset(*, volunteer: Volunteer) -> str:
+    """A new secret: calendars subscribed with the old URL stop receiving shifts."""
+    volunteer.calendar_token = secrets.token_urlsafe(24)
+    volunteer.save(update_fields=["calendar_token"])
+    return volunteer.calendar_token
+
+
+# --- Shifts --------------------------------------------------------------------------------------
+
+
+def shift_validate(shift: Shift) -> None:
+    """Raise ValidationError (per field) if the shift breaks a rule."""
+    if shift.starts_at is None or shift.ends_at is None:
+        return  # a form with these fields missing reports that by itself
+    errors: dict[str, str] = {}
+    if shift.ends_at <= shift.starts_at:
+        errors["ends_at"] = _("The end must be after the start.")
+    if shift.capacity is not None and shift.capacity < shift.taken:
+        errors["capacity"] = _("%(taken)d volunteers already hold a place; cancel some before lowering the places.") % {
+            "taken": shift.taken
+        }
+    if shift.signup_deadline and shift.signup_deadline > shift.starts_at:
+        errors["signup_deadline"] = _("The sign-up deadline must not be after the shift starts.")
+    if shift.event_id:
+        event = shift.event
+        # Volunteers set up before the event and clear up after it, but on the same day.
+        if abs(shift.starts_at - event.starts_at) > timedelta(hours=24) or shift.ends_at > event.ends_at + timedelta(
+            hours=24
+        ):
+            errors["starts_at"] = _("The shift must take place around its event (within a day of it).")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def shift_create(*, event: Event, required_skills: Iterable[Skill] = (), **fields) -> Shift:
+    shift = Shift(event=event, **fields)
+    shift_validate(shift)
+    shift.save()
+    shift.required_skills.set(required_skills)
+    return shift
+
+
+@transaction.atomic
+def shift_update(*, shift: Shift, required_skills: Iterable[Skill] | None = None, **fields) -> Shift:
+    fields.pop("event", None)  # a shift stays with its event
+    for name, value in fields.items():
+        setattr(shift, name, value)
+    shift.taken = Shift.objects.values_list("taken", flat=True).get(pk=shift.pk)
+    shift_validate(shift)
+    # Only the edited fields: `taken` is owned by the conditional UPDATEs.
+    shift.save(update_fields=[*fields] or None)
+    if required_skills is not None:
+        shift.required_skills.set(required_skills)
+    _fill_from_waitlist(shift)  # more places: the waitlist moves up
+    return shift
+
+
+# --- Sign-ups ---------------------------------------------------------------------------------
+
+
+def _claim_place(shift_id: int) -> bool:
+    """Take one place if one is free; the row count says whether we won it."""
+    return Shift.objects.filter(pk=shift_id, taken__lt=F("capacity")).update(taken=F("taken") + 1) == 1
+
+
+def _release_place(shift_id: int) -> None:
+    Shift.objects.filter(pk=shift_id, taken__gt=0).update(taken=F("taken") - 1)
+
+
+def _local(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "m-d H:i")
+
+
+def _overlapping_confirmed(volunteer_id: int, shift: Shift, *, besides: int | None = None) -> SignUp | None:
+    """A confirmed sign-up of the volunteer at a time overlapping the shift (other than `besides`)."""
+    return (
+        SignUp.objects.filter(
+            volunteer_id=volunteer_id,
+            status=SignUp.Status.CONFIRMED,
+            shift__starts_at__lt=shift.ends_at,
+            shift__ends_at__gt=shift.starts_at,
+        )
+        .exclude(shift=shift)
+        .exclude(pk=besides)
+        .select_related("shift__event")
+        .first()
+    )
+
+
+def _overlap_error(other: SignUp) -> ValidationError:
+    return ValidationError(
+        {
+            "shift": _("You already have a shift at that time: %(event)s, %(role)s (%(start)s–%(end)s).")
+            % {
+                "event": other.shift.event.title,
+                "role": other.shift.get_role_display(),
+                "start": _local(other.shift.starts_at),
+                "end": _local(other.shift.ends_at),
+            }
+        }
+    )
+
+
+def signups_closed_reason(shift: Shift, now: datetime | None = None) -> str | None:
+    """Why volunteers can no longer sign up for (or cancel) this shift, or None while it is open."""
+    now = now or timezone.now()
+    event = shift.event
+    if event.status == Event.Status.CANCELLED:
+        return _("This event has been cancelled.")
+    if event.status != Event.Status.PUBLISHED:
+        return _("This event is not open for sign-up.")
+    if now >= event.starts_at or now >= shift.starts_at:
+        return _("The event has started; sign-up and cancellation are closed. Please contact the organizer.")
+    if shift.signup_deadline and now > shift.signup_deadline:
+        return _("The sign-up deadline (%(deadline)s) has passed; please contact the organizer.") % {
+            "deadline": _local(shift.signup_deadline)
+        }
+    return None
+
+
+def _check_eligible(shift: Shift, volunteer: Volunteer) -> None:
+    if volunteer.association_id != shift.event.association_id:
+        raise ValidationError({"shift": _("This shift belongs to another association.")})
+    if shift.expert_only and not volunteer.is_expert:
+        raise ValidationError({"shift": _("This shift is for experts and science workers only.")})
+    required = {skill.name for skill in shift.required_skills.all()}  # often prefetched
+    missing = required - set(volunteer.skills.values_list("name", flat=True)) if required else set()
+    if missing:
+        raise ValidationError({"shift": _("This shift needs: %(skills)s.") % {"skills": "、".join(sorted(missing))}})
+
+
+@transaction.atomic
+def shift_signup(
+    *, shift: Shift, volunteer: Volunteer, by_organizer: bool = False, now: datetime | None = None
+) -> SignUp:
+    """Sign a volunteer up: confirmed while a place is free, else waitlisted in arrival order.
+
+    Idempotent: a second tap returns the live sign-up the first one made.
+    Organizers adding someone by hand are not held to the deadline.
+    """
+    # One volunteer's sign-ups run one at a time (PostgreSQL row lock): two taps,
+    # or two overlapping shifts taken at once, cannot both pass the checks below.
+    Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
+    if existing := SignUp.objects.filter(shift=shift, volunteer=volunteer, status__in=LIVE).first():
+        return existing
+    if not by_organizer and (reason := signups_closed_reason(shift, now)):
+        raise ValidationError({"shift": reason})
+    if shift.event.status == Event.Status.CANCELLED:
+        raise ValidationError({"shift": _("This event has been cancelled.")})
+    _check_eligible(shift, volunteer)
+    if other := _overlapping_confirmed(volunteer.pk, shift):
+        raise _overlap_error(other)
+    try:
+        with transaction.atomic():  # the unique constraint settles a race the lock above did not see
+            signup = SignUp.objects.create(shift=shift, volunteer=volunteer, status=SignUp.Status.WAITLISTED)
+    except IntegrityError:
+        return SignUp.objects.get(shift=shift, volunteer=volunteer, status__in=LIVE)
+    if _claim_place(shift.pk):
+        signup.status = SignUp.Status.CONFIRMED
+        signup.save(update_fields=["status"])
+        _notify(signup, "confirmed")
+    else:
+        _notify(signup, "waitlisted")
+    return signup
+
+
+def _fill_from_waitlist(shift: Shift, now: datetime | None = None) -> list[SignUp]:
+    """Promote waitlisted volunteers, first come first served, while places are free.
+
+    Not once the shift has started: a place freed then is filled by the organizer by hand,
+    not by telling someone at home that they are expected now.
+    """
+    if (now or timezone.now()) >= shift.starts_at:
+        return []
+    promoted = []
+    waiting = SignUp.objects.filter(shift=shift, status=SignUp.Status.WAITLISTED).order_by("created_at", "id")
+    for candidate in waiting.select_related("shift__event"):
+        if other := _overlapping_confirmed(candidate.volunteer_id, shift):
+            logger.info("waitlisted signup %s skipped: overlaps signup %s", candidate.pk, other.pk)
+            continue  # they took another shift at that time meanwhile; they keep their place in the queue
+        if not _claim_place(shift.pk):
+            break
+        if SignUp.objects.filter(pk=candidate.pk, status=SignUp.Status.WAITLISTED).update(
+            status=SignUp.Status.CONFIRMED
+        ):
+            candidate.status = SignUp.Status.CONFIRMED
+            promoted.append(candidate)
+            _notify(candidate, "promoted")
+        else:  # cancelled or promoted by someone else meanwhile: give the place back
+            _release_place(shift.pk)
+    return promoted
+
+
+@transaction.atomic
+def signup_cancel(*, signup: SignUp, by_organizer: bool = False, now: datetime | None = None) -> SignUp:
+    """Cancel a sign-up; a freed place goes to the first waitlisted volunteer, in the same transaction."""
+    shift = signup.shift
+    if not by_organizer and (reason := signups_closed_reason(shift, now)):
+        raise ValidationError({"shift": reason})
+    old_status = SignUp.objects.values_list("status", flat=True).get(pk=signup.pk)
+    if old_status not in (SignUp.Status.CONFIRMED, SignUp.Status.WAITLISTED):
+        if old_status == SignUp.Status.CANCELLED:
+            signup.status = old_status
+            return signup  # a second tap on "cancel"
+        raise ValidationError({"status": _("Attendance has been recorded for this sign-up; it cannot be cancelled.")})
+    # The conditional UPDATE makes two cancellations at once free the place only once.
+    if not SignUp.objects.filter(pk=signup.pk, status=old_status).update(status=SignUp.Status.CANCELLED):
+        signup.refresh_from_db()
+        return signup
+    signup.status = SignUp.Status.CANCELLED
+    if by_organizer:
+        _notify(signup, "removed")
+    if old_status == SignUp.Status.CONFIRMED:
+        _release_place(shift.pk)
+        _fill_from_waitlist(shift, now)
+    return signup
+
+
+@transaction.atomic
+def signup_move(*, signup: SignUp, to_shift: Shift) -> SignUp:
+    """An organizer moves a volunteer to another shift; their old place goes to the waitlist."""
+    old_shift = signup.shift
+    if to_shift.pk == old_shift.pk:
+        return signup
+    if to_shift.event.association_id != old_shift.event.association_id:
+        raise ValidationError({"shift": _("This shift belongs to another association.")})
+    signup = SignUp.objects.select_related("volunteer").get(pk=signup.pk)
+    if signup.status not in (SignUp.Status.CONFIRMED, SignUp.Status.WAITLISTED):
+        raise ValidationError({"status": _("Only confirmed or waitlisted sign-ups can be moved.")})
+    if SignUp.objects.filter(shift=to_shift, volunteer=signup.volunteer, status__in=LIVE).exists():
+        raise ValidationError({"shift": _("This volunteer is already signed up for that shift.")})
+    if to_shift.expert_only and not signup.volunteer.is_expert:
+        raise ValidationError({"shift": _("This shift is for experts and science workers only.")})
+    if other := _overlapping_confirmed(signup.volunteer_id, to_shift, besides=signup.pk):
+        raise _overlap_error(other)
+    if not _claim_place(to_shift.pk):
+        raise ValidationError({"shift": _("That shift is full.")})
+    was_confirmed = signup.status == SignUp.Status.CONFIRMED
+    signup.shift = to_shift
+    signup.status = SignUp.Status.CONFIRMED
+    signup.save(update_fields=["shift", "status"])
+    if was_confirmed:
+        _release_place(old_shift.pk)
+        _fill_from_waitlist(old_shift)
+    _notify(signup, "confirmed")
+    return signup
+
+
+# --- Attendance and service hours --------------------------------------------------------------
+
+STAR_LEVELS = (100, 300, 600, 1000, 1500)  # hours for one to five stars (national volunteer star rating)
+
+
+def star_level(hours: Decimal | float) -> int:
+    """0 to 5 stars for a volunteer's total service hours."""
+    return sum(1 for threshold in STAR_LEVELS if hours >= threshold)
+
+
+def next_star_threshold(hours: Decimal | float) -> int | None:
+    return next((threshold for threshold in STAR_LEVELS if hours < threshold), None)
+
+
+def _hours_between(start: datetime, end: datetime) -> Decimal:
+    seconds = max((end - start).total_seconds(), 0)
+    return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _event_hours(event: Event) -> Decimal:
+    return _hours_between(event.starts_at, event.ends_at)
+
+
+def service_hours_scanned(signup: SignUp) -> Decimal:
+    """The time between check-in and check-out, within the shift: travel and waiting are not service."""
+    shift = signup.shift
+    start = max(signup.checked_in_at, shift.starts_at)
+    end = min(signup.checked_out_at, shift.ends_at)
+    return _hours_between(start, end)
+
+
+@transaction.atomic
+def signup_mark_attendance(*, signup: SignUp, attended: bool) -> SignUp:
+    """The organizer's roll call: attended (hours from the scans, else the shift's length) or no-show."""
+    signup = SignUp.objects.select_for_update().select_related("shift__event").get(pk=signup.pk)
+    if signup.status not in HOLDING:
+        raise ValidationError({"status": _("Only volunteers holding a place can be marked attended or no-show.")})
+    if attended:
+        signup.status = SignUp.Status.ATTENDED
+        if signup.checked_in_at and signup.checked_out_at:
+            signup.hours, signup.hours_source = service_hours_scanned(signup), SignUp.HoursSource.SCANNED
+        elif signup.hours_source != SignUp.HoursSource.MANUAL:
+            signup.hours = _hours_between(signup.shift.starts_at, signup.shift.ends_at)
+            signup.hours_source = SignUp.HoursSource.ORGANIZER
+    else:
+        signup.status, signup.hours, signup.hours_source = SignUp.Status.NO_SHOW, None, ""
+    signup.save(update_fields=["status", "hours", "hours_source"])
+    return signup
+
+
+@transaction.atomic
+def signup_record_hours(*, signup: SignUp, hours: Decimal) -> SignUp:
+    """Hours added by hand, capped at the event's length; the sign-up counts as attended."""
+    signup = SignUp.objects.select_for_update().select_related("shift__event").get(pk=signup.pk)
+    if signup.status not in HOLDING:
+        raise ValidationError({"status": _("Only volunteers holding a place can be credited with hours.")})
+    hours = Decimal(hours)
+    limit = _event_hours(signup.shift.event)
+    if hours <= 0:
+        raise ValidationError({"hours": _("Enter a number of hours above zero.")})
+    if hours > limit:
+        raise ValidationError(
+            {"hours": _("Hours added by hand cannot exceed the event's length (%(limit)s hours).") % {"limit": limit}}
+        )
+    signup.status = SignUp.Status.ATTENDED
+    signup.hours = hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    signup.hours_source = SignUp.HoursSource.MANUAL
+    signup.save(update_fields=["status", "hours", "hours_source"])
+    return signup
+
+
+# --- Shift check-in with the event's staff code -----------------------------------------------------
+
+
+def staff_code_of(event: Event) -> StaffCode:
+    """The event's staff code, made on first use."""
+    try:
+        return event.staff_code
+    except StaffCode.DoesNotExist:
+        pass
+    try:
+        with transaction.atomic():
+            return StaffCode.objects.create(event=event, code=secrets.token_urlsafe(16))
+    except IntegrityError:  # made by a concurrent request
+        return StaffCode.objects.get(event=event)
+
+
+@transaction.atomic
+def staff_code_rotate(*, event: Event) -> StaffCode:
+    """A new staff code for the event, when the old one was shared too widely."""
+    staff_code = staff_code_of(event)
+    staff_code.code = secrets.token_urlsafe(16)
+    staff_code.save(update_fields=["code"])
+    return staff_code
+
+
+class StaffScanRefused(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(code)
+        self.code = code  # "invalid", "no_shift", "outside_window"
+        self.message = message
+
+
+def _signup_for_staff_scan(event: Event, volunteer: Volunteer, now: datetime) -> SignUp:
+    signups = list(
+        SignUp.objects.filter(shift__event=event, volunteer=volunteer, status__in=HOLDING).select_related("shift")
+    )
+    if not signups:
+        raise StaffScanRefused("no_shift", _("You have no confirmed shift at this event."))
+    in_window = [s for s in signups if s.shift.starts_at - STAFF_SCAN_EARLY <= now <= s.shift.ends_at + STAFF_SCAN_LATE]
+    if not in_window:
+        raise StaffScanRefused("outside_window", _("Your shift is not now: check-in opens two hours before it."))
+    # A volunteer with two shifts that day: the one already running, else the next.
+    open_ones = [s for s in in_window if s.checked_in_at and not s.checked_out_at]
+    if open_ones:
+        return open_ones[0]
+    not_started = [s for s in in_window if not s.checked_in_at]
+    return min(not_started or in_window, key=lambda s: abs((s.shift.starts_at - now).total_seconds()))
+
+
+@transaction.atomic
+def staff_scan(*, code: str, volunteer: Volunteer, now: datetime | None = None) -> tuple[str, SignUp]:
+    """A volunteer scanned the event's staff code: check in, or check out the second time.
+
+    Returns ("checked_in" | "checked_out" | "already_checked_in" | "already_checked_out", sign-up).
+    Check-out sets the service hours from the scanned times (source "scanned").
+    """
+    now = now or timezone.now()
+    staff_code = StaffCode.objects.select_related("event").filter(code=code).first()
+    if staff_code is None:
+        raise StaffScanRefused("invalid", _("This staff code is not valid (it may have been replaced)."))
+    signup = _signup_for_staff_scan(staff_code.event, volunteer, now)
+    # Conditional UPDATEs: two scans at once check in (or out) once.
+    if SignUp.objects.filter(pk=signup.pk, checked_in_at__isnull=True).update(checked_in_at=now):
+        signup.checked_in_at = now
+        return "checked_in", signup
+    signup.refresh_from_db()
+    if signup.checked_out_at:
+        return "already_checked_out", signup
+    if now - signup.checked_in_at < CHECKOUT_MIN_GAP:
+        return "already_checked_in", signup
+    if not SignUp.objects.filter(pk=signup.pk, checked_out_at__isnull=True).update(checked_out_at=now):
+        signup.refresh_from_db()
+        return "already_checked_out", signup
+    signup.checked_out_at = now
+    signup.status = SignUp.Status.ATTENDED
+    signup.hours = service_hours_scanned(signup)
+    signup.hours_source = SignUp.HoursSource.SCANNED
+    signup.save(update_fields=["status", "hours", "hours_source"])
+    return "checked_out", signup
+
+
+def signup_reconcile_taken(*, shift: Shift) -> int:
+    """Recount a shift's places from its sign-ups (a repair tool; the services keep them equal)."""
+    taken = SignUp.objects.filter(shift=shift, status__in=HOLDING).count()
+    Shift.objects.filter(pk=shift.pk).update(taken=taken)
+    return taken
+
+
+# --- Import from Excel or CSV ------------------------------------------------------------------------
+
+# Column headings the import understands, as organizers write them.
+IMPORT_COLUMNS = {
+    "phone": ("phone", "mobile", "手机", "手机号", "手机号码", "電話", "手機", "手機號碼", "联系电话"),
+    "name": ("name", "姓名", "名字"),
+    "expert": ("expert", "专家", "專家", "是否专家", "是否專家"),
+    "skills": ("skills", "技能", "专长", "專長", "特长"),
+    "town": ("town", "乡镇", "鄉鎮", "镇", "乡"),
+    "village": ("village", "村", "村(社区)", "村社区", "社区"),
+    "organization": ("organization", "单位", "單位", "工作单位"),
+}
+YES = {"1", "y", "yes", "true", "是", "√", "专家", "專家"}
+MAX_IMPORT_ROWS = 5000
+
+
+def _read_rows(filename: str, content: bytes) -> list[list[str]]:
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+            return [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+        except Exception:  # openpyxl raises many types for a broken file
+            raise ValidationError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
+    if filename.lower().endswith(".csv"):
+        for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ValidationError(_("This CSV file is neither UTF-8 nor GBK text."))
+        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+    raise ValidationError(_("Upload an Excel (.xlsx) or CSV file."))
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    found = {}
+    for index, title in enumerate(header):
+        title = title.strip().lower()
+        for column, names in IMPORT_COLUMNS.items():
+            if title in names and column not in found:
+                found[column] = index
+    return found
+
+
+def volunteers_import(*, association: Association, filename: str, content: bytes) -> dict:
+    """Create volunteers from a spreadsheet, row by row; a bad row is reported and never stops the good ones.
+
+    Returns {"created": n, "rows": [{"row": number, "ok": bool, "name": ..., "message": ...}]}.
+    Each row is its own transaction: a row is written whole or not at all.
+    """
+    rows = _read_rows(filename, content)
+    if not rows:
+        raise ValidationError(_("The file is empty."))
+    columns = _columns(rows[0])
+    missing = [c for c in ("phone", "name") if c not in columns]
+    if missing:
+        raise ValidationError(
+            _("The first row must name the columns; missing: %(columns)s.")
+            % {"columns": "、".join(IMPORT_COLUMNS[c][2 if c == "phone" else 1] for c in missing)}
+        )
+    if len(rows) - 1 > MAX_IMPORT_ROWS:
+        raise ValidationError(_("At most %(count)d rows per file.") % {"count": MAX_IMPORT_ROWS})
+    towns = {r.name: r for r in Region.objects.filter(level=Region.Level.TOWN, parent=association.region)}
+    organizations = {o.name: o for o in Organization.objects.filter(association=association)}
+    report: dict = {"created": 0, "rows": []}
+
+    def cell(row: list[str], column: str) -> str:
+        index = columns.get(column)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(row):
+            continue
+        name = cell(row, "name")
+        try:
+            region = None
+            if town_name := cell(row, "town"):
+                if town_name not in towns:
+                    raise ValidationError({"town": _("Unknown town “%(name)s”.") % {"name": town_name}})
+                region = towns[town_name]
+                if village_name := cell(row, "village"):
+                    region = Region.objects.filter(parent=region, name=village_name).first()
+                    if region is None:
+                        raise ValidationError(
+                            {
+                                "village": _("Unknown village “%(name)s” in %(town)s.")
+                                % {"name": village_name, "town": town_name}
+                            }
+                        )
+            orgs = []
+            if org_name := cell(row, "organization"):
+                if org_name not in organizations:
+                    raise ValidationError({"organization": _("Unknown organization “%(name)s”.") % {"name": org_name}})
+                orgs = [organizations[org_name]]
+            skill_names = _split_skills(cell(row, "skills"))
+            with transaction.atomic():
+                volunteer_create(
+                    association=association,
+                    phone=cell(row, "phone"),
+                    name=name,
+                    is_expert=cell(row, "expert").lower() in YES,
+                    skills=skills_by_names(skill_names),
+                    organizations=orgs,
+                    home_region=region,
+                )
+        except ValidationError as invalid:
+            message = " ".join(m for ms in invalid.message_dict.values() for m in ms)
+            report["rows"].append({"row": number, "ok": False, "name": name, "message": message})
+        else:
+            report["created"] += 1
+            report["rows"].append({"row": number, "ok": True, "name": name, "message": ""})
+    return report
+
+
+def _split_skills(text: str) -> list[str]:
+    return [part for part in re.split(r"[、,，;；/\s]+", text) if part]
