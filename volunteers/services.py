@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from events.models import Association, Event, Organization, Region
+from stats.services import tally_request
 
 from .models import Shift, SignUp, Skill, StaffCode, Volunteer
 
@@ -58,6 +59,11 @@ def _notify(signup: SignUp, kind: str) -> None:
 
 
 # --- Phone numbers ------------------------------------------------------------------------------
+
+
+def _figures_changed(signup: SignUp) -> None:
+    """Attendance and hours are figures of the summary (experts, volunteers, hours): ask for the event's tally."""
+    tally_request(event_id=signup.shift.event_id)
 
 
 def normalize_phone(raw: str) -> str:
@@ -465,6 +471,7 @@ def signup_mark_attendance(*, signup: SignUp, attended: bool) -> SignUp:
     else:
         signup.status, signup.hours, signup.hours_source = SignUp.Status.NO_SHOW, None, ""
     signup.save(update_fields=["status", "hours", "hours_source"])
+    _figures_changed(signup)
     return signup
 
 
@@ -486,6 +493,7 @@ def signup_record_hours(*, signup: SignUp, hours: Decimal) -> SignUp:
     signup.hours = hours.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     signup.hours_source = SignUp.HoursSource.MANUAL
     signup.save(update_fields=["status", "hours", "hours_source"])
+    _figures_changed(signup)
     return signup
 
 
@@ -567,6 +575,7 @@ def staff_scan(*, code: str, volunteer: Volunteer, now: datetime | None = None) 
     signup.hours = service_hours_scanned(signup)
     signup.hours_source = SignUp.HoursSource.SCANNED
     signup.save(update_fields=["status", "hours", "hours_source"])
+    _figures_changed(signup)
     return "checked_out", signup
 
 

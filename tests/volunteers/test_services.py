@@ -276,6 +276,17 @@ def test_attended_without_scans_counts_the_shift_length_confirmed_by_organizer(s
     assert signup.hours_source == SignUp.HoursSource.ORGANIZER
 
 
+def test_attendance_and_hours_ask_for_the_events_tally(shift, volunteer):
+    from stats.models import TallyMarker
+
+    signup = services.shift_signup(shift=shift, volunteer=volunteer)
+    assert not TallyMarker.objects.exists()  # a sign-up alone changes no figure
+    services.signup_mark_attendance(signup=signup, attended=True)
+    services.signup_record_hours(signup=signup, hours=Decimal("1.5"))
+    marker = TallyMarker.objects.get()
+    assert marker.scope["event_id"] == shift.event_id and marker.version == 2
+
+
 def test_no_show_has_no_hours_and_keeps_the_place(shift, volunteer):
     signup = services.shift_signup(shift=shift, volunteer=volunteer)
     signup = services.signup_mark_attendance(signup=signup, attended=False)
