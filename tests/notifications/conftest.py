@@ -70,3 +70,34 @@ def fake_sms_provider(settings):
         settings.NOTIFICATIONS_SMS_BACKEND = "notifications.channels.HttpSmsBackend"
         settings.NOTIFICATIONS_SMS_HTTP = {"url": provider.url, "token": "t0ken", "sender": "Kepu", "timeout": 2.0}
         yield provider
+
+
+@pytest.fixture
+def start_worker(transactional_db, tmp_path):
+    """Start real Celery worker processes with extra environment; stopped at the end of the test."""
+    from kepu.celery import app
+    from tests.conftest import Worker
+
+    app.control.purge()
+    workers = []
+
+    def start(**env) -> Worker:
+        folder = tmp_path / f"worker{len(workers)}"
+        folder.mkdir()
+        worker = Worker(folder)
+        worker.env.update({name: str(value) for name, value in env.items()})
+        workers.append(worker)
+        return worker.start()
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+def worker_env_for(provider: FakeSmsProvider, **extra) -> dict:
+    return {
+        "SMS_BACKEND": "notifications.channels.HttpSmsBackend",
+        "SMS_HTTP_URL": provider.url,
+        "NOTIFICATIONS_QUIET_HOURS": "",
+        **extra,
+    }
