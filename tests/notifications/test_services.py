@@ -81,6 +81,16 @@ def test_a_message_is_in_the_volunteers_language():
     assert sms.body.startswith(f"{signup.volunteer.name}, a place opened")
 
 
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("zh-hans", "您已确认担任“讲座”的"), ("zh-hant", "您已確認擔任「讲座」的"), ("en", "you are confirmed as")],
+)
+def test_messages_are_written_in_each_supported_language(language, words):
+    signup = SignUpFactory(shift__event=tomorrow_event(title="讲座"), volunteer__language=language)
+    services.notify_signup(signup=signup, kind="confirmed")
+    assert words in sms_of().get().body
+
+
 def test_cancelling_an_event_tells_confirmed_volunteers_and_registered_attendees():
     event = tomorrow_event()
     confirmed = SignUpFactory(shift__event=event)
