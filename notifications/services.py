@@ -449,8 +449,10 @@ def _finish(row: Notification, claim: datetime, **fields: Any) -> bool:
 
 def notification_send(*, notification_id: int, now: datetime | None = None) -> str:
     """Send one queued message if it is due and this caller wins the claim; returns what happened."""
-    now = now or timezone.now()
-    row = Notification.objects.filter(id=notification_id).first()
+    return _send(Notification.objects.filter(id=notification_id).first(), now=now or timezone.now())
+
+
+def _send(row: Notification | None, *, now: datetime) -> str:
     if row is None or row.status != Status.QUEUED:
         return "not_queued"
     if row.next_attempt_at > now:
@@ -491,9 +493,12 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> s
 
 
 def notifications_send(*, ids: Iterable[int]) -> dict[str, int]:
+    """Send a batch of messages, each claimed on its own (so each has its own lease); returns the outcomes."""
+    ids = list(ids)
+    rows = Notification.objects.in_bulk(ids)  # one read for the batch; the claim re-checks each row's state
     outcomes: dict[str, int] = {}
     for notification_id in ids:
-        outcome = notification_send(notification_id=notification_id)
+        outcome = _send(rows.get(notification_id), now=timezone.now())
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
 
