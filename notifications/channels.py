@@ -47,6 +47,8 @@ class Channel:
     label = ""
     # Recording the row is the delivery (the in-app inbox): no worker needed.
     delivered_on_record = False
+    # Wakes people up: held during the quiet hours unless urgent.
+    quiet_hours = False
 
     def send(self, notification: "Notification") -> str:
         """Deliver the message; return the provider's id for it (may be empty)."""
@@ -111,6 +113,7 @@ def normalize_phone(raw: str, region: str = "CN") -> str:
 class SmsChannel(Channel):
     name = "sms"
     label = _("SMS")
+    quiet_hours = True
 
     def send(self, notification: "Notification") -> str:
         try:

@@ -193,6 +193,7 @@ def _notify(
         existing.update(Notification.objects.filter(dedupe_key__in=chunk).values_list("dedupe_key", flat=True))
     urgent = _is_urgent(kind, starts_at, now)
     morning = quiet_hours_end(now)
+    channels = {name: get_channel(name) for name in {c for _r, c in routes}}
     rendered: dict[tuple, tuple[str, str]] = {}
     rows = []
     for recipient, channel in routes:
@@ -226,9 +227,9 @@ def _notify(
         )
         if kind in recipient.opted_out and kind not in MANDATORY_KINDS:
             row.status = Status.SUPPRESSED
-        elif get_channel(channel).delivered_on_record:
+        elif channels[channel].delivered_on_record:
             row.status, row.sent_at = Status.SENT, now
-        elif channel == "sms" and morning and not urgent:
+        elif channels[channel].quiet_hours and morning and not urgent:
             row.next_attempt_at = morning  # held until the quiet hours end; the sweep sends it then
         rows.append(row)
     return _record(rows, now=now)
@@ -280,6 +281,10 @@ def notify_signup(*, signup: SignUp, kind: str, position: int | None = None) -> 
     if kind == "waitlisted" and position is None:
         position = _waitlist_position(signup)
     volunteer = Volunteer.objects.select_related("user").get(id=signup.volunteer_id)
+    if kind == "removed":  # no reminder for a shift they no longer have
+        Notification.objects.filter(
+            kind=Kind.SHIFT_REMINDER, dedupe_key__startswith=f"{Kind.SHIFT_REMINDER}:{signup.id}:", status=Status.QUEUED
+        ).update(status=Status.CANCELLED, last_error=_("The sign-up was removed."))
     values = {
         "event": event.title,
         "role": Shift.Role(shift.role).label,
@@ -457,7 +462,11 @@ def _send(row: Notification | None, *, now: datetime) -> str:
         return "not_queued"
     if row.next_attempt_at > now:
         return "not_due"
-    if row.channel == "sms" and not row.urgent and (morning := quiet_hours_end(now)):
+    try:
+        channel = get_channel(row.channel)
+    except PermanentError:
+        channel = None  # reported as the outcome below
+    if channel and channel.quiet_hours and not row.urgent and (morning := quiet_hours_end(now)):
         Notification.objects.filter(id=row.id, status=Status.QUEUED).update(next_attempt_at=morning, dispatched_at=None)
         return "held"
     claimed = Notification.objects.filter(id=row.id, status=Status.QUEUED, next_attempt_at__lte=now).update(
@@ -467,7 +476,7 @@ def _send(row: Notification | None, *, now: datetime) -> str:
         return "taken"  # another worker or sweep won
     row.attempts += 1
     try:
-        provider_id = get_channel(row.channel).send(row)
+        provider_id = (channel or get_channel(row.channel)).send(row)
     except PermanentError as error:
         _finish(row, now, status=Status.FAILED, last_error=str(error)[:2000], permanent_error=True)
         return "failed"

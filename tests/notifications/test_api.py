@@ -46,6 +46,25 @@ def test_organizers_see_who_was_told_what_about_their_event(organizer_api, event
     assert (row["kind"], row["status"], row["event_title"]) == (Kind.SIGNUP_CONFIRMED, "queued", event.title)
 
 
+def test_cancelling_through_the_events_api_records_the_messages(organizer_api, event):
+    signup = SignUpFactory(shift__event=event)
+    assert organizer_api.post(f"/api/v1/events/{event.id}/cancel/").status_code == 200
+    told = Notification.objects.get(kind=Kind.EVENT_CANCELLED, channel="sms")
+    assert (told.volunteer, told.status) == (signup.volunteer, Status.QUEUED)
+
+
+def test_moving_an_event_through_the_events_api_records_the_change(organizer_api, event):
+    SignUpFactory(shift__event=event)
+    later = event.starts_at + timedelta(hours=3)
+    response = organizer_api.patch(
+        f"/api/v1/events/{event.id}/",
+        {"starts_at": later.isoformat(), "ends_at": (later + timedelta(hours=2)).isoformat()},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert Notification.objects.filter(kind=Kind.EVENT_CHANGED, channel="sms").count() == 1
+
+
 def test_organizers_do_not_see_other_associations_messages(organizer_api):
     other = NotificationFactory(volunteer__association=AssociationFactory())
     assert organizer_api.get("/api/v1/notifications/").data["count"] == 0

@@ -355,6 +355,15 @@ def test_the_2_hour_reminder_follows_the_24_hour_one():
     assert sms_of(kind=Kind.SHIFT_REMINDER, volunteer=signup.volunteer).count() == 2
 
 
+def test_removing_a_volunteer_drops_their_pending_reminder():
+    signup = _signup_for_shift_in(hours=1)
+    services.reminders_record_due()
+    services.notify_signup(signup=signup, kind="removed")
+    reminder = sms_of(kind=Kind.SHIFT_REMINDER).get()
+    assert reminder.status == Status.CANCELLED
+    assert sms_of(kind=Kind.SIGNUP_REMOVED).get().status == Status.QUEUED
+
+
 def test_no_24_hour_reminder_for_a_signup_made_within_the_last_day():
     start = timezone.now() + timedelta(hours=20)
     SignUpFactory(shift__event=EventFactory(starts_at=start, ends_at=start + timedelta(hours=1)))
