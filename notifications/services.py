@@ -462,6 +462,13 @@ def _send(row: Notification | None, *, now: datetime) -> str:
         return "not_queued"
     if row.next_attempt_at > now:
         return "not_due"
+    if row.kind == Kind.LOGIN_CODE and row.created_at < now - timedelta(
+        minutes=settings.NOTIFICATIONS_LOGIN_CODE["ttl_minutes"]
+    ):
+        Notification.objects.filter(id=row.id, status=Status.QUEUED).update(
+            status=Status.CANCELLED, body=_CODE_RE.sub("******", row.body), last_error=_("The code expired unsent.")
+        )
+        return "expired"
     try:
         channel = get_channel(row.channel)
     except PermanentError:

@@ -536,6 +536,16 @@ def test_a_login_code_is_urgent_and_kept_hidden_after_sending():
     assert sms.status == Status.SENT and code not in sms.body
 
 
+def test_a_login_code_not_sent_before_it_expires_is_dropped():
+    volunteer = VolunteerFactory(language="en")
+    services.login_code_send(phone=volunteer.phone)
+    sms = sms_of(kind=Kind.LOGIN_CODE).get()
+    later = timezone.now() + timedelta(minutes=11)
+    assert services.notification_send(notification_id=sms.id, now=later) == "expired"
+    sms.refresh_from_db()
+    assert sms.status == Status.CANCELLED and "******" in sms.body
+
+
 def test_a_wrong_or_expired_login_code_is_refused():
     volunteer = VolunteerFactory(language="en")
     services.login_code_send(phone=volunteer.phone)

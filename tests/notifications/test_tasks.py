@@ -1,7 +1,10 @@
 """With a real Celery worker process, the broker (Redis in CI) and a fake HTTP SMS provider."""
 
+import ast
+import re
 import threading
 import time
+from collections import Counter
 from datetime import timedelta
 from unittest import mock
 
@@ -43,14 +46,23 @@ def _signups_for_shift_in(hours: float, count: int) -> list[SignUp]:
     return signups
 
 
-def _concurrently(function, times: int = 2) -> None:
+def _outcomes_in(log: str) -> Counter:
+    """Sum the outcome dicts the send tasks returned, as the workers logged them."""
+    outcomes: Counter = Counter()
+    for result in re.findall(r"send_notifications\[[^\]]+\] succeeded in [\d.]+s: (\{.*\})", log):
+        outcomes.update(ast.literal_eval(result))
+    return outcomes
+
+
+def _concurrently(function, times: int = 2) -> list:
     barrier = threading.Barrier(times)
     errors: list[BaseException] = []
+    results: list = []
 
     def run():
         try:
             barrier.wait()
-            function()
+            results.append(function())
         except BaseException as error:  # reported in the test thread
             errors.append(error)
         finally:
@@ -62,21 +74,30 @@ def _concurrently(function, times: int = 2) -> None:
     for thread in threads:
         thread.join(60)
     assert not errors, errors
+    return results
 
 
 def test_reminders_go_out_exactly_once_when_the_sweeps_run_twice_at_once(start_worker):
     signups = _signups_for_shift_in(hours=1.5, count=3)
     with FakeSmsProvider() as provider:
-        start_worker(**worker_env_for(provider))
-        _concurrently(services.reminders_record_due)
-        # and the dispatch sweep twice at once, later, so every row is handed to the worker twice more
+        _concurrently(services.reminders_record_due)  # each new row is handed to the broker once
+        # then the dispatch sweep twice at once, later, handing the queued rows out again
         later = timezone.now() + timedelta(minutes=5)
-        _concurrently(lambda: services.notifications_dispatch_due(now=later))
+        handed_again = sum(_concurrently(lambda: services.notifications_dispatch_due(now=later)))
+        assert handed_again >= 3
+        # two worker processes race for the messages waiting in the broker
+        workers = [start_worker(**worker_env_for(provider)) for _ in range(2)]
         wait_until(lambda: len(provider.accepted) >= 3 and all_sms_sent(), what="the reminders")
-        time.sleep(1.5)  # a duplicate would arrive by now
+        wait_until(
+            lambda: sum(_outcomes_in("".join(w.log() for w in workers)).values()) == 3 + handed_again,
+            what="every handed-out task to finish",
+        )
 
     reminders = Notification.objects.filter(kind=Kind.SHIFT_REMINDER, channel="sms")
     assert reminders.count() == 3
+    outcomes = _outcomes_in("".join(worker.log() for worker in workers))
+    assert outcomes["sent"] == 3
+    assert outcomes["not_queued"] + outcomes["taken"] == handed_again  # the duplicates were refused
     assert sorted(p["to"] for p in provider.requests) == sorted(s.volunteer.phone for s in signups)
     assert set(reminders.values_list("attempts", flat=True)) == {1}
 
