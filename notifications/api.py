@@ -16,7 +16,7 @@ from kepu.api import IsOrganizer
 
 from . import selectors, services
 from .channels import channel_names
-from .models import Kind, Notification
+from .models import Kind, Notification, Preference
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -141,7 +141,7 @@ class PreferenceView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def _answer(self, user) -> Response:
-        preference = getattr(user, "notification_preference", None)
+        preference = Preference.objects.filter(user=user).first()
         return Response(
             {
                 "channel": preference.channel if preference else "sms",
@@ -159,7 +159,6 @@ class PreferenceView(APIView):
         serializer = PreferenceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.preference_update(user=request.user, **serializer.validated_data)
-        request.user.refresh_from_db()
         return self._answer(request.user)
 
 
