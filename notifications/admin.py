@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from events.selectors import associations_readable_by, is_organizer
+from events.selectors import associations_readable_by, events_visible_to, is_organizer
 
-from . import services
-from .models import Notification
+from . import selectors, services
+from .models import Kind, Notification
 
 
 class PermanentErrorFilter(admin.SimpleListFilter):
@@ -60,6 +60,26 @@ class NotificationAdmin(admin.ModelAdmin):
         ("sent_at", "provider_message_id", "read_at"),
         ("dedupe_key", "created_at"),
     ]
+
+    def changelist_view(self, request, extra_context=None):
+        """Filtered by one event, the list opens with who was told what and how delivery went."""
+        event_id = request.GET.get("event__id__exact", "")
+        event = events_visible_to(request.user).filter(id=event_id).first() if event_id.isdigit() else None
+        if event is not None:
+            extra_context = {**(extra_context or {}), "event_summary": self._event_summary(event)}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    @staticmethod
+    def _event_summary(event) -> dict:
+        statuses = list(Notification.Status)
+        table: dict[tuple[str, str], dict[str, int]] = {}
+        for line in selectors.event_notification_summary(event=event):
+            table.setdefault((line["kind"], line["channel"]), {})[line["status"]] = line["count"]
+        rows = [
+            {"kind": Kind(kind).label, "channel": channel, "counts": [counts.get(s, 0) for s in statuses]}
+            for (kind, channel), counts in table.items()
+        ]
+        return {"event": event, "statuses": [s.label for s in statuses], "rows": rows}
 
     @admin.display(description=_("last error"))
     def short_error(self, notification: Notification) -> str:

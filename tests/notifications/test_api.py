@@ -219,3 +219,21 @@ def test_organizers_cannot_edit_or_delete_messages(client, organizer, associatio
 def test_a_volunteer_cannot_open_the_admin_list(client):
     client.force_login(VolunteerFactory().user)
     assert client.get(reverse("admin:notifications_notification_changelist")).status_code in (302, 403)
+
+
+def test_the_admin_list_of_one_event_opens_with_its_delivery_summary(client, organizer, event):
+    for _ in range(3):
+        services.notify_signup(signup=SignUpFactory(shift__event=event), kind="confirmed")
+    Notification.objects.filter(channel="sms").update(status=Status.SENT, sent_at=timezone.now())
+    client.force_login(organizer)
+    page = client.get(reverse("admin:notifications_notification_changelist"), {"event__id__exact": event.id})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="event-summary"' in html
+    assert event.title in html
+
+
+def test_the_admin_shows_no_summary_of_another_associations_event(client, organizer):
+    other = EventFactory(association=AssociationFactory())
+    client.force_login(organizer)
+    page = client.get(reverse("admin:notifications_notification_changelist"), {"event__id__exact": other.id})
+    assert 'id="event-summary"' not in page.content.decode()
