@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from events.selectors import associations_readable_by, events_visible_to, is_organizer
 
 from . import selectors, services
+from .channels import channel_label
 from .models import Kind, Notification
 
 
@@ -32,7 +33,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "created_at",
         "event",
         "kind",
-        "channel",
+        "channel_display",
         "recipient_name",
         "address",
         "status",
@@ -76,10 +77,18 @@ class NotificationAdmin(admin.ModelAdmin):
         for line in selectors.event_notification_summary(event=event):
             table.setdefault((line["kind"], line["channel"]), {})[line["status"]] = line["count"]
         rows = [
-            {"kind": Kind(kind).label, "channel": channel, "counts": [counts.get(s, 0) for s in statuses]}
+            {
+                "kind": Kind(kind).label,
+                "channel": channel_label(channel),
+                "counts": [counts.get(s, 0) for s in statuses],
+            }
             for (kind, channel), counts in table.items()
         ]
         return {"event": event, "statuses": [s.label for s in statuses], "rows": rows}
+
+    @admin.display(description=_("channel"), ordering="channel")
+    def channel_display(self, notification: Notification) -> str:
+        return channel_label(notification.channel)
 
     @admin.display(description=_("last error"))
     def short_error(self, notification: Notification) -> str:

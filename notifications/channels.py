@@ -188,5 +188,12 @@ def get_channel(name: str) -> Channel:
     return import_string(dotted)()
 
 
+def channel_label(name: str) -> str:
+    try:
+        return str(get_channel(name).label)
+    except (PermanentError, ImportError):
+        return name
+
+
 def channel_names() -> list[str]:
     return list(settings.NOTIFICATIONS_CHANNELS)
