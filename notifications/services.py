@@ -184,7 +184,7 @@ def _notify(
     extra: dict | None = None,
     now: datetime | None = None,
 ) -> int:
-    """Record one message per recipient and channel (deduplicated); returns how many rows are new."""
+    """Record one message per recipient and channel, skipping those already recorded; returns how many were new."""
     now = now or timezone.now()
     routes = [(r, c) for r in recipients for c in _channels_for(r, kind)]
     keys = {(r.ref, c): f"{kind}:{key}:{r.ref}:{c}" for r, c in routes}
@@ -230,7 +230,7 @@ def _notify(
         elif channels[channel].delivered_on_record:
             row.status, row.sent_at = Status.SENT, now
         elif channels[channel].quiet_hours and morning and not urgent:
-            row.next_attempt_at = morning  # held until the quiet hours end; the sweep sends it then
+            row.scheduled_at = row.next_attempt_at = morning  # held until the quiet hours end; the sweep sends it
         rows.append(row)
     return _record(rows, now=now)
 

@@ -456,7 +456,8 @@ def test_an_sms_recorded_at_night_is_held_until_morning(settings):
     with mock.patch("django.utils.timezone.now", return_value=_at_night()):
         services.notify_signup(signup=signup, kind="confirmed")
     sms = sms_of().get()
-    assert sms.next_attempt_at == datetime(2026, 11, 29, 7, 0, tzinfo=SHANGHAI) and not sms.urgent
+    assert sms.next_attempt_at == sms.scheduled_at == datetime(2026, 11, 29, 7, 0, tzinfo=SHANGHAI)
+    assert not sms.urgent
     assert Notification.objects.get(channel="inbox").status == Status.SENT  # the inbox does not wake anyone
 
 
