@@ -131,6 +131,16 @@ class CheckIn(models.Model):
     device = models.CharField(_("device"), max_length=100, blank=True)
     gate = models.CharField(_("gate"), max_length=50, blank=True)
     annulled_at = models.DateTimeField(_("annulled at"), null=True, blank=True)
+    annulled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("annulled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Set when the scanner's clock claimed a time far in the future: accepted, but worth a look.
+    flagged = models.BooleanField(_("flagged"), default=False)
 
     class Meta:
         verbose_name = _("check-in")
@@ -170,3 +180,101 @@ class Headcount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event}: {self.count}"
+
+
+class ScanLog(models.Model):
+    """Every scan attempt, answered or refused, as the scanner saw it.
+
+    The check-ins are the figures; this is the evidence behind them: failed
+    scans (fraud attempts, broken codes), duplicates, annulments. A scan's
+    `client_id` keys its stored answer, so a retried upload gets the same
+    answer back and writes nothing.
+    """
+
+    class Status(models.TextChoices):
+        OK = "ok", _("Checked in")
+        ALREADY = "already_checked_in", _("Already checked in")
+        INVALID = "invalid", _("Invalid code")
+        WRONG_EVENT = "wrong_event", _("Registered for another event")
+        OUTSIDE_WINDOW = "outside_window", _("Outside the check-in window")
+        REVOKED = "revoked", _("Registration revoked")
+        ANNULLED = "annulled", _("Check-in annulled")
+
+    client_id = models.UUIDField(_("client id"), null=True, blank=True, unique=True)
+    # Written on every scan: only the indexes that reads use (event is led by the composite index below).
+    event = models.ForeignKey(
+        Event,
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="scan_logs",
+        db_index=False,
+    )
+    code = models.CharField(_("code scanned"), max_length=64, blank=True)
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("registration"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="scan_logs",
+    )
+    checkin = models.ForeignKey(
+        CheckIn,
+        verbose_name=_("check-in"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="scan_logs",
+        db_index=False,
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    method = models.CharField(_("method"), max_length=20, choices=CheckIn.Method.choices)
+    scanned_at = models.DateTimeField(_("scanned at"))
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    scanned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("scanned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    device = models.CharField(_("device"), max_length=100, blank=True)
+    gate = models.CharField(_("gate"), max_length=50, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    flagged = models.BooleanField(_("flagged"), default=False)
+    # The answer as first given (status, attendee, times), replayed for a repeated client_id.
+    answer = models.JSONField(_("answer"), default=dict)
+
+    class Meta:
+        verbose_name = _("scan log entry")
+        verbose_name_plural = _("scan log")
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["event", "status", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.status}"
+
+
+class PosterCode(models.Model):
+    """The code on an event's self check-in poster (/c/<code>/); rotating it retires the printed one."""
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="poster_codes")
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("poster code")
+        verbose_name_plural = _("poster codes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event"], condition=Q(retired_at__isnull=True), name="postercode_one_live_per_event"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -161,10 +161,14 @@ class EventOutputInline(admin.TabularInline):
     extra = 1
 
 
+class CampaignKindFilter(admin.ChoicesFieldListFilter):
+    title = _("campaign kind")
+
+
 @admin.register(Event)
 class EventAdmin(AssociationScopedAdmin):
     list_display = ["title", "kind", "campaign", "venue", "starts_at", "status", "is_countryside_trip"]
-    list_filter = ["status", "kind", "is_countryside_trip", "campaign__kind", "audience"]
+    list_filter = ["status", "kind", "is_countryside_trip", ("campaign__kind", CampaignKindFilter), "audience"]
     search_fields = ["title", "description", "venue__name", "campaign__name"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["campaign", "venue", "partners"]

@@ -1,7 +1,7 @@
 """The planning API: campaigns, events, venues, organizations (organizers write) and regions (read)."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -31,7 +31,7 @@ class VenueSerializer(serializers.ModelSerializer):
 
 
 class CampaignSerializer(serializers.ModelSerializer):
-    event_count = serializers.IntegerField(source="events.count", read_only=True)
+    event_count = serializers.SerializerMethodField()
 
     class Meta:
         model = Campaign
@@ -46,6 +46,10 @@ class CampaignSerializer(serializers.ModelSerializer):
             "status",
             "event_count",
         ]
+
+    def get_event_count(self, campaign: Campaign) -> int:
+        # Lists annotate the count (selectors.campaigns_visible_to); a just-created campaign has none yet.
+        return getattr(campaign, "event_count", None) or campaign.events.count()
 
 
 class EventOutputSerializer(serializers.ModelSerializer):
@@ -206,4 +210,6 @@ class EventViewSet(_WritesInOwnAssociation, viewsets.ModelViewSet):
             serializer = EventOutputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             services.event_output_add(event=event, **serializer.validated_data)
-        return Response(EventOutputSerializer(event.outputs.all(), many=True).data)
+        # Not event.outputs: the list queryset prefetched them before this POST.
+        outputs = EventOutputSerializer(EventOutput.objects.filter(event=event), many=True).data
+        return Response(outputs, status=status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK)

@@ -286,7 +286,7 @@ class Event(models.Model):
     is_countryside_trip = models.BooleanField(
         _("countryside trip"),
         default=False,
-        help_text=_("Takes experts out to towns and villages (三下鄉)."),
+        help_text=_("Takes experts out to towns and villages (three to the countryside)."),
     )
     # Empty means the default window around the event's time (see checkin_window).
     checkin_opens_at = models.DateTimeField(_("check-in opens at"), null=True, blank=True)

@@ -1,7 +1,7 @@
 """Reads of the planning data, scoped to what a user may see."""
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from .models import Association, Campaign, Event, Organization, Region, Venue
 
@@ -34,7 +34,11 @@ def associations_readable_by(user: User | AnonymousUser) -> list[int]:
 
 
 def campaigns_visible_to(user: User | AnonymousUser) -> QuerySet[Campaign]:
-    campaigns = Campaign.objects.select_related("association", "lead_organization")
+    campaigns = (
+        Campaign.objects.select_related("association", "lead_organization")
+        .annotate(event_count=Count("events"))
+        .order_by(*Campaign._meta.ordering)  # Meta.ordering is dropped from GROUP BY queries
+    )
     if is_organizer(user):
         return campaigns.filter(association_id__in=associations_readable_by(user))
     return campaigns.filter(status__in=PUBLIC_CAMPAIGN_STATUSES)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
@@ -11,6 +12,10 @@ from stats import urls as stats_urls
 from volunteers import urls as volunteers_urls
 
 from .health import healthz
+
+admin.site.site_header = _("Kepu · science association desk")
+admin.site.site_title = _("Kepu")
+admin.site.index_title = _("Plan, staff, check in, report")
 
 api_v1 = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -206,6 +206,19 @@ class HeadcountFactory(factory.django.DjangoModelFactory):
     counted_at = factory.LazyFunction(timezone.now)
 
 
+# --- checkin (check-in app) --------------------------------------------------------------------
+
+from checkin.models import PosterCode  # noqa: E402
+
+
+class PosterCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PosterCode
+
+    event = factory.SubFactory(EventFactory)
+    code = factory.Sequence(lambda n: f"poster{n:06d}")
+
+
 # --- notifications ----------------------------------------------------------------------------
 
 from notifications.models import Kind, Notification, Preference  # noqa: E402

@@ -1,0 +1,592 @@
+"""The check-in API: registrations and their QR codes (organizers), scans and offline batches (scanners),
+search, counts, headcounts, annulments and paper lists."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from events.models import Event, Organization, Region
+from kepu.api import IsOrganizer
+
+from . import selectors, services
+from .models import Attendee, CheckIn, Headcount, Registration, ScanLog
+from .qr import qr_png, qr_svg
+
+
+class ScannerTokenAuthentication(TokenAuthentication):
+    """Token auth that loads the organizer with the user: the scan path saves a query per request."""
+
+    def authenticate_credentials(self, key):
+        try:
+            token = self.get_model().objects.select_related("user", "user__organizer").get(key=key)
+        except self.get_model().DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return token.user, token
+
+
+class ScannerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = ScannerTokenAuthentication
+    name = "scannerTokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": _('The same token as tokenAuth: "Token <key>" from /api/v1/auth/token/.'),
+        }
+
+
+SCANNER_AUTHENTICATION = [ScannerTokenAuthentication, SessionAuthentication]
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+# What a scan needs of the event: its association (who may scan), campaign and check-in window.
+SCAN_EVENT_FIELDS = (
+    "id",
+    "association_id",
+    "campaign_id",
+    "starts_at",
+    "ends_at",
+    "checkin_opens_at",
+    "checkin_closes_at",
+)
+
+
+def _event_for_scanner(request, event_id: int, *, field: str = "event") -> Event:
+    event = Event.objects.only(*SCAN_EVENT_FIELDS).filter(pk=event_id).first()
+    if event is None:
+        raise exceptions.ValidationError({field: [_("Unknown event.")]})
+    if not selectors.may_scan(request.user, event):
+        raise exceptions.PermissionDenied(_("Only organizers and volunteers on duty at this event may scan."))
+    return event
+
+
+def _organized_event(request, event_id: int) -> Event:
+    return get_object_or_404(selectors.events_organized_by(request.user), pk=event_id)
+
+
+# --- registrations -----------------------------------------------------------------------------
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="attendee.name", read_only=True)
+    phone = serializers.SerializerMethodField()
+    category = serializers.CharField(source="attendee.category", read_only=True)
+    qr_png = serializers.SerializerMethodField()
+    qr_svg = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "code",
+            "attendee",
+            "name",
+            "phone",
+            "category",
+            "event",
+            "campaign",
+            "revoked_at",
+            "created_at",
+            "qr_png",
+            "qr_svg",
+        ]
+
+    def get_phone(self, registration: Registration) -> str:
+        return selectors.mask_phone(registration.attendee.phone)
+
+    def _url(self, name: str, registration: Registration) -> str:
+        url = reverse(name, kwargs={"pk": registration.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+    def get_qr_png(self, registration: Registration) -> str:
+        return self._url("api:registration-qr-png", registration)
+
+    def get_qr_svg(self, registration: Registration) -> str:
+        return self._url("api:registration-qr-svg", registration)
+
+
+class RegistrationCreateSerializer(serializers.Serializer):
+    attendee = serializers.IntegerField(required=False, help_text="An existing attendee; else name (and phone…).")
+    name = serializers.CharField(required=False, max_length=50)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    category = serializers.ChoiceField(choices=Attendee.Category.choices, required=False)
+    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
+    school = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False, allow_null=True)
+
+    def validate(self, data):
+        if "attendee" not in data and not data.get("name"):
+            raise serializers.ValidationError({"name": _("Enter the person's name.")})
+        return data
+
+
+class EventRegistrationsView(generics.ListCreateAPIView):
+    """The event's registrations (organizers); POST registers one attendee and answers its code and QR links."""
+
+    permission_classes = [IsOrganizer]
+    serializer_class = RegistrationSerializer
+    search_fields = ["attendee__name", "attendee__phone"]
+    filterset_fields = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Registration.objects.none()
+        return (
+            selectors.registrations_visible_to(self.request.user)
+            .filter(event_id=self.kwargs["event_id"])
+            .order_by("id")
+        )
+
+    @extend_schema(request=RegistrationCreateSerializer, responses={201: RegistrationSerializer})
+    def post(self, request, event_id: int):
+        event = _organized_event(request, event_id)
+        data = RegistrationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        attendee = None
+        if "attendee" in fields:
+            attendee = Attendee.objects.filter(pk=fields.pop("attendee"), association_id=event.association_id).first()
+            if attendee is None:
+                raise exceptions.ValidationError({"attendee": [_("Unknown attendee.")]})
+            fields = {}
+        registration = services.registration_create(event=event, attendee=attendee, **fields)
+        body = RegistrationSerializer(registration, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class RegistrationImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    category = serializers.ChoiceField(choices=Attendee.Category.choices, required=False)
+    school = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False, allow_null=True)
+
+
+class EventRegistrationsImportView(APIView):
+    """Register a class or village list from an Excel file (columns 姓名, 手机, 类别, 乡镇/村, 学校)."""
+
+    permission_classes = [IsOrganizer]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request=RegistrationImportSerializer,
+        responses=inline_serializer(
+            "RegistrationImportResult",
+            {"created": serializers.IntegerField(), "existing": serializers.IntegerField()},
+        ),
+    )
+    def post(self, request, event_id: int):
+        event = _organized_event(request, event_id)
+        data = RegistrationImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.registrations_import(
+            event=event,
+            file=data.validated_data["file"],
+            category=data.validated_data.get("category", ""),
+            school=data.validated_data.get("school"),
+        )
+        return Response(
+            {"created": len(result.created), "existing": len(result.existing)}, status=status.HTTP_201_CREATED
+        )
+
+
+class RegistrationDetailView(generics.RetrieveAPIView):
+    permission_classes = [IsOrganizer]
+    serializer_class = RegistrationSerializer
+
+    def get_queryset(self):
+        return selectors.registrations_visible_to(self.request.user).order_by("id")
+
+
+class RegistrationRevokeView(generics.GenericAPIView):
+    """Revoke a registration: its code then scans as `revoked`."""
+
+    permission_classes = [IsOrganizer]
+    serializer_class = RegistrationSerializer
+
+    def get_queryset(self):
+        return selectors.registrations_visible_to(self.request.user).order_by("id")
+
+    @extend_schema(request=None, responses=RegistrationSerializer)
+    def post(self, request, pk: int):
+        registration = services.registration_revoke(registration=self.get_object())
+        return Response(self.get_serializer(registration).data)
+
+
+class _RegistrationQRView(generics.GenericAPIView):
+    permission_classes = [IsOrganizer]
+
+    def get_queryset(self):
+        return selectors.registrations_visible_to(self.request.user).order_by("id")
+
+
+class RegistrationQRPngView(_RegistrationQRView):
+    @extend_schema(responses={(200, "image/png"): bytes})
+    def get(self, request, pk: int):
+        return HttpResponse(qr_png(self.get_object().code), content_type="image/png")
+
+
+class RegistrationQRSvgView(_RegistrationQRView):
+    @extend_schema(responses={(200, "image/svg+xml"): str})
+    def get(self, request, pk: int):
+        return HttpResponse(qr_svg(self.get_object().code), content_type="image/svg+xml")
+
+
+# --- scanning ----------------------------------------------------------------------------------
+
+
+class ScanSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=500, trim_whitespace=True)
+    event = serializers.IntegerField()
+    client_id = serializers.UUIDField(
+        error_messages={"invalid": gettext_lazy("Must be a UUID, e.g. a crypto.randomUUID().")}
+    )
+    scanned_at = serializers.DateTimeField(required=False)
+    device = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    gate = serializers.CharField(required=False, allow_blank=True, max_length=50)
+
+
+class ScanResultSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[s for s in ScanLog.Status.values if s != "annulled"])
+    message = serializers.CharField()
+    client_id = serializers.UUIDField()
+    event = serializers.IntegerField()
+    attendee = inline_serializer("ScanAttendee", {"name": serializers.CharField(), "category": serializers.CharField()})
+    checkin = serializers.IntegerField(allow_null=True)
+    checked_in_at = serializers.DateTimeField(allow_null=True)
+    flagged = serializers.BooleanField()
+    replayed = serializers.BooleanField()
+
+
+def scan_message(answer: services.ScanAnswer) -> str:
+    messages = {
+        "ok": _("Checked in. Welcome!"),
+        "invalid": _("Invalid code."),
+        "wrong_event": _("This code is for another event."),
+        "outside_window": _("Check-in for this event is not open now."),
+        "revoked": _("This registration was revoked."),
+    }
+    if answer.status == "already_checked_in":
+        first = timezone.localtime(answer.checked_in_at).strftime("%H:%M") if answer.checked_in_at else ""
+        return _("Already checked in at %(time)s.") % {"time": first}
+    return messages[answer.status]
+
+
+def scan_result(answer: services.ScanAnswer) -> dict:
+    return {
+        **answer.to_json(),
+        "client_id": str(answer.client_id),
+        "message": scan_message(answer),
+        "replayed": answer.replayed,
+    }
+
+
+class ScanView(APIView):
+    """One scan at the door → `ok`, `already_checked_in` (with the first check-in's time), `invalid`,
+    `wrong_event`, `outside_window` or `revoked`. A repeated `client_id` gets its first answer again."""
+
+    authentication_classes = SCANNER_AUTHENTICATION
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=ScanSerializer, responses=ScanResultSerializer)
+    def post(self, request):
+        data = ScanSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        scan = data.validated_data
+        event = _event_for_scanner(request, scan["event"])
+        answer = services.checkin_scan(
+            event=event,
+            code=scan["code"],
+            client_id=scan["client_id"],
+            scanned_at=scan.get("scanned_at") or timezone.now(),
+            scanned_by=request.user,
+            device=scan.get("device", ""),
+            gate=scan.get("gate", ""),
+            ip=_client_ip(request),
+        )
+        return Response(scan_result(answer))
+
+
+class OfflineScanSerializer(ScanSerializer):
+    scanned_at = serializers.DateTimeField()  # an offline scan is dated by the phone that made it
+
+
+class BatchSerializer(serializers.Serializer):
+    scans = OfflineScanSerializer(many=True, allow_empty=False, max_length=services.BATCH_MAX)
+    device = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    gate = serializers.CharField(required=False, allow_blank=True, max_length=50)
+
+
+class BatchView(APIView):
+    """Up to 1,000 scans made offline, each with its `client_id` and `scanned_at`; one answer per scan, in order.
+
+    Uploads may come late, twice, or from two phones that scanned the same
+    person: the earliest scan is the check-in and nothing is counted twice.
+    """
+
+    authentication_classes = SCANNER_AUTHENTICATION
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=BatchSerializer,
+        responses=inline_serializer("BatchResult", {"results": ScanResultSerializer(many=True)}),
+    )
+    def post(self, request):
+        scans = request.data.get("scans") if isinstance(request.data, dict) else None
+        if isinstance(scans, list) and len(scans) > services.BATCH_MAX:  # say so before validating 1,000s
+            raise exceptions.ValidationError(
+                {"scans": [_("At most %(max)d scans per batch.") % {"max": services.BATCH_MAX}]}
+            )
+        data = BatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        scans = data.validated_data["scans"]
+        events = {
+            event_id: _event_for_scanner(request, event_id, field="scans") for event_id in {s["event"] for s in scans}
+        }
+        answers = services.checkin_batch(
+            scans=scans,
+            events=events,
+            scanned_by=request.user,
+            device=data.validated_data.get("device", ""),
+            gate=data.validated_data.get("gate", ""),
+            ip=_client_ip(request),
+        )
+        return Response({"results": [scan_result(a) for a in answers]})
+
+
+class SearchView(APIView):
+    """Find a registered person at the door by ≥ 2 characters of the name or ≥ 4 digits of the phone."""
+
+    authentication_classes = SCANNER_AUTHENTICATION
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "AttendeeSearch",
+            {
+                "results": inline_serializer(
+                    "AttendeeFound",
+                    {
+                        "name": serializers.CharField(),
+                        "phone": serializers.CharField(),
+                        "category": serializers.CharField(),
+                        "code": serializers.CharField(),
+                        "checked_in": serializers.BooleanField(),
+                    },
+                    many=True,
+                )
+            },
+        )
+    )
+    def get(self, request):
+        try:
+            event_id = int(request.query_params.get("event", ""))
+        except ValueError:
+            raise exceptions.ValidationError({"event": [_("Give the event's id.")]}) from None
+        event = _event_for_scanner(request, event_id)
+        query = request.query_params.get("q", "")
+        return Response({"results": selectors.attendees_search(event=event, query=query)})
+
+
+class CountsView(APIView):
+    """Live counts of an event: identified check-ins (by method) and headcounts, apart."""
+
+    authentication_classes = SCANNER_AUTHENTICATION
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "EventAttendance",
+            {
+                "event": serializers.IntegerField(),
+                "checked_in": serializers.IntegerField(),
+                "by_method": serializers.DictField(child=serializers.IntegerField()),
+                "registered": serializers.IntegerField(),
+                "headcount": serializers.IntegerField(),
+                "headcount_entries": serializers.IntegerField(),
+                "person_times": serializers.IntegerField(),
+                "failed_scans": serializers.IntegerField(),
+            },
+        )
+    )
+    def get(self, request, event_id: int):
+        event = Event.objects.filter(pk=event_id).first()
+        if event is None or not selectors.may_scan(request.user, event):
+            raise Http404
+        return Response(selectors.event_counts(event=event))
+
+
+class AnnulView(APIView):
+    """Annul one's own mistaken check-in within 15 minutes (kept in the log as annulled)."""
+
+    authentication_classes = SCANNER_AUTHENTICATION
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=inline_serializer("Annulled", {"annulled_at": serializers.DateTimeField()}))
+    def post(self, request, pk: int):
+        checkin = CheckIn.objects.filter(pk=pk).select_related("event").first()
+        if checkin is None or not selectors.may_scan(request.user, checkin.event):
+            raise Http404
+        checkin = services.checkin_annul(checkin=checkin, user=request.user)
+        return Response({"id": checkin.id, "annulled_at": checkin.annulled_at})
+
+
+class HeadcountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Headcount
+        fields = ["id", "event", "count", "counted_at", "note", "recorded_by", "created_at"]
+        read_only_fields = ["event", "recorded_by", "created_at"]
+        extra_kwargs = {"counted_at": {"required": False}, "count": {"min_value": 1}}
+
+
+class HeadcountsView(generics.ListCreateAPIView):
+    """Counted crowds at an open event; volunteers on duty and organizers record them."""
+
+    authentication_classes = SCANNER_AUTHENTICATION
+    permission_classes = [IsAuthenticated]
+    serializer_class = HeadcountSerializer
+    filterset_fields = []
+    search_fields = []
+
+    def _event(self) -> Event:
+        event = Event.objects.filter(pk=self.kwargs["event_id"]).first()
+        if event is None or not selectors.may_scan(self.request.user, event):
+            raise Http404
+        return event
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Headcount.objects.none()
+        return Headcount.objects.filter(event=self._event()).order_by("counted_at")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.headcount_record(
+            event=self._event(), recorded_by=self.request.user, **serializer.validated_data
+        )
+
+
+class ListEntrySerializer(serializers.Serializer):
+    code = serializers.CharField(required=False, max_length=64)
+    name = serializers.CharField(required=False, max_length=50)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    category = serializers.ChoiceField(choices=Attendee.Category.choices, required=False)
+    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
+    school = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False, allow_null=True)
+    checked_in_at = serializers.DateTimeField(required=False)
+
+    def validate(self, data):
+        if not data.get("code") and not data.get("name"):
+            raise serializers.ValidationError({"name": _("Give a name or a registration code.")})
+        return data
+
+
+class PaperListSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=[CheckIn.Method.PAPER, CheckIn.Method.MANUAL], default="paper")
+    entries = ListEntrySerializer(many=True, allow_empty=False, max_length=2000)
+
+
+class PaperCheckInsView(APIView):
+    """Attendance from a paper sign-in sheet after the event (method `paper`, or `manual`); organizers only."""
+
+    permission_classes = [IsOrganizer]
+
+    @extend_schema(
+        request=PaperListSerializer,
+        responses=inline_serializer(
+            "PaperListResult", {"checked_in": serializers.IntegerField(), "already": serializers.IntegerField()}
+        ),
+    )
+    def post(self, request, event_id: int):
+        event = _organized_event(request, event_id)
+        data = PaperListSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        results = services.checkins_enter_from_list(
+            event=event,
+            entries=data.validated_data["entries"],
+            method=data.validated_data["method"],
+            entered_by=request.user,
+        )
+        return Response(
+            {
+                "checked_in": sum(r.status == "ok" for r in results),
+                "already": sum(r.status != "ok" for r in results),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+POSTER_CODE_SCHEMA = inline_serializer(
+    "PosterCode",
+    {"code": serializers.CharField(), "url": serializers.URLField(), "created_at": serializers.DateTimeField()},
+)
+
+
+class PosterCodeView(APIView):
+    """The event's self check-in poster code; POST rotates it (the printed poster stops working)."""
+
+    permission_classes = [IsOrganizer]
+
+    def _answer(self, request, poster):
+        url = request.build_absolute_uri(reverse("checkin:self", kwargs={"code": poster.code}))
+        return Response({"code": poster.code, "url": url, "created_at": poster.created_at})
+
+    @extend_schema(responses=POSTER_CODE_SCHEMA)
+    def get(self, request, event_id: int):
+        return self._answer(request, services.poster_code_for(event=_organized_event(request, event_id)))
+
+    @extend_schema(request=None, responses=POSTER_CODE_SCHEMA)
+    def post(self, request, event_id: int):
+        return self._answer(request, services.poster_code_rotate(event=_organized_event(request, event_id)))
+
+
+class ScanLogSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScanLog
+        fields = [
+            "id",
+            "client_id",
+            "event",
+            "code",
+            "registration",
+            "checkin",
+            "status",
+            "method",
+            "scanned_at",
+            "received_at",
+            "scanned_by",
+            "device",
+            "gate",
+            "ip",
+            "flagged",
+        ]
+
+
+class ScanLogView(generics.ListAPIView):
+    """Every scan attempt of an event, newest first: failed codes, duplicates, annulments (organizers)."""
+
+    permission_classes = [IsOrganizer]
+    serializer_class = ScanLogSerializer
+    filterset_fields = ["status", "method", "device", "flagged"]
+    search_fields = ["code", "device"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ScanLog.objects.none()
+        event = _organized_event(self.request, self.kwargs["event_id"])
+        return selectors.scan_logs_visible_to(self.request.user).filter(event=event).order_by("-received_at", "-id")

@@ -1,0 +1,808 @@
+"""Writes of check-in: registrations and their codes, scans (online, offline batches, self), annulments,
+paper lists and headcounts.
+
+The rule that holds everything together: one live check-in per attendee and
+event, decided by the partial unique constraint `checkin_once_per_event`, never
+by a read-then-write. Every scan attempt is written to the ScanLog, keyed by the
+scanner's `client_id`, so a retried upload is answered from the log and writes
+nothing. Nothing here waits for the broker.
+"""
+
+import base64
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import phonenumbers
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from events.models import Campaign, Event, Organization, Region
+
+from .models import Attendee, CheckIn, Headcount, PosterCode, Registration, ScanLog
+
+Status = ScanLog.Status
+Method = CheckIn.Method
+
+# A scanner may annul its own mistaken check-in for this long.
+ANNUL_WITHIN = timedelta(minutes=15)
+# A phone clock this far ahead of the server is flagged; the scan still counts.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+BATCH_MAX = 1000
+# Self check-in abuse limits. A family may share one phone; a village shares one
+# mobile network address, so the per-IP limit is generous.
+SELF_PER_DEVICE_PER_EVENT = 5
+SELF_PER_IP_PER_WINDOW = 120
+SELF_IP_WINDOW_SECONDS = 10 * 60
+LIMIT_KEY_PREFIX = "checkin:self:"  # cache keys of the self check-in limits
+
+
+def new_code() -> str:
+    """A registration code: 128 random bits in upper-case base32 (26 characters).
+
+    Upper-case base32 fits the QR alphanumeric mode, so the QR stays at
+    version 2 (25×25 modules), which a cheap phone camera reads from afar.
+    """
+    return base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=")
+
+
+def new_poster_code() -> str:
+    return secrets.token_urlsafe(9)  # 72 bits: guessing it only lets one check oneself in
+
+
+def _after_checkin(event_id: int) -> None:
+    """Hook for the tallies, called after a check-in committed. Enqueues nothing yet.
+
+    The tallies recompute from CheckIn and Headcount rows, so nothing is lost if
+    this stays a no-op or the broker is down; the lead wires it to the stats
+    tally (e.g. `enqueue_on_commit(stats.tasks.tally_event, event_id)`).
+    """
+
+
+# --- attendees and registrations ---------------------------------------------------------------
+
+
+def normalize_phone(phone: str) -> str:
+    """E.164 for a mainland number ("13812345678" → "+8613812345678"); "" stays "". Raises ValidationError."""
+    phone = (phone or "").strip()
+    if not phone:
+        return ""
+    try:
+        number = phonenumbers.parse(phone, "CN")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_possible_number(number):
+        raise ValidationError({"phone": _("“%(phone)s” is not a valid phone number.") % {"phone": phone}})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def attendee_find_or_create(
+    *,
+    association_id: int,
+    name: str,
+    phone: str = "",
+    category: str = "",
+    region: Region | None = None,
+    school: Organization | None = None,
+) -> Attendee:
+    """The attendee with this phone in the association, else with this name in the same village/school, else new."""
+    name = (name or "").strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = _("Enter the person's name.")
+    elif len(name) > 50:
+        errors["name"] = _("The name is too long (at most 50 characters).")
+    if category and category not in Attendee.Category.values:
+        errors["category"] = _("Unknown category “%(value)s”.") % {"value": category}
+    if school is not None and school.association_id != association_id:
+        errors["school"] = _("This belongs to another association.")
+    if errors:
+        raise ValidationError(errors)
+    phone = normalize_phone(phone)
+    attendees = Attendee.objects.filter(association_id=association_id)
+    existing = None
+    if phone:
+        existing = attendees.filter(phone=phone).order_by("id").first()
+    if existing is None:
+        existing = (
+            attendees.filter(name=name, region=region, school=school, phone__in=["", phone]).order_by("id").first()
+        )
+    if existing is not None:
+        changed = []
+        for attr, value in (("phone", phone), ("region", region), ("school", school)):
+            if value and not getattr(existing, attr):
+                setattr(existing, attr, value)
+                changed.append(attr)
+        if changed:
+            existing.save(update_fields=changed)
+        return existing
+    return Attendee.objects.create(
+        association_id=association_id,
+        name=name,
+        phone=phone,
+        category=category or Attendee.Category.RESIDENT,
+        region=region,
+        school=school,
+    )
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    attendee: Attendee | None = None,
+    event: Event | None = None,
+    campaign: Campaign | None = None,
+    **attendee_fields: Any,
+) -> Registration:
+    """Register an attendee (an existing one, or found/created from name, phone…) for an event or a campaign.
+
+    Registering someone already registered returns the live registration, so
+    importing the same list twice creates nothing new.
+    """
+    return _registration_get_or_create(attendee=attendee, event=event, campaign=campaign, **attendee_fields)[0]
+
+
+def _registration_get_or_create(
+    *, attendee: Attendee | None, event: Event | None, campaign: Campaign | None, **attendee_fields: Any
+) -> tuple[Registration, bool]:
+    if (event is None) == (campaign is None):
+        raise ValidationError({"event": _("Register for exactly one event or one campaign.")})
+    association_id = (event or campaign).association_id
+    if attendee is None:
+        attendee = attendee_find_or_create(association_id=association_id, **attendee_fields)
+    elif attendee.association_id != association_id:
+        raise ValidationError({"attendee": _("This belongs to another association.")})
+    live = Registration.objects.filter(attendee=attendee, event=event, campaign=campaign, revoked_at__isnull=True)
+    if existing := live.first():
+        return existing, False
+    return Registration.objects.create(attendee=attendee, event=event, campaign=campaign, code=new_code()), True
+
+
+@transaction.atomic
+def registration_revoke(*, registration: Registration, now: datetime | None = None) -> Registration:
+    """Revoke a registration: its code then scans as `revoked`. Check-ins already made stay."""
+    if registration.revoked_at is None:
+        registration.revoked_at = now or timezone.now()
+        registration.save(update_fields=["revoked_at"])
+    return registration
+
+
+# Column headings accepted in an imported list (Chinese, either script, or English).
+IMPORT_COLUMNS = {
+    "name": ("姓名", "名字", "name"),
+    "phone": ("手机", "手机号", "手机号码", "电话", "手機", "手機號碼", "電話", "phone", "mobile"),
+    "category": ("类别", "類別", "身份", "category"),
+    "region": ("乡镇/村", "村", "村(社区)", "乡镇", "鄉鎮/村", "村(社區)", "鄉鎮", "地址", "village", "town", "region"),
+    "school": ("学校", "學校", "school"),
+}
+CATEGORY_WORDS = {
+    "农民": "farmer",
+    "農民": "farmer",
+    "学生": "student",
+    "學生": "student",
+    "居民": "resident",
+    "干部": "cadre",
+    "幹部": "cadre",
+    "教师": "teacher",
+    "教師": "teacher",
+    "老师": "teacher",
+    "老師": "teacher",
+    "其他": "other",
+}
+
+
+@dataclass
+class ImportResult:
+    created: list[Registration] = field(default_factory=list)
+    existing: list[Registration] = field(default_factory=list)
+
+
+@transaction.atomic
+def registrations_import(
+    *, event: Event, file: Any, category: str = "", school: Organization | None = None
+) -> ImportResult:
+    """Register a class or village list from an Excel sheet (first sheet, a heading row, one person a row).
+
+    All or nothing: if a row is wrong nothing is imported and every wrong row is
+    named. Importing the same list again registers nobody twice.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(file, read_only=True, data_only=True).worksheets[0]
+        rows = [
+            (number, tuple(_cell_text(c) for c in row))
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+    except Exception as error:  # openpyxl raises many types for a file that is not a workbook
+        raise ValidationError({"file": _("This is not an Excel (.xlsx) file.")}) from error
+    rows = [(number, row) for number, row in rows if any(row)]  # numbered as the spreadsheet shows them
+    if not rows:
+        raise ValidationError({"file": _("The sheet is empty.")})
+    heading = [cell.lower() for cell in rows[0][1]]
+    columns = {
+        name: next((i for i, cell in enumerate(heading) if cell in [w.lower() for w in words]), None)
+        for name, words in IMPORT_COLUMNS.items()
+    }
+    if columns["name"] is None:
+        raise ValidationError({"file": _("The first row must name the columns, with one called “姓名” (name).")})
+    if len(rows) > 2001:
+        raise ValidationError({"file": _("At most 2,000 people per file.")})
+    regions = _regions_by_name(event)
+    schools = {o.name: o for o in Organization.objects.filter(association_id=event.association_id)}
+    result, errors = ImportResult(), []
+    for number, row in rows[1:]:
+
+        def cell(name: str, row=row) -> str:
+            index = columns[name]
+            return row[index] if index is not None and index < len(row) else ""
+
+        row_category = cell("category")
+        row_category = CATEGORY_WORDS.get(row_category, row_category.lower()) if row_category else category
+        region_name, school_name = cell("region"), cell("school")
+        row_school = schools.get(school_name) if school_name else school
+        problems = []
+        if region_name and region_name not in regions:
+            problems.append(_("unknown town or village “%(name)s”") % {"name": region_name})
+        if school_name and row_school is None:
+            problems.append(_("unknown school “%(name)s”") % {"name": school_name})
+        if not problems:
+            try:
+                with transaction.atomic():
+                    registration, created = _registration_get_or_create(
+                        attendee=None,
+                        event=event,
+                        campaign=None,
+                        name=cell("name"),
+                        phone=cell("phone"),
+                        category=row_category,
+                        region=regions.get(region_name),
+                        school=row_school,
+                    )
+            except ValidationError as error:
+                problems.extend(m for messages in error.message_dict.values() for m in messages)
+            else:
+                (result.created if created else result.existing).append(registration)
+        if problems:
+            errors.append(_("Row %(row)d: %(problems)s") % {"row": number, "problems": "; ".join(problems)})
+    if errors:
+        raise ValidationError({"file": errors})
+    return result
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a phone number typed into a number cell
+    return str(value).strip()
+
+
+def _regions_by_name(event: Event) -> dict[str, Region]:
+    from events.selectors import region_descendant_ids
+
+    ids = region_descendant_ids(event.association.region)
+    return {r.name: r for r in Region.objects.filter(id__in=ids).order_by("-level")}
+
+
+# --- scanning ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScanAnswer:
+    """What a scanner is told: the status, who it was and when they first checked in."""
+
+    status: str
+    client_id: UUID | None
+    event_id: int
+    attendee_name: str = ""
+    attendee_category: str = ""
+    checkin_id: int | None = None
+    checked_in_at: datetime | None = None  # the first (live) check-in's scan time
+    flagged: bool = False
+    replayed: bool = False
+
+    def to_json(self) -> dict:
+        return {
+            "status": self.status,
+            "event": self.event_id,
+            "attendee": {"name": self.attendee_name, "category": self.attendee_category}
+            if self.attendee_name
+            else None,
+            "checkin": self.checkin_id,
+            "checked_in_at": self.checked_in_at.isoformat() if self.checked_in_at else None,
+            "flagged": self.flagged,
+        }
+
+    @classmethod
+    def from_log(cls, log: ScanLog) -> "ScanAnswer":
+        stored = log.answer
+        attendee = stored.get("attendee") or {}
+        return cls(
+            status=stored["status"],
+            client_id=log.client_id,
+            event_id=stored["event"],
+            attendee_name=attendee.get("name", ""),
+            attendee_category=attendee.get("category", ""),
+            checkin_id=stored.get("checkin"),
+            checked_in_at=parse_datetime(stored["checked_in_at"]) if stored.get("checked_in_at") else None,
+            flagged=stored.get("flagged", False),
+            replayed=True,
+        )
+
+
+def checkin_scan(
+    *,
+    event: Event,
+    code: str,
+    client_id: UUID,
+    scanned_at: datetime,
+    method: str = Method.STAFF_SCAN,
+    scanned_by: AbstractBaseUser | None = None,
+    device: str = "",
+    gate: str = "",
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> ScanAnswer:
+    """Record one scan of a code at an event. One live check-in per attendee and event, however
+    many phones scan at once; a repeated `client_id` gets its first answer back and writes nothing."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            answer = _scan(
+                event=event,
+                code=code,
+                client_id=client_id,
+                scanned_at=scanned_at,
+                method=method,
+                scanned_by=scanned_by,
+                device=device[:100],
+                gate=gate[:50],
+                ip=ip,
+                now=now,
+            )
+    except IntegrityError:
+        # The client_id is taken: this scan was answered before (or is being answered by a
+        # concurrent retry that won). Everything this attempt wrote was rolled back.
+        earlier = ScanLog.objects.filter(client_id=client_id).first()
+        if earlier is None:
+            raise
+        if earlier.event_id != event.id:
+            raise ValidationError(  # noqa: B904 - a reused id, not a failure of ours
+                {"client_id": _("This client_id was already used for another scan.")}
+            )
+        return ScanAnswer.from_log(earlier)
+    if answer.status == Status.OK:
+        _after_checkin(event.id)
+    return answer
+
+
+def _scan(
+    *,
+    event: Event,
+    code: str,
+    client_id: UUID,
+    scanned_at: datetime,
+    method: str,
+    scanned_by,
+    device: str,
+    gate: str,
+    ip: str | None,
+    now: datetime,
+) -> ScanAnswer:
+    code = (code or "").strip()
+    flagged = scanned_at > now + FUTURE_TOLERANCE
+    registration = _registration_by_code(code)
+    attendee = registration.attendee if registration else None
+    checkin_id, first_at = None, None
+    if registration is None or attendee.association_id != event.association_id:
+        status, attendee, registration = Status.INVALID, None, None
+    elif registration.revoked_at is not None:
+        status = Status.REVOKED
+    elif not (
+        registration.event_id == event.id
+        or (registration.campaign_id is not None and registration.campaign_id == event.campaign_id)
+    ):
+        status = Status.WRONG_EVENT
+    elif not _within_window(event, min(scanned_at, now)):
+        status = Status.OUTSIDE_WINDOW
+    else:
+        fields = {
+            "registration_id": registration.id,
+            "method": method,
+            "client_id": client_id,
+            "scanned_at": scanned_at,
+            "scanned_by_id": scanned_by.pk if scanned_by else None,
+            "device": device,
+            "gate": gate,
+            "flagged": flagged,
+        }
+        status, checkin_id, first_at = _check_in(event_id=event.id, attendee_id=attendee.id, now=now, **fields)
+    answer = ScanAnswer(
+        status=status,
+        client_id=client_id,
+        event_id=event.id,
+        attendee_name=attendee.name if attendee else "",
+        attendee_category=attendee.category if attendee else "",
+        checkin_id=checkin_id,
+        checked_in_at=first_at,
+        flagged=flagged,
+    )
+    ScanLog.objects.create(
+        client_id=client_id,
+        event=event,
+        code=code[:64],
+        registration=registration,
+        checkin_id=checkin_id,
+        status=status,
+        method=method,
+        scanned_at=scanned_at,
+        scanned_by=scanned_by,
+        device=device,
+        gate=gate,
+        ip=ip,
+        flagged=flagged,
+        answer=answer.to_json(),
+    )
+    return answer
+
+
+def _registration_by_code(code: str) -> Registration | None:
+    if not code or len(code) > 64:
+        return None
+    # Codes are upper-case base32; a code typed by hand in lower case still matches.
+    candidates = {code, code.upper()} if code.isascii() else {code}
+    return (
+        Registration.objects.select_related("attendee")
+        .only(
+            "id",
+            "event_id",
+            "campaign_id",
+            "revoked_at",
+            "attendee__id",
+            "attendee__name",
+            "attendee__category",
+            "attendee__association_id",
+        )
+        .filter(code__in=candidates)
+        .first()
+    )
+
+
+def _within_window(event: Event, moment: datetime) -> bool:
+    opens, closes = event.checkin_window
+    return opens <= moment <= closes
+
+
+def _check_in(
+    *, event_id: int, attendee_id: int, now: datetime, earliest_wins: bool = True, **fields: Any
+) -> tuple[str, int, datetime]:
+    """Insert the check-in unless a live one exists; with `earliest_wins` the earliest scan is the check-in.
+
+    Returns (status, check-in id, time of the check-in that stands).
+    """
+    checkin_id = _insert_checkin_if_absent(event_id=event_id, attendee_id=attendee_id, received_at=now, **fields)
+    if checkin_id is not None:
+        return Status.OK, checkin_id, fields["scanned_at"]
+    existing = CheckIn.objects.filter(event_id=event_id, attendee_id=attendee_id, annulled_at__isnull=True).values(
+        "id", "scanned_at"
+    )[0]
+    if earliest_wins and fields["scanned_at"] < existing["scanned_at"]:
+        # An offline scan from before arrived late: it becomes the check-in (the conditional
+        # UPDATE makes two late uploads agree on the earliest), still one row, counted once.
+        moved = CheckIn.objects.filter(id=existing["id"], scanned_at__gt=fields["scanned_at"]).update(
+            **{k: v for k, v in fields.items() if k != "registration_id"}
+        )
+        if moved:
+            return Status.OK, existing["id"], fields["scanned_at"]
+        existing = CheckIn.objects.filter(id=existing["id"]).values("id", "scanned_at")[0]
+    return Status.ALREADY, existing["id"], existing["scanned_at"]
+
+
+def _insert_checkin_if_absent(**values: Any) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING on the one-live-check-in index; the new id, or None if one exists.
+
+    One statement, no savepoint: the database settles concurrent scans of one
+    code (the losers wait for the winner's commit, then do nothing). Works on
+    PostgreSQL and SQLite ≥ 3.35.
+    """
+    columns, params = [], []
+    for name, value in values.items():
+        model_field = CheckIn._meta.get_field(name)  # also finds a foreign key by its "…_id" name
+        columns.append(model_field.column)
+        params.append(model_field.get_db_prep_save(value, connection))
+    table = connection.ops.quote_name(CheckIn._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(params))}) "
+        "ON CONFLICT (event_id, attendee_id) WHERE annulled_at IS NULL DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def checkin_batch(
+    *,
+    scans: Iterable[dict],
+    events: dict[int, Event],
+    scanned_by: AbstractBaseUser | None = None,
+    device: str = "",
+    gate: str = "",
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> list[ScanAnswer]:
+    """Scans made offline, answered one by one in the order given.
+
+    They are applied earliest first, so within an upload the first scan of a
+    person is the check-in; one that arrives later but was made earlier takes
+    over (see `_check_in`). Each scan is its own transaction: one bad scan loses
+    nothing else, and re-uploading the batch replays every answer.
+    """
+    scans = list(scans)
+    if len(scans) > BATCH_MAX:
+        raise ValidationError({"scans": _("At most %(max)d scans per batch.") % {"max": BATCH_MAX}})
+    now = now or timezone.now()
+    answers: list[ScanAnswer | None] = [None] * len(scans)
+    for index in sorted(range(len(scans)), key=lambda i: scans[i]["scanned_at"]):
+        scan = scans[index]
+        try:
+            answers[index] = checkin_scan(
+                event=events[scan["event"]],
+                code=scan["code"],
+                client_id=scan["client_id"],
+                scanned_at=scan["scanned_at"],
+                method=Method.OFFLINE,
+                scanned_by=scanned_by,
+                device=scan.get("device") or device,
+                gate=scan.get("gate") or gate,
+                ip=ip,
+                now=now,
+            )
+        except ValidationError:
+            # A client_id already used for a scan at another event: a broken phone, not a reason
+            # to refuse the scans around it. Answered invalid; nothing is written for it.
+            answers[index] = ScanAnswer(status=Status.INVALID, client_id=scan["client_id"], event_id=scan["event"])
+    return answers  # type: ignore[return-value]
+
+
+@transaction.atomic
+def checkin_annul(*, checkin: CheckIn, user: AbstractBaseUser, now: datetime | None = None) -> CheckIn:
+    """Annul a mistaken check-in: only by the one who scanned it, within 15 minutes. Kept, marked annulled."""
+    now = now or timezone.now()
+    if checkin.annulled_at is not None:
+        return checkin
+    if checkin.scanned_by_id != user.pk:
+        raise ValidationError({"checkin": _("Only the person who scanned this check-in may annul it.")})
+    if now - checkin.received_at > ANNUL_WITHIN:
+        raise ValidationError({"checkin": _("A check-in can only be annulled within 15 minutes.")})
+    updated = CheckIn.objects.filter(id=checkin.id, annulled_at__isnull=True).update(annulled_at=now, annulled_by=user)
+    checkin.refresh_from_db()
+    if updated:
+        ScanLog.objects.create(
+            event_id=checkin.event_id,
+            registration_id=checkin.registration_id,
+            checkin=checkin,
+            code="",
+            status=Status.ANNULLED,
+            method=checkin.method,
+            scanned_at=now,
+            scanned_by=user,
+            device=checkin.device,
+            gate=checkin.gate,
+            answer={"status": Status.ANNULLED, "event": checkin.event_id, "checkin": checkin.id},
+        )
+        _after_checkin(checkin.event_id)
+    return checkin
+
+
+@dataclass(frozen=True)
+class EntryResult:
+    status: str  # "ok" or "already_checked_in"
+    attendee: Attendee
+    checkin_id: int
+
+
+@transaction.atomic
+def checkins_enter_from_list(
+    *,
+    event: Event,
+    entries: Iterable[dict],
+    method: str = Method.PAPER,
+    entered_by: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> list[EntryResult]:
+    """Attendance written on a paper sign-in sheet (or known otherwise), entered by an organizer.
+
+    Each entry names a person (name, phone, category, region, school) or a
+    registration `code`; people already checked in are not counted again. All
+    or nothing: one wrong entry and nothing is saved.
+    """
+    if method not in (Method.PAPER, Method.MANUAL):
+        raise ValidationError({"method": _("Use “paper” or “manual”.")})
+    now = now or timezone.now()
+    results, errors = [], []
+    for index, entry in enumerate(entries):
+        entry = dict(entry)
+        scanned_at = entry.pop("checked_in_at", None) or event.starts_at
+        code = entry.pop("code", "")
+        registration = None
+        try:
+            if code:
+                registration = _registration_by_code(code)
+                if registration is None or registration.attendee.association_id != event.association_id:
+                    raise ValidationError({"code": _("No registration has this code.")})
+                attendee = registration.attendee
+            else:
+                attendee = attendee_find_or_create(association_id=event.association_id, **entry)
+        except ValidationError as error:
+            errors.append(
+                _("Entry %(number)d: %(problems)s")
+                % {"number": index + 1, "problems": "; ".join(m for ms in error.message_dict.values() for m in ms)}
+            )
+            continue
+        status, checkin_id, _first = _check_in(
+            event_id=event.id,
+            attendee_id=attendee.id,
+            now=now,
+            earliest_wins=False,  # a sheet's time is approximate: a scan made at the door stands
+            registration_id=registration.id if registration else None,
+            method=method,
+            client_id=UUID(bytes=secrets.token_bytes(16), version=4),
+            scanned_at=scanned_at,
+            scanned_by_id=entered_by.pk if entered_by else None,
+            device="",
+            gate="",
+            flagged=False,
+        )
+        ScanLog.objects.create(
+            event=event,
+            code=code[:64],
+            registration=registration,
+            checkin_id=checkin_id,
+            status=status,
+            method=method,
+            scanned_at=scanned_at,
+            scanned_by=entered_by,
+            answer={"status": status, "event": event.id, "checkin": checkin_id},
+        )
+        results.append(EntryResult(status=status, attendee=attendee, checkin_id=checkin_id))
+    if errors:
+        raise ValidationError({"entries": errors})
+    _after_checkin(event.id)
+    return results
+
+
+@transaction.atomic
+def headcount_record(
+    *,
+    event: Event,
+    count: int,
+    counted_at: datetime | None = None,
+    note: str = "",
+    recorded_by: AbstractBaseUser | None = None,
+    now: datetime | None = None,
+) -> Headcount:
+    """A counted crowd (people not identified one by one); tallied as person-times apart from check-ins."""
+    now = now or timezone.now()
+    counted_at = counted_at or now
+    errors = {}
+    if count is None or count < 1:
+        errors["count"] = _("Count at least one person.")
+    if counted_at > now + FUTURE_TOLERANCE:
+        errors["counted_at"] = _("The count cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
+    headcount = Headcount.objects.create(
+        event=event, count=count, counted_at=counted_at, note=note[:200], recorded_by=recorded_by
+    )
+    _after_checkin(event.id)
+    return headcount
+
+
+# --- self check-in -----------------------------------------------------------------------------
+
+
+class SelfCheckInRefused(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code  # "retired", "outside_window", "too_many"
+
+
+def poster_code_for(*, event: Event) -> PosterCode:
+    """The event's live poster code, made on first use."""
+    live = PosterCode.objects.filter(event=event, retired_at__isnull=True).first()
+    if live:
+        return live
+    try:
+        with transaction.atomic():
+            return PosterCode.objects.create(event=event, code=new_poster_code())
+    except IntegrityError:  # another request made it first
+        return PosterCode.objects.get(event=event, retired_at__isnull=True)
+
+
+@transaction.atomic
+def poster_code_rotate(*, event: Event, now: datetime | None = None) -> PosterCode:
+    """Retire the printed poster's code (e.g. a photo of it went round) and make a new one."""
+    PosterCode.objects.filter(event=event, retired_at__isnull=True).update(retired_at=now or timezone.now())
+    return PosterCode.objects.create(event=event, code=new_poster_code())
+
+
+def _allow(key: str, limit: int, timeout: int) -> bool:
+    """Count one use of `key` in the cache (Redis in production); False past `limit`."""
+    cache.add(key, 0, timeout)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout)
+        used = 1
+    return used <= limit
+
+
+@dataclass(frozen=True)
+class SelfCheckIn:
+    status: str  # "ok" or "already_checked_in"
+    attendee: Attendee
+    checked_in_at: datetime
+
+
+def self_checkin(
+    *,
+    poster: PosterCode,
+    device_id: str,
+    ip: str | None,
+    attendee: Attendee | None = None,
+    now: datetime | None = None,
+    **attendee_fields: Any,
+) -> SelfCheckIn:
+    """An attendee checks themself in from the poster: the remembered `attendee`, or one found/created
+    from the form. Raises SelfCheckInRefused or ValidationError."""
+    now = now or timezone.now()
+    event = poster.event
+    if poster.retired_at is not None:
+        raise SelfCheckInRefused("retired")
+    if not _within_window(event, now):
+        raise SelfCheckInRefused("outside_window")
+    if not _allow(f"{LIMIT_KEY_PREFIX}ip:{ip}", SELF_PER_IP_PER_WINDOW, SELF_IP_WINDOW_SECONDS):
+        raise SelfCheckInRefused("too_many")
+    if attendee is None or attendee.association_id != event.association_id:
+        attendee = attendee_find_or_create(association_id=event.association_id, **attendee_fields)
+    # The device limit counts people, so the same person tapping twice does not use it up.
+    device_key = f"{LIMIT_KEY_PREFIX}device:{event.id}:{device_id}"
+    with transaction.atomic():
+        fields = {
+            "registration_id": None,
+            "method": Method.SELF,
+            "client_id": UUID(bytes=secrets.token_bytes(16), version=4),
+            "scanned_at": now,
+            "scanned_by_id": None,
+            "device": device_id[:100],
+            "gate": "",
+            "flagged": False,
+        }
+        status, checkin_id, first_at = _check_in(event_id=event.id, attendee_id=attendee.id, now=now, **fields)
+        if status == Status.OK and not _allow(device_key, SELF_PER_DEVICE_PER_EVENT, 24 * 3600):
+            raise SelfCheckInRefused("too_many")  # leaving the block rolls the check-in back
+        ScanLog.objects.create(
+            event=event,
+            code=poster.code,
+            checkin_id=checkin_id,
+            status=status,
+            method=Method.SELF,
+            scanned_at=now,
+            device=device_id[:100],
+            ip=ip,
+            answer={"status": status, "event": event.id, "checkin": checkin_id},
+        )
+    if status == Status.OK:
+        _after_checkin(event.id)
+    return SelfCheckIn(status=status, attendee=attendee, checked_in_at=first_at)

@@ -1,0 +1,149 @@
+"""The scanner page in a real Chromium: a fake camera showing a ticket's QR, and a phone going offline."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from PIL import Image
+
+from checkin import services
+from checkin.models import CheckIn
+from checkin.qr import qr_png
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.factories import EventFactory, OrganizerFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def write_y4m(path: Path, png: bytes, *, width: int = 640, height: int = 480, frames: int = 10) -> Path:
+    """A short Y4M video (4:2:0) of the QR on white, for Chromium's --use-file-for-fake-video-capture."""
+    side = min(width, height) * 3 // 4
+    qr = Image.open(io.BytesIO(png)).convert("RGB").resize((side, side), Image.NEAREST)
+    frame = Image.new("RGB", (width, height), "white")
+    frame.paste(qr, ((width - side) // 2, (height - side) // 2))
+    y, cb, cr = frame.convert("YCbCr").split()
+    half = (width // 2, height // 2)
+    data = y.tobytes() + cb.resize(half).tobytes() + cr.resize(half).tobytes()
+    with path.open("wb") as video:
+        video.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(frames):
+            video.write(b"FRAME\n" + data)
+    return path
+
+
+def _log_in(context, live_server, user) -> None:
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+
+
+@pytest.fixture
+def door():
+    event = EventFactory()
+    organizer = OrganizerFactory(association=event.association).user
+    registration = services.registration_create(event=event, name="王大山", phone="13812345678")
+    return event, organizer, registration
+
+
+def test_a_ticket_shown_to_the_camera_turns_the_screen_green(browser, live_server, door, tmp_path):
+    event, organizer, registration = door
+    video = write_y4m(tmp_path / "ticket.y4m", qr_png(registration.code))
+    camera_browser = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    try:
+        context = camera_browser.new_context(**PHONE, locale="zh-CN", permissions=["camera"])
+        _log_in(context, live_server, organizer)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/scan/{event.id}/")
+        page.wait_for_selector("#answer.green", timeout=20_000)
+        assert page.text_content("#answer-name") == "王大山"
+        decoder = page.evaluate("document.body.dataset.decoder")
+    finally:
+        camera_browser.close()
+    assert decoder in ("jsQR", "BarcodeDetector")  # Debian's Chromium has no BarcodeDetector: jsQR decodes
+    checkin = CheckIn.objects.get()
+    assert (checkin.event, checkin.method, checkin.scanned_by) == (event, "staff_scan", organizer)
+
+
+def test_a_scan_made_offline_is_synced_when_the_network_returns(browser, live_server, door):
+    event, organizer, registration = door
+    context = browser.new_context(**PHONE, locale="zh-CN")
+    try:
+        _log_in(context, live_server, organizer)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/scan/{event.id}/")
+        page.wait_for_function("document.body.dataset.ready === '1'")
+
+        context.set_offline(True)
+        page.wait_for_function("!navigator.onLine")
+        page.fill("#code", registration.code)
+        page.click("#manual button")
+        page.wait_for_selector("#answer.blue")
+        assert page.text_content("#pending") == "1"
+        assert not CheckIn.objects.exists()
+
+        context.set_offline(False)
+        page.wait_for_function("document.getElementById('pending-wrap').hidden", timeout=20_000)
+        page.wait_for_function("document.getElementById('count').textContent === '1'", timeout=20_000)
+    finally:
+        context.close()
+    checkin = CheckIn.objects.get()
+    assert (checkin.method, checkin.scanned_by, checkin.attendee.name) == ("offline", organizer, "王大山")
+
+
+def test_the_scanner_page_loads_offline_after_the_first_visit(browser, live_server, door):
+    event, organizer, _registration = door
+    context = browser.new_context(**PHONE, locale="zh-CN")
+    try:
+        _log_in(context, live_server, organizer)
+        page = context.new_page()
+        url = f"{live_server.url}/scan/{event.id}/"
+        page.goto(url)
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.reload()  # now controlled by the worker, which keeps a copy of the page
+        page.wait_for_function("document.body.dataset.ready === '1'")
+        page.wait_for_function(f"caches.match('{url}').then(Boolean)", timeout=10_000)
+
+        context.set_offline(True)
+        page.reload()
+        page.wait_for_function("document.body.dataset.ready === '1'")
+        assert event.title in page.text_content(".title")
+        assert page.evaluate("typeof window.jsQR") == "function"
+    finally:
+        context.close()
+
+
+def test_search_by_name_checks_in_and_the_scanner_can_undo_it(browser, live_server, door):
+    event, organizer, _registration = door
+    context = browser.new_context(**PHONE, locale="zh-CN")
+    try:
+        _log_in(context, live_server, organizer)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/scan/{event.id}/")
+        page.wait_for_function("document.body.dataset.ready === '1'")
+        page.fill("#search", "大山")
+        page.click("#results li")
+        page.wait_for_selector("#answer.green")
+        assert CheckIn.objects.get().annulled_at is None
+        page.click("#annul")
+        page.wait_for_selector("#answer[data-status='annulled']")
+        page.wait_for_function("document.getElementById('count').textContent === '0'", timeout=10_000)
+        page.click("#answer")
+        page.click(".headcount summary")
+        page.fill("#headcount-count", "85")
+        page.click("#headcount-form button")
+        page.wait_for_function("document.getElementById('headcount').textContent === '85'", timeout=10_000)
+    finally:
+        context.close()
+    assert CheckIn.objects.get().annulled_at is not None
+    assert event.headcounts.get().count == 85
