@@ -262,4 +262,5 @@ NOTIFICATIONS_LOGIN_CODE = {
     "window_minutes": 60,
     "max_attempts": 5,
 }
-NOTIFICATIONS_TICKET_URL = env("NOTIFICATIONS_TICKET_URL", default="http://127.0.0.1:8000/t/{code}")
+# The attendee's ticket page (notifications.views.ticket) as linked from the registration SMS.
+NOTIFICATIONS_TICKET_URL = env("NOTIFICATIONS_TICKET_URL", default="http://127.0.0.1:8000/t/{code}/")

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, QuerySet
 
+from checkin.models import Registration
 from events.models import Event
 from events.selectors import associations_readable_by
 
@@ -32,3 +33,12 @@ def inbox_of(user: User) -> QuerySet[Notification]:
 
 def inbox_unread_count(user: User) -> int:
     return inbox_of(user).filter(read_at__isnull=True).count()
+
+
+def ticket_for_code(code: str) -> Registration | None:
+    """The live event registration a ticket link names; whoever holds the code holds the ticket."""
+    return (
+        Registration.objects.select_related("attendee", "event__venue")
+        .filter(code=code, revoked_at__isnull=True, event__isnull=False)
+        .first()
+    )

@@ -18,4 +18,5 @@ urlpatterns = [
     path("v/inbox/", views.inbox, name="inbox"),
     path("v/inbox/<int:notification_id>/read/", views.inbox_read, name="inbox-read"),
     path("v/inbox/read-all/", views.inbox_read_all, name="inbox-read-all"),
+    path("t/<str:code>/", views.ticket, name="ticket"),
 ]

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -5,7 +6,7 @@ from django.utils import timezone
 
 from notifications import services
 from notifications.models import Notification
-from tests.factories import EventFactory, SignUpFactory
+from tests.factories import EventFactory, RegistrationFactory, SignUpFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +62,22 @@ def _session_cookie(live_server, user) -> list[dict]:
     client = Client()
     client.force_login(user)
     return [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+
+
+def test_the_ticket_link_of_the_registration_sms_shows_the_qr(client, settings):
+    settings.NOTIFICATIONS_TICKET_URL = "http://testserver/t/{code}/"
+    registration = RegistrationFactory(
+        event=EventFactory(title="果树修剪培训"), attendee__phone="13912345678", attendee__name="王大妈"
+    )
+    services.notify_registration(registration=registration)
+    link = re.search(r"http://testserver(/t/\S+/)", Notification.objects.get(channel="sms").body).group(1)
+    page = client.get(link)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "果树修剪培训" in html and "王大妈" in html and "<svg" in html
+
+
+def test_a_revoked_or_unknown_ticket_is_a_404(client):
+    revoked = RegistrationFactory(revoked_at=timezone.now())
+    assert client.get(f"/t/{revoked.code}/").status_code == 404
+    assert client.get("/t/NOSUCHCODE/").status_code == 404
