@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from .models import Notification
+    from .services import Recipient
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +51,12 @@ class Channel:
     # Wakes people up: held during the quiet hours unless urgent.
     quiet_hours = False
 
+    def address_for(self, recipient: "Recipient") -> str:
+        """Where this channel reaches the recipient (phone, e-mail, an account id…); empty for none."""
+        return ""
+
     def send(self, notification: "Notification") -> str:
-        """Deliver the message; return the provider's id for it (may be empty)."""
+        """Deliver the message (to notification.address); return the provider's id for it (may be empty)."""
         raise NotImplementedError
 
 
@@ -67,6 +72,9 @@ class InboxChannel(Channel):
 class EmailChannel(Channel):
     name = "email"
     label = _("E-mail")
+
+    def address_for(self, recipient: "Recipient") -> str:
+        return recipient.email
 
     def send(self, notification: "Notification") -> str:
         try:
@@ -114,6 +122,9 @@ class SmsChannel(Channel):
     name = "sms"
     label = _("SMS")
     quiet_hours = True
+
+    def address_for(self, recipient: "Recipient") -> str:
+        return recipient.phone
 
     def send(self, notification: "Notification") -> str:
         try:

@@ -130,10 +130,6 @@ def _channels_for(recipient: Recipient, kind: str) -> list[str]:
     return channels
 
 
-def _address(recipient: Recipient, channel: str) -> str:
-    return {"sms": recipient.phone, "email": recipient.email}.get(channel, "")
-
-
 # --- Quiet hours and urgency ----------------------------------------------------------------------
 
 
@@ -214,7 +210,7 @@ def _notify(
             volunteer_id=recipient.volunteer_id,
             attendee_id=recipient.attendee_id,
             recipient_name=recipient.name[:50],
-            address=_address(recipient, channel),
+            address=channels[channel].address_for(recipient),
             language=recipient.language,
             subject=subject[:200],
             body=body,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from events import services as event_services
 from notifications import services
+from notifications.channels import Channel
 from notifications.models import Kind, LoginCode, Notification
 from tests.factories import (
     EventFactory,
@@ -418,6 +419,34 @@ def test_a_volunteer_who_prefers_email_gets_email():
         ("email", "v@example.com"),
         ("inbox", ""),
     ]
+
+
+class PigeonChannel(Channel):
+    """A channel added by a test, as a WeChat template message would be: one class and one setting."""
+
+    name = "pigeon"
+    label = "Pigeon post"
+    delivered: list[tuple[str, str]] = []
+
+    def address_for(self, recipient):
+        return f"loft-{recipient.user_id}"
+
+    def send(self, notification):
+        PigeonChannel.delivered.append((notification.address, notification.body))
+        return "pigeon-1"
+
+
+def test_a_new_channel_is_one_class_and_one_setting(settings):
+    settings.NOTIFICATIONS_CHANNELS = {
+        **settings.NOTIFICATIONS_CHANNELS,
+        "pigeon": "tests.notifications.test_services.PigeonChannel",
+    }
+    volunteer = VolunteerFactory()
+    services.preference_update(user=volunteer.user, channel="pigeon")
+    services.notify_signup(signup=SignUpFactory(volunteer=volunteer, shift__event=tomorrow_event()), kind="confirmed")
+    row = Notification.objects.get(channel="pigeon")
+    assert services.notification_send(notification_id=row.id) == "sent"
+    assert PigeonChannel.delivered == [(f"loft-{volunteer.user_id}", row.body)]
 
 
 def test_email_preference_needs_an_email_address():
