@@ -404,8 +404,19 @@ def reminders_record_due(*, now: datetime | None = None) -> int:
             .select_related("shift__event__venue", "volunteer__user")
             .order_by("id")
         )
+        signups = list(signups)
+        # One read for the whole window: a sign-up already reminded is skipped without rendering anything.
+        done = {
+            key.rsplit(":", 2)[0]
+            for key in Notification.objects.filter(
+                kind=Kind.SHIFT_REMINDER, event_id__in={s.shift.event_id for s in signups}
+            ).values_list("dedupe_key", flat=True)
+        }
         for signup in signups:
             shift, event = signup.shift, signup.shift.event
+            key = f"{signup.id}:{minutes}:{int(shift.starts_at.timestamp())}"
+            if f"{Kind.SHIFT_REMINDER}:{key}" in done:
+                continue
             values = {
                 "event": event.title,
                 "role": Shift.Role(shift.role).label,
@@ -415,8 +426,7 @@ def reminders_record_due(*, now: datetime | None = None) -> int:
             recorded += _notify(
                 kind=Kind.SHIFT_REMINDER,
                 recipients=_volunteer_recipients([signup.volunteer]),
-                # the start time is in the key: a shift that moves is reminded of again
-                key=f"{signup.id}:{minutes}:{int(shift.starts_at.timestamp())}",
+                key=key,  # the start time is in it: a shift that moves is reminded of again
                 context=lambda r, values=values: {**values, "name": r.name},
                 event=event,
                 starts_at=shift.starts_at,

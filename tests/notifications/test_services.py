@@ -349,6 +349,14 @@ def test_reminders_go_24_hours_and_2_hours_before_once_each():
     assert reminders.get(volunteer=hour_ahead.volunteer).dedupe_key.split(":")[2] == "120"
 
 
+def test_a_sweep_over_reminded_signups_costs_a_few_queries_however_many(django_assert_max_num_queries):
+    for _ in range(5):
+        _signup_for_shift_in(hours=1)
+    services.reminders_record_due()
+    with django_assert_max_num_queries(4):  # per offset: the sign-ups, the reminders already recorded
+        assert services.reminders_record_due() == 0
+
+
 def test_the_2_hour_reminder_follows_the_24_hour_one():
     signup = _signup_for_shift_in(hours=23)
     services.reminders_record_due()
