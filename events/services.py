@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.services import notify_event_cancelled, notify_event_changed
 from stats.services import tally_request
 
 from .models import Association, Campaign, Event, EventOutput, Organization, Organizer, Venue
@@ -138,10 +139,13 @@ def event_create(
 
 @transaction.atomic
 def event_update(*, event: Event, partners: Iterable[Organization] | None = None, **fields: Any) -> Event:
+    before = {name: getattr(event, name) for name in ("starts_at", "ends_at", "venue") if name in fields}
     for name, value in fields.items():
         setattr(event, name, value)
     event_validate(event)
     event.save()
+    if event.status == Event.Status.PUBLISHED:
+        notify_event_changed(event=event, changes={name: (old, getattr(event, name)) for name, old in before.items()})
     if partners is not None:
         partners = list(partners)
         _check_partners(event.association, partners)
@@ -157,8 +161,11 @@ def _check_partners(association: Association, partners: list[Organization]) -> N
 @transaction.atomic
 def event_cancel(*, event: Event) -> Event:
     """Cancel an event. Its sign-ups, registrations and check-ins are kept."""
+    was_cancelled = event.status == Event.Status.CANCELLED
     event.status = Event.Status.CANCELLED
     event.save(update_fields=["status", "updated_at"])
+    if not was_cancelled:
+        notify_event_cancelled(event=event)
     return event
 
 

@@ -8,6 +8,7 @@ REDIS_URL (see docker-compose.yml).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -214,17 +215,62 @@ LOGGING = {
 # under "Periodic tasks"). Each sweep is safe to run twice.
 CELERY_BEAT_SCHEDULE = {
     "mark-finished-events-done": {"task": "events.tasks.mark_finished_events_done", "schedule": 15 * 60},
+    # notifications: hand out queued messages no worker took (broker down, retries due, dead workers)
+    "notifications-dispatch-due": {"task": "notifications.tasks.dispatch_due_notifications", "schedule": 30},
+    # notifications: record the shift reminders that have come due
+    "notifications-record-reminders": {"task": "notifications.tasks.record_due_reminders", "schedule": 5 * 60},
+    # stats: tallies follow the records (a sweep for what no worker did) and a full recompute every night
+    "stats-tally-sweep": {"task": "stats.tasks.tally_sweep", "schedule": 60},
+    "stats-tally-nightly": {"task": "stats.tasks.tally_nightly", "schedule": crontab(hour=2, minute=30)},
 }
 
-# stats: tallies follow the records (a sweep for what no worker did) and a full recompute every night.
-from celery.schedules import crontab  # noqa: E402
-
-CELERY_BEAT_SCHEDULE["stats-tally-sweep"] = {"task": "stats.tasks.tally_sweep", "schedule": 60}
-CELERY_BEAT_SCHEDULE["stats-tally-nightly"] = {
-    "task": "stats.tasks.tally_nightly",
-    "schedule": crontab(hour=2, minute=30),
-}
+# --- Statistics (stats app) -------------------------------------------------------------------------
 # stats: seconds a burst of changes is gathered before a tally run, and a claim outlives a dead worker.
 STATS_TALLY_DEBOUNCE_SECONDS = env.float("STATS_TALLY_DEBOUNCE_SECONDS", default=2)
 STATS_TALLY_LEASE_SECONDS = env.float("STATS_TALLY_LEASE_SECONDS", default=300)
 STATS_TALLY_PAUSE_SECONDS = env.float("STATS_TALLY_PAUSE_SECONDS", default=0)  # fault drills only
+
+# --- Notifications (notifications app) ----------------------------------------------------------------
+# The channels a message can take; adding one (WeChat, say) is one Channel subclass and one entry here.
+NOTIFICATIONS_CHANNELS = {
+    "sms": "notifications.channels.SmsChannel",
+    "email": "notifications.channels.EmailChannel",
+    "inbox": "notifications.channels.InboxChannel",
+}
+# The console backend logs messages; notifications.channels.HttpSmsBackend posts them to SMS_HTTP_URL.
+NOTIFICATIONS_SMS_BACKEND = env("SMS_BACKEND", default="notifications.channels.ConsoleSmsBackend")
+NOTIFICATIONS_SMS_HTTP = {
+    "url": env("SMS_HTTP_URL", default=""),
+    "token": env("SMS_HTTP_TOKEN", default=""),
+    "sender": env("SMS_HTTP_SENDER", default="Kepu"),
+    "timeout": env.float("SMS_HTTP_TIMEOUT", default=10.0),  # seconds: a hanging provider must free the worker
+}
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="kepu@localhost")
+# Minutes before a shift that its volunteers are reminded.
+NOTIFICATIONS_REMINDER_OFFSETS = env.list("NOTIFICATIONS_REMINDER_OFFSETS", cast=int, default=[24 * 60, 2 * 60])
+# No SMS between these local times unless urgent (empty NOTIFICATIONS_QUIET_HOURS turns this off).
+NOTIFICATIONS_QUIET_HOURS = [h for h in env.list("NOTIFICATIONS_QUIET_HOURS", default=["22:00", "07:00"]) if h]
+NOTIFICATIONS_QUIET_HOURS_TIME_ZONE = env("NOTIFICATIONS_QUIET_HOURS_TIME_ZONE", default="Asia/Shanghai")
+# A message about something starting before the quiet hours end plus this margin is urgent.
+NOTIFICATIONS_URGENT_MARGIN_MINUTES = env.int("NOTIFICATIONS_URGENT_MARGIN_MINUTES", default=120)
+NOTIFICATIONS_RETRY = {
+    "base_seconds": env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30.0),
+    "cap_seconds": env.float("NOTIFICATIONS_RETRY_CAP_SECONDS", default=3600.0),
+    "max_attempts": env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8),
+}
+# A 'sending' row older than this is taken back (its worker died); far longer than any send may take.
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=300)
+# A queued row handed to the broker this long ago and still not taken is handed out again.
+NOTIFICATIONS_REDISPATCH_AFTER_SECONDS = env.int("NOTIFICATIONS_REDISPATCH_AFTER_SECONDS", default=120)
+NOTIFICATIONS_BATCH_SIZE = 100  # messages per send task
+NOTIFICATIONS_LOGIN_CODE = {
+    "ttl_minutes": 10,
+    "min_interval_seconds": 60,
+    "max_per_window": 5,
+    "window_minutes": 60,
+    "max_attempts": 5,
+}
+# The attendee's ticket page (notifications.views.ticket) as linked from the registration SMS.
+NOTIFICATIONS_TICKET_URL = env("NOTIFICATIONS_TICKET_URL", default="http://127.0.0.1:8000/t/{code}/")

@@ -230,3 +230,33 @@ class PosterCodeFactory(factory.django.DjangoModelFactory):
 
     event = factory.SubFactory(EventFactory)
     code = factory.Sequence(lambda n: f"poster{n:06d}")
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+from notifications.models import Kind, Notification, Preference  # noqa: E402
+
+
+class PreferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Preference
+
+    user = factory.SubFactory(UserFactory)
+    channel = "sms"
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """A queued SMS to a volunteer, due now."""
+
+    class Meta:
+        model = Notification
+
+    kind = Kind.SIGNUP_CONFIRMED
+    channel = "sms"
+    volunteer = factory.SubFactory(VolunteerFactory)
+    user = factory.SelfAttribute("volunteer.user")
+    association = factory.SelfAttribute("volunteer.association")
+    recipient_name = factory.SelfAttribute("volunteer.name")
+    address = factory.SelfAttribute("volunteer.phone")
+    body = "测试短信"
+    dedupe_key = factory.Sequence(lambda n: f"test:{n}")

@@ -1,0 +1,44 @@
+"""Reads of the notifications app, scoped to what a user may see."""
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Count, QuerySet
+
+from checkin.models import Registration
+from events.models import Event
+from events.selectors import associations_readable_by
+
+from .models import Notification
+
+
+def notifications_visible_to(user: User | AnonymousUser) -> QuerySet[Notification]:
+    """What organizers see: the messages of their association (and those below it)."""
+    return Notification.objects.select_related("event").filter(association_id__in=associations_readable_by(user))
+
+
+def event_notification_summary(*, event: Event) -> list[dict]:
+    """How many messages of each kind went out on each channel, by delivery state."""
+    return list(
+        Notification.objects.filter(event=event)
+        .values("kind", "channel", "status")
+        .annotate(count=Count("id"))
+        .order_by("kind", "channel", "status")
+    )
+
+
+def inbox_of(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, channel="inbox", status=Notification.Status.SENT).order_by(
+        "-created_at", "-id"
+    )
+
+
+def inbox_unread_count(user: User) -> int:
+    return inbox_of(user).filter(read_at__isnull=True).count()
+
+
+def ticket_for_code(code: str) -> Registration | None:
+    """The live event registration a ticket link names; whoever holds the code holds the ticket."""
+    return (
+        Registration.objects.select_related("attendee", "event__venue")
+        .filter(code=code, revoked_at__isnull=True, event__isnull=False)
+        .first()
+    )
