@@ -27,6 +27,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from events.models import Campaign, Event, Organization, Region
+from notifications.services import notify_registration
 from stats import services as stats_services
 
 from .models import Attendee, CheckIn, Headcount, PosterCode, Registration, ScanLog
@@ -145,6 +146,7 @@ def attendee_find_or_create(
 
 
 @transaction.atomic
+@transaction.atomic
 def registration_create(
     *,
     attendee: Attendee | None = None,
@@ -173,7 +175,9 @@ def _registration_get_or_create(
     live = Registration.objects.filter(attendee=attendee, event=event, campaign=campaign, revoked_at__isnull=True)
     if existing := live.first():
         return existing, False
-    return Registration.objects.create(attendee=attendee, event=event, campaign=campaign, code=new_code()), True
+    registration = Registration.objects.create(attendee=attendee, event=event, campaign=campaign, code=new_code())
+    notify_registration(registration=registration)  # recorded with the registration, sent after commit
+    return registration, True
 
 
 @transaction.atomic

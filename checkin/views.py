@@ -33,7 +33,7 @@ TICKETS_PER_PAGE = (8, 12, 24)
 # --- the scanner ---------------------------------------------------------------------------------
 
 
-@login_required
+@login_required(login_url="v-login")  # mostly volunteers on phones; the page links organizers to theirs
 @ensure_csrf_cookie
 def scanner(request, event_id: int):
     """The door: camera scanning, manual entry, search, live count; works offline after the first visit."""

@@ -11,7 +11,7 @@ from checkin.qr import qr_svg
 from . import selectors, services
 
 
-@login_required
+@login_required(login_url="v-login")
 def inbox(request):
     messages = list(selectors.inbox_of(request.user)[:100])
     context = {"messages": messages, "unread": selectors.inbox_unread_count(request.user)}

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from events.models import Association, Event, Organization, Region
+from notifications.services import notify_signup
 from stats.services import tally_request
 
 from .models import Shift, SignUp, Skill, StaffCode, Volunteer
@@ -48,14 +49,12 @@ STAFF_SCAN_LATE = timedelta(hours=3)
 
 
 def _notify(signup: SignUp, kind: str) -> None:
-    """Tell the volunteer what happened to their sign-up.
+    """Tell the volunteer what happened to their sign-up ("confirmed", "waitlisted", "promoted", "removed").
 
-    kind: "confirmed", "waitlisted", "promoted", "removed". Called inside the
-    transaction that made the change, so the notifications app can record the
-    message in the same transaction (DESIGN.md: a lost broker loses nothing).
-    For now it only logs; the notifications app takes over delivery.
+    Called inside the transaction that made the change: the message is recorded
+    with it and sent after commit, so a lost broker loses no message.
     """
-    logger.info("notify volunteer=%s signup=%s shift=%s kind=%s", signup.volunteer_id, signup.pk, signup.shift_id, kind)
+    notify_signup(signup=signup, kind=kind)
 
 
 # --- Phone numbers ------------------------------------------------------------------------------

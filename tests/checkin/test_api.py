@@ -66,6 +66,18 @@ def test_organizer_registers_an_attendee_and_gets_the_code_and_qr_links(organize
     assert svg.status_code == 200 and b"<svg" in svg.content
 
 
+def test_a_registered_attendee_with_a_phone_gets_the_ticket_link_once(organizer_api, event):
+    from notifications.models import Notification
+
+    for _ in range(2):  # registering the same person twice returns the same registration
+        organizer_api.post(
+            f"/api/v1/events/{event.id}/registrations/", {"name": "李小红", "phone": "13900001111"}, format="json"
+        )
+    message = Notification.objects.get()
+    assert (message.kind, message.channel, message.address) == ("registration", "sms", "+8613900001111")
+    assert Registration.objects.get().code in message.body
+
+
 def test_registration_without_a_name_is_a_400_naming_the_field(organizer_api, event):
     response = organizer_api.post(f"/api/v1/events/{event.id}/registrations/", {"phone": "1"}, format="json")
     assert response.status_code == 400 and "name" in response.json()

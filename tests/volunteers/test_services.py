@@ -384,3 +384,30 @@ def test_cancelled_event_refuses_signups(shift, volunteer):
     shift.refresh_from_db()
     with pytest.raises(ValidationError):
         services.shift_signup(shift=shift, volunteer=volunteer, by_organizer=True)
+
+
+# --- what the volunteer is told -------------------------------------------------------------------
+
+
+def _told(volunteer) -> list[str]:
+    from notifications.models import Notification
+
+    return sorted(set(Notification.objects.filter(volunteer=volunteer).values_list("kind", flat=True)))
+
+
+def test_volunteers_are_told_of_confirmation_waitlist_and_promotion(association, make_volunteer):
+    shift = UpcomingShiftFactory(event__association=association, capacity=1)
+    first, second = make_volunteer(), make_volunteer()
+    taken = services.shift_signup(shift=shift, volunteer=first)
+    services.shift_signup(shift=shift, volunteer=second)
+    assert _told(first) == ["signup_confirmed"]
+    assert _told(second) == ["signup_waitlisted"]
+
+    services.signup_cancel(signup=taken)
+    assert _told(second) == ["signup_promoted", "signup_waitlisted"]
+
+
+def test_a_volunteer_removed_by_an_organizer_is_told(shift, volunteer):
+    signup = services.shift_signup(shift=shift, volunteer=volunteer)
+    services.signup_cancel(signup=signup, by_organizer=True)
+    assert "signup_removed" in _told(volunteer)
