@@ -368,8 +368,10 @@ class VolunteerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
     search_fields = ["name", "phone"]
 
     def get_queryset(self):
-        return selectors.volunteers_visible_to(self.request.user).annotate(
-            hours_total=Sum("signups__hours", filter=Q(signups__status=SignUp.Status.ATTENDED))
+        return (
+            selectors.volunteers_visible_to(self.request.user)
+            .annotate(hours_total=Sum("signups__hours", filter=Q(signups__status=SignUp.Status.ATTENDED)))
+            .order_by("name", "id")  # Meta.ordering is dropped from GROUP BY queries
         )
 
     def get_permissions(self):
