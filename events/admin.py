@@ -91,8 +91,38 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(CountyEnrolment)
 class CountyEnrolmentAdmin(admin.ModelAdmin):
+    """Organizers enter their county's pupils each year: the base of the student participation rate."""
+
     list_display = ["county", "year", "students"]
     list_filter = ["year"]
+
+    def _own_county_id(self, request) -> int | None:
+        association = selectors.association_of(request.user)
+        return association.region_id if association else None
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        readable = Association.objects.filter(id__in=selectors.associations_readable_by(request.user))
+        return queryset.filter(county_id__in=readable.values("region_id"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "county" and not request.user.is_superuser:
+            kwargs["queryset"] = Region.objects.filter(id=self._own_county_id(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or selectors.is_organizer(request.user)
+
+    has_view_permission = has_add_permission = lambda self, request, obj=None: self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        if request.user.is_superuser:
+            return True
+        return selectors.is_organizer(request.user) and (obj is None or obj.county_id == self._own_county_id(request))
+
+    has_delete_permission = has_change_permission
 
 
 @admin.register(Association)
@@ -182,6 +212,13 @@ class EventAdmin(AssociationScopedAdmin):
 
     def delete_through_service(self, obj) -> None:
         services.event_delete(event=obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Through the service: a new time or place, or a cancellation, is told to everybody concerned.
+        changed = {name: form.cleaned_data[name] for name in form.changed_data if name != "partners"}
+        services.event_update(event=Event.objects.get(pk=obj.pk), **changed)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

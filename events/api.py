@@ -49,7 +49,8 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     def get_event_count(self, campaign: Campaign) -> int:
         # Lists annotate the count (selectors.campaigns_visible_to); a just-created campaign has none yet.
-        return getattr(campaign, "event_count", None) or campaign.events.count()
+        count = getattr(campaign, "event_count", None)
+        return campaign.events.count() if count is None else count
 
 
 class EventOutputSerializer(serializers.ModelSerializer):
@@ -107,7 +108,19 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["name"]
 
 
-class OrganizationViewSet(viewsets.ModelViewSet):
+class _WritesInOwnAssociation:
+    """Organizers of a prefecture read their counties' data but write only their own."""
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in ("GET", "HEAD", "OPTIONS") and obj.association_id != getattr(
+            _organizer_association(self.request), "id", None
+        ):
+            self.permission_denied(self.request, message=IsOrganizer.message)
+        return obj
+
+
+class OrganizationViewSet(_WritesInOwnAssociation, viewsets.ModelViewSet):
     serializer_class = OrganizationSerializer
     permission_classes = [IsOrganizer]
     filterset_fields = ["kind", "region"]
@@ -123,7 +136,7 @@ class OrganizationViewSet(viewsets.ModelViewSet):
         services.organization_delete(organization=instance)
 
 
-class VenueViewSet(viewsets.ModelViewSet):
+class VenueViewSet(_WritesInOwnAssociation, viewsets.ModelViewSet):
     serializer_class = VenueSerializer
     permission_classes = [IsOrganizer]
     filterset_fields = ["kind", "region"]
@@ -137,18 +150,6 @@ class VenueViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.venue_delete(venue=instance)
-
-
-class _WritesInOwnAssociation:
-    """Organizers of a prefecture read their counties' data but write only their own."""
-
-    def get_object(self):
-        obj = super().get_object()
-        if self.request.method not in ("GET", "HEAD", "OPTIONS") and obj.association_id != getattr(
-            _organizer_association(self.request), "id", None
-        ):
-            self.permission_denied(self.request, message=IsOrganizer.message)
-        return obj
 
 
 class CampaignViewSet(_WritesInOwnAssociation, viewsets.ModelViewSet):

@@ -134,11 +134,18 @@ def event_create(
     event.partners.set(partners)
     for output in outputs:
         EventOutput.objects.create(event=event, **output)
+    tally_request(event_id=event.id, association_id=association.id)
     return event
 
 
 @transaction.atomic
 def event_update(*, event: Event, partners: Iterable[Organization] | None = None, **fields: Any) -> Event:
+    """Change an event. Cancelling goes through event_cancel, so everybody concerned is told."""
+    if fields.get("status") == Event.Status.CANCELLED:
+        fields.pop("status")
+        if fields or partners is not None:
+            event_update(event=event, partners=partners, **fields)
+        return event_cancel(event=event)
     before = {name: getattr(event, name) for name in ("starts_at", "ends_at", "venue") if name in fields}
     for name, value in fields.items():
         setattr(event, name, value)
@@ -150,6 +157,9 @@ def event_update(*, event: Event, partners: Iterable[Organization] | None = None
         partners = list(partners)
         _check_partners(event.association, partners)
         event.partners.set(partners)
+    # Kind, place, time, partners and status are all figures' inputs. The tally run
+    # recomputes the event's campaign and year; a campaign it left is recomputed nightly.
+    tally_request(event_id=event.id, association_id=event.association_id)
     return event
 
 
@@ -166,6 +176,7 @@ def event_cancel(*, event: Event) -> Event:
     event.save(update_fields=["status", "updated_at"])
     if not was_cancelled:
         notify_event_cancelled(event=event)
+        tally_request(event_id=event.id, association_id=event.association_id)  # no longer a held event
     return event
 
 
@@ -210,12 +221,19 @@ def event_output_add(*, event: Event, **fields: Any) -> EventOutput:
     return output
 
 
+@transaction.atomic
 def events_mark_done(*, now=None) -> int:
-    """Mark published events that have ended as done; returns how many changed.
+    """Mark published events that have ended as done, and ask for their tallies; returns how many changed.
 
-    One conditional UPDATE: safe to run twice or from two workers at once.
+    A conditional UPDATE per batch: safe to run twice or from two workers at once.
     """
     now = now or timezone.now()
-    return Event.objects.filter(status=Event.Status.PUBLISHED, ends_at__lte=now).update(
-        status=Event.Status.DONE, updated_at=now
+    finished = list(
+        Event.objects.filter(status=Event.Status.PUBLISHED, ends_at__lte=now).values_list("id", "association_id")
     )
+    changed = Event.objects.filter(
+        id__in=[event_id for event_id, _association_id in finished], status=Event.Status.PUBLISHED
+    ).update(status=Event.Status.DONE, updated_at=now)
+    for event_id, association_id in finished:
+        tally_request(event_id=event_id, association_id=association_id)  # now an event that took place
+    return changed

@@ -291,7 +291,8 @@ def notify_signup(*, signup: SignUp, kind: str, position: int | None = None) -> 
     return _notify(
         kind=SIGNUP_KINDS[kind],
         recipients=_volunteer_recipients([volunteer]),
-        key=f"{signup.id}",
+        # The shift is part of the key: a volunteer moved to another shift is told again.
+        key=f"{signup.id}:{shift.id}",
         context=lambda r: {**values, "name": r.name},
         event=event,
         starts_at=shift.starts_at,

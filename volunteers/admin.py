@@ -109,7 +109,12 @@ class VolunteerAdmin(_ScopedToAssociation):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            # Through the service: a new phone number is also the new login.
+            changed = {
+                name: form.cleaned_data[name] for name in form.changed_data if name not in ("skills", "organizations")
+            }
+            services.volunteer_update(volunteer=Volunteer.objects.select_related("user").get(pk=obj.pk), **changed)
+            return None
         from events.selectors import association_of
 
         volunteer = services.volunteer_create(

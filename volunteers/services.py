@@ -406,8 +406,9 @@ def signup_move(*, signup: SignUp, to_shift: Shift) -> SignUp:
         raise ValidationError({"status": _("Only confirmed or waitlisted sign-ups can be moved.")})
     if SignUp.objects.filter(shift=to_shift, volunteer=signup.volunteer, status__in=LIVE).exists():
         raise ValidationError({"shift": _("This volunteer is already signed up for that shift.")})
-    if to_shift.expert_only and not signup.volunteer.is_expert:
-        raise ValidationError({"shift": _("This shift is for experts and science workers only.")})
+    _check_eligible(to_shift, signup.volunteer)
+    if to_shift.event.status != Event.Status.PUBLISHED:
+        raise ValidationError({"shift": _("That shift's event is not open.")})
     if other := _overlapping_confirmed(signup.volunteer_id, to_shift, besides=signup.pk):
         raise _overlap_error(other)
     if not _claim_place(to_shift.pk):

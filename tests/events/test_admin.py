@@ -2,6 +2,7 @@ import re
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from events.models import Campaign, Event
 from tests.factories import AssociationFactory, CampaignFactory, EventFactory, VenueFactory
@@ -86,3 +87,50 @@ def test_campaign_with_events_survives_an_admin_delete(desk, association):
     EventFactory(association=association, campaign=campaign)
     desk.post(f"/admin/events/campaign/{campaign.id}/delete/", {"post": "yes"})
     assert Campaign.objects.filter(pk=campaign.pk).exists()
+
+
+def test_organizer_enters_their_countys_enrolment(desk, association):
+    from events.models import CountyEnrolment
+
+    response = desk.post(
+        "/admin/events/countyenrolment/add/", {"county": association.region_id, "year": 2026, "students": 31800}
+    )
+    assert response.status_code == 302
+    assert CountyEnrolment.objects.get().students == 31800
+
+
+def test_organizer_cannot_enter_another_countys_enrolment(desk):
+    from events.models import CountyEnrolment
+
+    other = AssociationFactory()
+    response = desk.post("/admin/events/countyenrolment/add/", {"county": other.region_id, "year": 2026, "students": 1})
+    assert response.status_code == 200  # the form refuses the county
+    assert not CountyEnrolment.objects.exists()
+
+
+def test_moving_an_event_in_the_admin_tells_the_volunteers(desk, association):
+    from notifications.models import Notification
+    from tests.factories import SignUpFactory
+
+    signup = SignUpFactory(shift__event__association=association)
+    event = signup.shift.event
+    new_venue = VenueFactory(association=association)
+    page = desk.get(f"/admin/events/event/{event.id}/change/").content.decode()
+    prefixes = re.findall(r'name="([\w-]+)-TOTAL_FORMS"', page)
+    data = {
+        "title": event.title,
+        "kind": event.kind,
+        "venue": new_venue.id,
+        "audience": event.audience,
+        "status": event.status,
+        "starts_at_0": timezone.localtime(event.starts_at).strftime("%Y-%m-%d"),
+        "starts_at_1": timezone.localtime(event.starts_at).strftime("%H:%M:%S"),
+        "ends_at_0": timezone.localtime(event.ends_at).strftime("%Y-%m-%d"),
+        "ends_at_1": timezone.localtime(event.ends_at).strftime("%H:%M:%S"),
+    }
+    for prefix in prefixes:  # keep the inline rows as they are
+        data[f"{prefix}-TOTAL_FORMS"] = data[f"{prefix}-INITIAL_FORMS"] = "0"
+    response = desk.post(f"/admin/events/event/{event.id}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Event.objects.get(pk=event.pk).venue == new_venue
+    assert Notification.objects.filter(volunteer=signup.volunteer, kind="event_changed").exists()

@@ -252,3 +252,25 @@ def test_recording_an_output_asks_for_the_events_tally(organizer_api, associatio
     event = EventFactory(association=association)
     organizer_api.post(f"/api/v1/events/{event.id}/outputs/", {"kind": "materials", "quantity": "10"}, format="json")
     assert [marker.scope["event_id"] for marker in TallyMarker.objects.all()] == [event.id]
+
+
+def test_cancelling_through_a_status_change_tells_the_volunteers(organizer_api, association):
+    from notifications.models import Notification
+    from tests.factories import SignUpFactory
+
+    signup = SignUpFactory(shift__event__association=association)
+    event = signup.shift.event
+    response = organizer_api.patch(f"/api/v1/events/{event.id}/", {"status": "cancelled"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert Notification.objects.filter(volunteer=signup.volunteer, kind="event_cancelled").exists()
+
+
+def test_prefecture_organizer_cannot_change_a_county_venue():
+    prefecture = AssociationFactory()
+    venue = VenueFactory(association=AssociationFactory(parent=prefecture))
+    client = APIClient()
+    client.force_authenticate(OrganizerFactory(association=prefecture).user)
+    assert client.get(f"/api/v1/venues/{venue.id}/").status_code == 200
+    assert client.patch(f"/api/v1/venues/{venue.id}/", {"name": "改"}, format="json").status_code == 403
+    assert client.delete(f"/api/v1/venues/{venue.id}/").status_code == 403
+    assert Venue.objects.get(pk=venue.pk).name != "改"

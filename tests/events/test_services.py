@@ -145,3 +145,20 @@ def test_default_checkin_window_surrounds_the_event():
     event = EventFactory()
     opens, closes = event.checkin_window
     assert opens < event.starts_at and closes > event.ends_at
+
+
+def test_changing_an_event_asks_for_its_tally(association):
+    from stats.models import TallyMarker
+
+    event = EventFactory(association=association)
+    services.event_update(event=event, kind=Event.Kind.TRAINING)
+    assert [marker.scope["event_id"] for marker in TallyMarker.objects.all()] == [event.id]
+
+
+def test_events_marked_done_ask_for_their_tallies():
+    from stats.models import TallyMarker
+
+    now = timezone.now()
+    finished = EventFactory(starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1))
+    services.events_mark_done(now=now)
+    assert [marker.scope["event_id"] for marker in TallyMarker.objects.all()] == [finished.id]

@@ -85,3 +85,22 @@ def test_shift_inline_refuses_fewer_places_than_taken(client, organizer, associa
     assert response.status_code == 200
     assert "errorlist" in response.content.decode()
     assert Shift.objects.get(pk=shift.pk).capacity == 2
+
+
+def test_changing_a_volunteers_phone_in_the_admin_changes_their_login(client, organizer, association):
+    from django.contrib.auth import authenticate
+
+    from tests.factories import PASSWORD
+
+    volunteer = VolunteerFactory(association=association, name="王芳")
+    client.force_login(organizer)
+    page = client.get(f"/admin/volunteers/volunteer/{volunteer.id}/change/").content.decode()
+    assert page  # the form renders for an organizer
+    response = client.post(
+        f"/admin/volunteers/volunteer/{volunteer.id}/change/",
+        {"phone": "13912345678", "name": "王芳", "language": "zh-hans"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    volunteer.refresh_from_db()
+    assert volunteer.phone == "+8613912345678"
+    assert authenticate(username="+8613912345678", password=PASSWORD) == volunteer.user

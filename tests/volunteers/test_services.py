@@ -6,7 +6,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from events.models import Event
-from tests.factories import AssociationFactory, SkillFactory, UpcomingShiftFactory, VolunteerFactory
+from tests.factories import (
+    AssociationFactory,
+    SkillFactory,
+    UpcomingEventFactory,
+    UpcomingShiftFactory,
+    VolunteerFactory,
+)
 from volunteers import selectors, services
 from volunteers.models import Shift, SignUp
 from volunteers.services import HOLDING
@@ -410,3 +416,26 @@ def test_a_volunteer_removed_by_an_organizer_is_told(shift, volunteer):
     signup = services.shift_signup(shift=shift, volunteer=volunteer)
     services.signup_cancel(signup=signup, by_organizer=True)
     assert "signup_removed" in _told(volunteer)
+
+
+def test_a_volunteer_moved_to_another_shift_is_told(association, make_volunteer):
+    from notifications.models import Notification
+
+    volunteer = make_volunteer()
+    first = UpcomingShiftFactory(event__association=association)
+    later = first.ends_at + timedelta(hours=1)
+    second = UpcomingShiftFactory(event=UpcomingEventFactory(association=association, starts_at=later))
+    signup = services.shift_signup(shift=first, volunteer=volunteer)
+    services.signup_move(signup=signup, to_shift=second)
+    told = Notification.objects.filter(volunteer=volunteer, kind="signup_confirmed")
+    assert told.values("event").distinct().count() == 2
+
+
+def test_a_move_checks_the_target_shifts_skills(association, make_volunteer):
+    signup = services.shift_signup(
+        shift=UpcomingShiftFactory(event__association=association), volunteer=make_volunteer()
+    )
+    target = UpcomingShiftFactory(event__association=association)
+    target.required_skills.add(SkillFactory(name="果树修剪"))
+    with pytest.raises(ValidationError):
+        services.signup_move(signup=signup, to_shift=target)
