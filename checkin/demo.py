@@ -24,6 +24,9 @@ STUDENTS = 4000
 OPEN_VENUES = (Venue.Kind.SQUARE,)
 
 
+FLUSH_EVERY = 20_000  # records held in memory before they are written
+
+
 def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2])))
 
@@ -95,26 +98,30 @@ def _attendees(demo, rng: random.Random) -> dict[str, list]:
     return groups
 
 
-def _crowd(event: Event, rng: random.Random, groups: dict, scale: int) -> tuple[list, bool]:
-    """Who comes to an event, and whether they registered in advance."""
+def _crowd(event: Event, rng: random.Random, groups: dict) -> tuple[list, bool]:
+    """Who comes to an event, and whether they registered in advance.
+
+    A crowd is as large at every --scale: the scale multiplies the events (and
+    the county's people), so the check-ins grow linearly with it.
+    """
     venue = event.venue
     if event.kind == Event.Kind.BROADCAST:
         return [], False
     if event.audience == Event.Audience.STUDENTS:
-        size = rng.randrange(80, 400) * scale
+        size = rng.randrange(80, 400)
         return rng.sample(groups["students"], min(size, len(groups["students"]))) + rng.sample(
             groups["teachers"], min(8, len(groups["teachers"]))
         ), event.kind == Event.Kind.COMPETITION
     town = venue.region.parent_id if venue.region.level in Region.GRASSROOTS_LEVELS else venue.region_id
     locals_ = groups["by_town"].get(town) or groups["adults"]
     if event.kind == Event.Kind.TRAINING:
-        size = rng.randrange(40, 120) * scale
+        size = rng.randrange(40, 120)
         return rng.sample(locals_, min(size, len(locals_))), True
-    size = rng.randrange(60, 320) * scale
+    size = rng.randrange(60, 320)
     pool = locals_ if rng.random() < 0.7 else groups["adults"]
     crowd = rng.sample(pool, min(size, len(pool)))
     if event.audience == Event.Audience.PUBLIC and venue.kind == Venue.Kind.SCHOOL:
-        crowd += rng.sample(groups["students"], min(60 * scale, len(groups["students"])))
+        crowd += rng.sample(groups["students"], min(60, len(groups["students"])))
     return crowd, False
 
 
@@ -134,7 +141,7 @@ def seed_attendance(demo) -> None:
     code = 0
     events = Event.objects.filter(id__in=event_ids).select_related("venue", "venue__region").order_by("starts_at", "id")
     for event in events:
-        crowd, registered = _crowd(event, rng, groups, demo.scale)
+        crowd, registered = _crowd(event, rng, groups)
         held = event.starts_at <= now and event.status not in (Event.Status.CANCELLED, Event.Status.DRAFT)
         for person in crowd:
             registration = None
@@ -157,17 +164,24 @@ def seed_attendance(demo) -> None:
                         scanned_at=event.starts_at + timedelta(minutes=rng.randrange(-40, 60)),
                     )
                 )
+        if len(checkins) + len(registrations) >= FLUSH_EVERY:  # memory stays flat as --scale grows
+            _save(registrations, checkins)
+            registrations, checkins = [], []
         if held and (event.venue.kind in OPEN_VENUES or event.kind == Event.Kind.EXHIBITION):
             headcounts.append(
                 Headcount(
                     event=event,
-                    count=rng.randrange(100, 700, 10) * demo.scale,
+                    count=rng.randrange(100, 700, 10),
                     counted_at=event.starts_at + timedelta(minutes=45),
                     note="现场人数统计",
                 )
             )
+    _save(registrations, checkins)
+    Headcount.objects.bulk_create(headcounts, batch_size=2000)
+
+
+def _save(registrations: list, checkins: list) -> None:
     Registration.objects.bulk_create(registrations, batch_size=2000)
     for checkin in checkins:  # bulk_create gave the registrations their ids
         checkin.registration_id = checkin.registration.id if checkin.registration else None
     CheckIn.objects.bulk_create(checkins, batch_size=2000)
-    Headcount.objects.bulk_create(headcounts, batch_size=2000)
