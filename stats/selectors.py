@@ -3,7 +3,8 @@
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from checkin.models import CheckIn, Headcount
@@ -163,14 +164,26 @@ def todays_events(*, association_id: int, now: datetime | None = None) -> list[d
         )
         .exclude(status__in=F_.NOT_HELD_STATUSES)
         .select_related("venue")
-        .annotate(checked_in=Count("checkins", filter=Q(checkins__annulled_at__isnull=True)))
+        .annotate(
+            checked_in=Count("checkins", filter=Q(checkins__annulled_at__isnull=True)),
+            # A subquery, not a join: joined with the check-ins the sum would be multiplied by them.
+            headcount=Coalesce(
+                Subquery(
+                    Headcount.objects.filter(event=OuterRef("pk"))
+                    .values("event")
+                    .annotate(total=Sum("count"))
+                    .values("total")
+                ),
+                0,
+            ),
+        )
         .order_by("starts_at")
     )
     return [
         {
             "event": event,
             "checked_in": event.checked_in,
-            "headcount": sum(h.count for h in event.headcounts.all()),
+            "headcount": event.headcount,
             "running": event.starts_at <= now < event.ends_at,
         }
         for event in events
