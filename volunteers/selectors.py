@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils import timezone
 
 from events.models import Event, Region
@@ -69,7 +69,11 @@ def open_events(
 
 
 def shifts_of_event(event: Event) -> QuerySet[Shift]:
-    return event.shifts.prefetch_related("required_skills").annotate(
+    """The event's shifts with places left, queue length and the team holding places (as `team_signups`)."""
+    team = SignUp.objects.filter(status__in=HOLDING).select_related("volunteer").order_by("created_at", "id")
+    return event.shifts.prefetch_related(
+        "required_skills", Prefetch("signups", queryset=team, to_attr="team_signups")
+    ).annotate(
         remaining=F("capacity") - F("taken"),
         waiting=Count("signups", filter=Q(signups__status=SignUp.Status.WAITLISTED)),
     )

@@ -149,10 +149,7 @@ def event_detail(request, event_id: int):
         shift.my_signup = mine.get(shift.id)
         shift.closed_reason = services.signups_closed_reason(shift, now)
         # Fellow volunteers, so a team can find each other; phones masked (organizers see the roster page).
-        shift.team = [
-            (s.volunteer.name, services.mask_phone(s.volunteer.phone))
-            for s in shift.signups.filter(status__in=services.HOLDING).select_related("volunteer")[:30]
-        ]
+        shift.team = [(s.volunteer.name, services.mask_phone(s.volunteer.phone)) for s in shift.team_signups[:30]]
     return render(request, "volunteers/event.html", {"event": event, "shifts": shifts, "volunteer": volunteer})
 
 

@@ -282,3 +282,14 @@ def test_event_list_ignores_bad_filters(client, shift, query):
 def test_register_page_speaks_simplified_chinese_by_default(client, association):
     page = client.get("/v/register/").content.decode()
     assert "姓名" in page and "手机号" in page  # "Name" is not another app's "任务名"
+
+
+def test_event_page_does_not_query_per_shift(volunteer_client, shift, make_volunteer, django_assert_max_num_queries):
+    from tests.factories import UpcomingShiftFactory
+
+    for _ in range(6):
+        other = UpcomingShiftFactory(event=shift.event)
+        services.shift_signup(shift=other, volunteer=make_volunteer())
+    with django_assert_max_num_queries(12):  # 7 shifts: no query per shift
+        page = volunteer_client.get(f"/v/events/{shift.event_id}/")
+    assert page.status_code == 200
