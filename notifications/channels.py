@@ -16,13 +16,14 @@ import urllib.request
 from io import BytesIO
 from typing import TYPE_CHECKING
 
-import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+
+from kepu import phones
 
 if TYPE_CHECKING:
     from .models import Notification
@@ -107,15 +108,12 @@ def _qr_png(data: str) -> bytes:
     return buffer.getvalue()
 
 
-def normalize_phone(raw: str, region: str = "CN") -> str:
-    """The E.164 form of a phone number, or raise ValueError."""
+def normalize_phone(raw: str) -> str:
+    """The E.164 form of a phone number, or raise ValueError (the channel records it as a bad address)."""
     try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException as error:
-        raise ValueError(str(error)) from error
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError(f"not a valid phone number: {raw!r}")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return phones.normalize_phone(raw)
+    except ValidationError as invalid:
+        raise ValueError(f"not a valid phone number: {raw!r}") from invalid
 
 
 class SmsChannel(Channel):

@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-import phonenumbers
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from events.models import Association, Event, Organization, Region
+from kepu import phones
 from notifications.services import notify_signup
 from stats.services import tally_request
 
@@ -66,31 +66,11 @@ def _figures_changed(signup: SignUp) -> None:
 
 
 def normalize_phone(raw: str) -> str:
-    """A mainland China mobile number in E.164 (+8613812345678), or ValidationError on "phone"."""
-    invalid = ValidationError({"phone": _("Enter a valid mainland China mobile number, for example 13812345678.")})
-    raw = (raw or "").strip()
-    if not raw:
-        raise invalid
-    try:
-        number = phonenumbers.parse(raw, "CN")
-    except phonenumbers.NumberParseException:
-        raise invalid from None
-    if (
-        not phonenumbers.is_valid_number(number)
-        or phonenumbers.region_code_for_number(number) != "CN"
-        or phonenumbers.number_type(number)
-        not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
-    ):
-        raise invalid
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """A volunteer's phone: a mainland mobile number in E.164 (+8613812345678), or ValidationError on "phone"."""
+    return phones.normalize_phone(raw, mobile_only=True)
 
 
-def mask_phone(phone: str) -> str:
-    """138****1234: what anyone but organizers and the volunteer sees."""
-    national = phone[3:] if phone.startswith("+86") else phone
-    if len(national) < 8:
-        return "****"
-    return f"{national[:3]}****{national[-4:]}"
+mask_phone = phones.mask_phone
 
 
 # --- Volunteers --------------------------------------------------------------------------------
