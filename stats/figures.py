@@ -14,6 +14,7 @@ annulled check-ins never count.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -180,7 +181,11 @@ def _new_event_row() -> dict[str, Any]:
         "volunteers": 0,
         "partners": 0,
         "outputs": defaultdict(Decimal),
+        "output_rows": 0,
     }
+
+
+_COUNTED = ("checkins", "headcounts", "signups", "outputs", "partners")
 
 
 def _grouped_records(held_ids: list[int], *, categories: bool = True) -> tuple[dict[int, dict], dict[str, int]]:
@@ -190,7 +195,7 @@ def _grouped_records(held_ids: list[int], *, categories: bool = True) -> tuple[d
     (a join with the attendees); a period gets those from _attendee_groups instead.
     """
     rows: dict[int, dict] = defaultdict(_new_event_row)
-    counts = {"checkins": 0, "headcounts": 0, "signups": 0, "outputs": 0, "partners": 0}
+    counts = dict.fromkeys(_COUNTED, 0)
     live_checkins = CheckIn.objects.filter(event_id__in=held_ids, annulled_at__isnull=True)
     keys = ("event_id", "method", "attendee__category") if categories else ("event_id", "method")
     for row in live_checkins.values(*keys).annotate(n=Count("id")).order_by():
@@ -228,8 +233,46 @@ def _grouped_records(held_ids: list[int], *, categories: bool = True) -> tuple[d
     outputs = EventOutput.objects.filter(event_id__in=held_ids)
     for row in outputs.values("event_id", "kind").annotate(q=Sum("quantity"), n=Count("id")).order_by():
         rows[row["event_id"]]["outputs"][row["kind"]] += row["q"] or Decimal(0)
+        rows[row["event_id"]]["output_rows"] += row["n"]
         counts["outputs"] += row["n"]
     return rows, counts
+
+
+class Batch:
+    """The records of many scopes computed at one moment (the full recompute), each aggregate read once.
+
+    The per-event rows of every held event come from one set of grouped
+    queries; a campaign or a period adds up its events' rows instead of
+    grouping the check-ins again. The distinct attendees of a set of events
+    are grouped once, however many scopes share that set (a county's year and
+    its prefecture's, when the prefecture has one county).
+    """
+
+    def __init__(self, held_ids: Iterable[int]):
+        self.held_ids = set(held_ids)
+        # With the attendees' categories: the event tallies come from the same rows.
+        self.rows, _ = _grouped_records(sorted(self.held_ids))
+        self._groups: dict[tuple[int, ...], list[dict]] = {}
+
+    def records(self, held_ids: list[int]) -> tuple[dict[int, dict], dict[str, int]]:
+        """The per-event rows of these held events and their record counts, as _grouped_records returns them."""
+        missing = [i for i in held_ids if i not in self.held_ids]
+        rows, counts = _grouped_records(missing, categories=False) if missing else ({}, dict.fromkeys(_COUNTED, 0))
+        for event_id in held_ids:
+            if event_id in self.held_ids and event_id in self.rows:
+                row = rows[event_id] = self.rows[event_id]
+                counts["checkins"] += sum(row["methods"].values())
+                counts["headcounts"] += row["headcount_rows"]
+                counts["signups"] += row["signups"]
+                counts["outputs"] += row["output_rows"]
+                counts["partners"] += row["partners"]
+        return rows, counts
+
+    def attendee_groups(self, held_ids: list[int]) -> list[dict]:
+        key = tuple(sorted(held_ids))
+        if key not in self._groups:
+            self._groups[key] = _attendee_groups(held_ids)
+        return self._groups[key]
 
 
 def _person_times(row: dict) -> tuple[int, dict[str, int]]:
@@ -309,11 +352,14 @@ def compute_events(scope: Scope, *, now: datetime | None = None) -> dict[int, Co
     return compute_events_of(held_events(scope, now=now))
 
 
-def compute_events_of(held: QuerySet[Event]) -> dict[int, Computed]:
-    """Per-event tallies of these held events, from one set of grouped queries."""
+def compute_events_of(held: QuerySet[Event], *, batch: Batch | None = None) -> dict[int, Computed]:
+    """Per-event tallies of these held events, from one set of grouped queries (or the batch's rows)."""
     events = list(held.values("id", "kind", "is_countryside_trip", "venue_id"))
-    # The ids themselves, not a subquery: PostgreSQL then reads a campaign's check-ins by index, not the whole table.
-    rows, _ = _grouped_records([e["id"] for e in events])
+    if batch is not None and all(e["id"] in batch.held_ids for e in events):
+        rows = batch.rows
+    else:
+        # The ids themselves, not a subquery: PostgreSQL then reads a campaign's check-ins by index.
+        rows, _ = _grouped_records([e["id"] for e in events])
     result = {}
     for event in events:
         row = rows.get(event["id"]) or _new_event_row()
@@ -417,8 +463,8 @@ class _RegionTree:
         return None
 
 
-def compute(scope: Scope, *, now: datetime | None = None) -> Computed:
-    """Every figure of a campaign or a period, with breakdowns and evidence."""
+def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = None) -> Computed:
+    """Every figure of a campaign or a period, with breakdowns and evidence (from the batch's records, if given)."""
     if scope.kind == "event":
         return compute_event(scope.event_id, now=now)
     now = now or timezone.now()
@@ -436,7 +482,12 @@ def compute(scope: Scope, *, now: datetime | None = None) -> Computed:
         )
     )
     held_ids = [e["id"] for e in events]  # a list, not a subquery: see compute_events_of
-    rows, record_counts = _grouped_records(held_ids, categories=False)
+    if batch is None:
+        rows, record_counts = _grouped_records(held_ids, categories=False)
+        groups = _attendee_groups(held_ids)
+    else:
+        rows, record_counts = batch.records(held_ids)
+        groups = batch.attendee_groups(held_ids)
     record_counts["events"] = len(events)
     association_ids = association_tree(scope.association_id)
 
@@ -508,7 +559,7 @@ def compute(scope: Scope, *, now: datetime | None = None) -> Computed:
     # Distinct counts over the whole scope: these cannot be summed from events.
     attendee_regions = {}
     students = students_scanned = 0
-    for group in _attendee_groups(held_ids):
+    for group in groups:
         attendee_regions[group["region_id"]] = True
         by_category[group["category"]] += group["checkins"]
         if group["category"] == Attendee.Category.STUDENT:
