@@ -138,15 +138,21 @@ def _local_midnight(day: date) -> datetime:
 def held_events(scope: Scope, *, now: datetime | None = None) -> QuerySet[Event]:
     """The events of a scope that took place: the base of every figure."""
     now = now or timezone.now()
-    events = Event.objects.filter(starts_at__lte=now).exclude(status__in=NOT_HELD_STATUSES)
+    return Event.objects.filter(starts_at__lte=now).exclude(status__in=NOT_HELD_STATUSES).filter(_in_scope(scope))
+
+
+def _in_scope(scope: Scope, prefix: str = "") -> Q:
+    """The events a scope covers, held or not; `prefix` reaches them from another model ("event__")."""
     if scope.kind == "event":
-        return events.filter(id=scope.event_id)
+        return Q(**{f"{prefix}id": scope.event_id})
     if scope.kind == "campaign":
-        return events.filter(campaign_id=scope.campaign_id)
-    return events.filter(
-        association_id__in=association_tree(scope.association_id),
-        starts_at__gte=_local_midnight(scope.starts_on),
-        starts_at__lt=_local_midnight(scope.ends_on + timedelta(days=1)),
+        return Q(**{f"{prefix}campaign_id": scope.campaign_id})
+    return Q(
+        **{
+            f"{prefix}association_id__in": association_tree(scope.association_id),
+            f"{prefix}starts_at__gte": _local_midnight(scope.starts_on),
+            f"{prefix}starts_at__lt": _local_midnight(scope.ends_on + timedelta(days=1)),
+        }
     )
 
 
@@ -267,6 +273,19 @@ class Batch:
                 counts["outputs"] += row["output_rows"]
                 counts["partners"] += row["partners"]
         return rows, counts
+
+    def read_attendees(self, held_by_scope: dict[Scope, list[int]]) -> None:
+        """Group the distinct attendees of many scopes (each given its held events) in one pass."""
+        scopes: dict[tuple[int, ...], Scope] = {}
+        for scope, ids in held_by_scope.items():
+            key = tuple(sorted(ids))
+            if key not in self._groups and key not in scopes and self.held_ids.issuperset(key):
+                scopes[key] = scope
+        keys = list(scopes)
+        for first in range(0, len(keys), 30):  # a few dozen columns per scope and query
+            chunk = keys[first : first + 30]
+            found = _attendee_groups_of(sorted(self.held_ids), [_in_scope(scopes[k], "event__") for k in chunk])
+            self._groups.update(zip(chunk, found, strict=True))
 
     def attendee_groups(self, held_ids: list[int]) -> list[dict]:
         key = tuple(sorted(held_ids))
@@ -414,26 +433,53 @@ def _attendee_groups(held_ids: list[int]) -> list[dict]:
     """The attendees checked in within a scope, grouped by home region and category, in one pass.
 
     Per group: how many distinct people, their check-ins, and how many of them
-    were scanned at least once. The inner query groups the check-ins by
-    attendee (so each person counts once); it is the ORM's SQL, wrapped.
+    were scanned at least once.
+    """
+    return _attendee_groups_of(held_ids, [Q()])[0]
+
+
+def _attendee_groups_of(held_ids: list[int], parts: list[Q]) -> list[list[dict]]:
+    """_attendee_groups of several parts of these held events (each a filter on the check-ins), in one pass.
+
+    The inner query groups the check-ins by attendee (so each person counts
+    once), with a count and a scanned flag per part; the outer one groups the
+    people by region and category. It is the ORM's SQL, wrapped.
     """
     if not held_ids:
-        return []
+        return [[] for _ in parts]
     live = CheckIn.objects.filter(event_id__in=held_ids, annulled_at__isnull=True)
     scanned = Case(When(method__in=SCANNED_METHODS, then=Value(1)), default=Value(0), output_field=IntegerField())
-    per_attendee = live.values("attendee_id").annotate(n=Count("id"), scanned=Max(scanned)).order_by()
+    per_part = {}
+    for i, part in enumerate(parts):
+        per_part[f"n{i}"] = Count("id", filter=part) if part else Count("id")
+        per_part[f"s{i}"] = Max(scanned, filter=part) if part else Max(scanned)
+    per_attendee = live.values("attendee_id").annotate(**per_part).order_by()
     inner, params = per_attendee.query.sql_with_params()
     table = connection.ops.quote_name(Attendee._meta.db_table)
+    columns = ", ".join(
+        f"SUM(CASE WHEN s.n{i} > 0 THEN 1 ELSE 0 END), SUM(s.n{i}), SUM(s.s{i})" for i in range(len(parts))
+    )
     sql = (
-        "SELECT a.region_id, a.category, COUNT(*), SUM(s.n), SUM(s.scanned) "
+        f"SELECT a.region_id, a.category, {columns} "
         f"FROM ({inner}) s JOIN {table} a ON a.id = s.attendee_id GROUP BY a.region_id, a.category"
     )
+    found: list[list[dict]] = [[] for _ in parts]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [
-            {"region_id": r[0], "category": r[1], "people": r[2], "checkins": int(r[3]), "scanned_people": int(r[4])}
-            for r in cursor.fetchall()
-        ]
+        for r in cursor.fetchall():
+            for i in range(len(parts)):
+                people, checkins, scanned_people = r[2 + 3 * i : 5 + 3 * i]
+                if people:
+                    found[i].append(
+                        {
+                            "region_id": r[0],
+                            "category": r[1],
+                            "people": people,
+                            "checkins": int(checkins),
+                            "scanned_people": int(scanned_people or 0),
+                        }
+                    )
+    return found
 
 
 @dataclass

@@ -358,10 +358,12 @@ def tally_drain(*, year: int, association_ids: Iterable[int] | None = None) -> d
         id__in=[s.event_id for s in event_scopes], starts_at__gte=start, starts_at__lt=end, starts_at__lte=now
     ).exclude(status__in=F_.NOT_HELD_STATUSES)
     held_ids = set(held.values_list("id", flat=True))
-    for scope in rollups:
-        held_ids.update(F_.held_events(scope, now=now).values_list("id", flat=True))
+    held_by_scope = {scope: list(F_.held_events(scope, now=now).values_list("id", flat=True)) for scope in rollups}
+    for ids in held_by_scope.values():
+        held_ids.update(ids)
     clock = time_module.monotonic()
     batch = F_.Batch(held_ids)
+    batch.read_attendees(held_by_scope)
 
     if event_scopes:
         computed = F_.compute_events_of(held, batch=batch)
