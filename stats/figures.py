@@ -249,9 +249,13 @@ class Batch:
 
     The per-event rows of every held event come from one set of grouped
     queries; a campaign or a period adds up its events' rows instead of
-    grouping the check-ins again. The distinct attendees of a set of events
-    are grouped once, however many scopes share that set (a county's year and
-    its prefecture's, when the prefecture has one county).
+    grouping the check-ins again. The distinct attendees of all the scopes
+    come from one pass too (read_attendees), and scopes with the same events
+    (a county's year and its prefecture's) share one result.
+
+    `held_ids` are the events held at one moment, and each scope given to
+    read_attendees comes with its held events at that moment: a scope's
+    check-ins are then those of the batch's events that the scope covers.
     """
 
     def __init__(self, held_ids: Iterable[int]):
@@ -282,9 +286,12 @@ class Batch:
             if key not in self._groups and key not in scopes and self.held_ids.issuperset(key):
                 scopes[key] = scope
         keys = list(scopes)
+        everything = tuple(sorted(self.held_ids))
         for first in range(0, len(keys), 30):  # a few dozen columns per scope and query
             chunk = keys[first : first + 30]
-            found = _attendee_groups_of(sorted(self.held_ids), [_in_scope(scopes[k], "event__") for k in chunk])
+            # A scope of all the batch's events (the year, often) needs no filter.
+            parts = [Q() if k == everything else _in_scope(scopes[k], "event__") for k in chunk]
+            found = _attendee_groups_of(list(everything), parts)
             self._groups.update(zip(chunk, found, strict=True))
 
     def attendee_groups(self, held_ids: list[int]) -> list[dict]:

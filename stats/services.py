@@ -364,6 +364,12 @@ def tally_drain(*, year: int, association_ids: Iterable[int] | None = None) -> d
     clock = time_module.monotonic()
     batch = F_.Batch(held_ids)
     batch.read_attendees(held_by_scope)
+    # The campaigns and years now have the records of their claimed versions: the token alone marks them done
+    # below. Let go of the lease, so that a worker killed from here on blocks nobody: the sweep hands them on
+    # once the drain is presumed lost (enqueued_at), and a run that computes one first wins (the token changes).
+    TallyMarker.objects.filter(key__in=[s.key for s in rollups], lease_token=token).update(
+        lease_until=None, enqueued_at=timezone.now()
+    )
 
     if event_scopes:
         computed = F_.compute_events_of(held, batch=batch)

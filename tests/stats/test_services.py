@@ -170,6 +170,33 @@ def test_a_full_recompute_stores_what_each_scope_computes_alone(association, sen
     assert services.tally_pending(keys=keys) == 0
 
 
+def test_a_drain_that_dies_after_its_events_leaves_no_claim_in_the_way(association, sent, monkeypatch):
+    start = timezone.make_aware(timezone.datetime(timezone.localdate().year - 1, 5, 1, 9))
+    event = EventFactory(
+        association=association,
+        campaign=CampaignFactory(association=association, starts_on=start.date(), ends_on=start.date()),
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+    )
+    CheckInFactory.create_batch(2, event=event)
+    keys = services.tally_recompute_request(year=start.year)
+
+    class Killed(Exception):
+        pass
+
+    def killed():
+        raise Killed
+
+    monkeypatch.setattr(services, "_pause", killed)  # the worker dies after storing the events
+    with pytest.raises(Killed):
+        services.tally_drain(year=start.year)
+    pending = [key for key in keys if TallyMarker.objects.get(key=key).is_dirty]
+    assert pending == [f"campaign:{event.campaign_id}", year_scope(association.id, start.year).key]
+    for key in pending:  # the sweep's runs, right away: no lease of the dead worker to wait out
+        assert services.tally_run(key=key) == "done"
+    assert Tally.objects.get(key=pending[0]).figures["beneficiaries_person_times"] == 2
+
+
 def test_running_the_full_recompute_twice_changes_nothing(association, sent):
     CheckInFactory.create_batch(2, event=EventFactory(association=association))
     year = timezone.localdate().year
