@@ -14,6 +14,7 @@ annulled check-ins never count.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -137,15 +138,21 @@ def _local_midnight(day: date) -> datetime:
 def held_events(scope: Scope, *, now: datetime | None = None) -> QuerySet[Event]:
     """The events of a scope that took place: the base of every figure."""
     now = now or timezone.now()
-    events = Event.objects.filter(starts_at__lte=now).exclude(status__in=NOT_HELD_STATUSES)
+    return Event.objects.filter(starts_at__lte=now).exclude(status__in=NOT_HELD_STATUSES).filter(_in_scope(scope))
+
+
+def _in_scope(scope: Scope, prefix: str = "") -> Q:
+    """The events a scope covers, held or not; `prefix` reaches them from another model ("event__")."""
     if scope.kind == "event":
-        return events.filter(id=scope.event_id)
+        return Q(**{f"{prefix}id": scope.event_id})
     if scope.kind == "campaign":
-        return events.filter(campaign_id=scope.campaign_id)
-    return events.filter(
-        association_id__in=association_tree(scope.association_id),
-        starts_at__gte=_local_midnight(scope.starts_on),
-        starts_at__lt=_local_midnight(scope.ends_on + timedelta(days=1)),
+        return Q(**{f"{prefix}campaign_id": scope.campaign_id})
+    return Q(
+        **{
+            f"{prefix}association_id__in": association_tree(scope.association_id),
+            f"{prefix}starts_at__gte": _local_midnight(scope.starts_on),
+            f"{prefix}starts_at__lt": _local_midnight(scope.ends_on + timedelta(days=1)),
+        }
     )
 
 
@@ -180,7 +187,11 @@ def _new_event_row() -> dict[str, Any]:
         "volunteers": 0,
         "partners": 0,
         "outputs": defaultdict(Decimal),
+        "output_rows": 0,
     }
+
+
+_COUNTED = ("checkins", "headcounts", "signups", "outputs", "partners")
 
 
 def _grouped_records(held_ids: list[int], *, categories: bool = True) -> tuple[dict[int, dict], dict[str, int]]:
@@ -190,7 +201,7 @@ def _grouped_records(held_ids: list[int], *, categories: bool = True) -> tuple[d
     (a join with the attendees); a period gets those from _attendee_groups instead.
     """
     rows: dict[int, dict] = defaultdict(_new_event_row)
-    counts = {"checkins": 0, "headcounts": 0, "signups": 0, "outputs": 0, "partners": 0}
+    counts = dict.fromkeys(_COUNTED, 0)
     live_checkins = CheckIn.objects.filter(event_id__in=held_ids, annulled_at__isnull=True)
     keys = ("event_id", "method", "attendee__category") if categories else ("event_id", "method")
     for row in live_checkins.values(*keys).annotate(n=Count("id")).order_by():
@@ -228,8 +239,66 @@ def _grouped_records(held_ids: list[int], *, categories: bool = True) -> tuple[d
     outputs = EventOutput.objects.filter(event_id__in=held_ids)
     for row in outputs.values("event_id", "kind").annotate(q=Sum("quantity"), n=Count("id")).order_by():
         rows[row["event_id"]]["outputs"][row["kind"]] += row["q"] or Decimal(0)
+        rows[row["event_id"]]["output_rows"] += row["n"]
         counts["outputs"] += row["n"]
     return rows, counts
+
+
+class Batch:
+    """The records of many scopes computed at one moment (the full recompute), each aggregate read once.
+
+    The per-event rows of every held event come from one set of grouped
+    queries; a campaign or a period adds up its events' rows instead of
+    grouping the check-ins again. The distinct attendees of all the scopes
+    come from one pass too (read_attendees), and scopes with the same events
+    (a county's year and its prefecture's) share one result.
+
+    `held_ids` are the events held at one moment, and each scope given to
+    read_attendees comes with its held events at that moment: a scope's
+    check-ins are then those of the batch's events that the scope covers.
+    """
+
+    def __init__(self, held_ids: Iterable[int]):
+        self.held_ids = set(held_ids)
+        # With the attendees' categories: the event tallies come from the same rows.
+        self.rows, _ = _grouped_records(sorted(self.held_ids))
+        self._groups: dict[tuple[int, ...], list[dict]] = {}
+
+    def records(self, held_ids: list[int]) -> tuple[dict[int, dict], dict[str, int]]:
+        """The per-event rows of these held events and their record counts, as _grouped_records returns them."""
+        missing = [i for i in held_ids if i not in self.held_ids]
+        rows, counts = _grouped_records(missing, categories=False) if missing else ({}, dict.fromkeys(_COUNTED, 0))
+        for event_id in held_ids:
+            if event_id in self.held_ids and event_id in self.rows:
+                row = rows[event_id] = self.rows[event_id]
+                counts["checkins"] += sum(row["methods"].values())
+                counts["headcounts"] += row["headcount_rows"]
+                counts["signups"] += row["signups"]
+                counts["outputs"] += row["output_rows"]
+                counts["partners"] += row["partners"]
+        return rows, counts
+
+    def read_attendees(self, held_by_scope: dict[Scope, list[int]]) -> None:
+        """Group the distinct attendees of many scopes (each given its held events) in one pass."""
+        scopes: dict[tuple[int, ...], Scope] = {}
+        for scope, ids in held_by_scope.items():
+            key = tuple(sorted(ids))
+            if key not in self._groups and key not in scopes and self.held_ids.issuperset(key):
+                scopes[key] = scope
+        keys = list(scopes)
+        everything = tuple(sorted(self.held_ids))
+        for first in range(0, len(keys), 30):  # a few dozen columns per scope and query
+            chunk = keys[first : first + 30]
+            # A scope of all the batch's events (the year, often) needs no filter.
+            parts = [Q() if k == everything else _in_scope(scopes[k], "event__") for k in chunk]
+            found = _attendee_groups_of(list(everything), parts)
+            self._groups.update(zip(chunk, found, strict=True))
+
+    def attendee_groups(self, held_ids: list[int]) -> list[dict]:
+        key = tuple(sorted(held_ids))
+        if key not in self._groups:
+            self._groups[key] = _attendee_groups(held_ids)
+        return self._groups[key]
 
 
 def _person_times(row: dict) -> tuple[int, dict[str, int]]:
@@ -309,11 +378,14 @@ def compute_events(scope: Scope, *, now: datetime | None = None) -> dict[int, Co
     return compute_events_of(held_events(scope, now=now))
 
 
-def compute_events_of(held: QuerySet[Event]) -> dict[int, Computed]:
-    """Per-event tallies of these held events, from one set of grouped queries."""
+def compute_events_of(held: QuerySet[Event], *, batch: Batch | None = None) -> dict[int, Computed]:
+    """Per-event tallies of these held events, from one set of grouped queries (or the batch's rows)."""
     events = list(held.values("id", "kind", "is_countryside_trip", "venue_id"))
-    # The ids themselves, not a subquery: PostgreSQL then reads a campaign's check-ins by index, not the whole table.
-    rows, _ = _grouped_records([e["id"] for e in events])
+    if batch is not None and all(e["id"] in batch.held_ids for e in events):
+        rows = batch.rows
+    else:
+        # The ids themselves, not a subquery: PostgreSQL then reads a campaign's check-ins by index.
+        rows, _ = _grouped_records([e["id"] for e in events])
     result = {}
     for event in events:
         row = rows.get(event["id"]) or _new_event_row()
@@ -368,26 +440,53 @@ def _attendee_groups(held_ids: list[int]) -> list[dict]:
     """The attendees checked in within a scope, grouped by home region and category, in one pass.
 
     Per group: how many distinct people, their check-ins, and how many of them
-    were scanned at least once. The inner query groups the check-ins by
-    attendee (so each person counts once); it is the ORM's SQL, wrapped.
+    were scanned at least once.
+    """
+    return _attendee_groups_of(held_ids, [Q()])[0]
+
+
+def _attendee_groups_of(held_ids: list[int], parts: list[Q]) -> list[list[dict]]:
+    """_attendee_groups of several parts of these held events (each a filter on the check-ins), in one pass.
+
+    The inner query groups the check-ins by attendee (so each person counts
+    once), with a count and a scanned flag per part; the outer one groups the
+    people by region and category. It is the ORM's SQL, wrapped.
     """
     if not held_ids:
-        return []
+        return [[] for _ in parts]
     live = CheckIn.objects.filter(event_id__in=held_ids, annulled_at__isnull=True)
     scanned = Case(When(method__in=SCANNED_METHODS, then=Value(1)), default=Value(0), output_field=IntegerField())
-    per_attendee = live.values("attendee_id").annotate(n=Count("id"), scanned=Max(scanned)).order_by()
+    per_part = {}
+    for i, part in enumerate(parts):
+        per_part[f"n{i}"] = Count("id", filter=part) if part else Count("id")
+        per_part[f"s{i}"] = Max(scanned, filter=part) if part else Max(scanned)
+    per_attendee = live.values("attendee_id").annotate(**per_part).order_by()
     inner, params = per_attendee.query.sql_with_params()
     table = connection.ops.quote_name(Attendee._meta.db_table)
+    columns = ", ".join(
+        f"SUM(CASE WHEN s.n{i} > 0 THEN 1 ELSE 0 END), SUM(s.n{i}), SUM(s.s{i})" for i in range(len(parts))
+    )
     sql = (
-        "SELECT a.region_id, a.category, COUNT(*), SUM(s.n), SUM(s.scanned) "
+        f"SELECT a.region_id, a.category, {columns} "
         f"FROM ({inner}) s JOIN {table} a ON a.id = s.attendee_id GROUP BY a.region_id, a.category"
     )
+    found: list[list[dict]] = [[] for _ in parts]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [
-            {"region_id": r[0], "category": r[1], "people": r[2], "checkins": int(r[3]), "scanned_people": int(r[4])}
-            for r in cursor.fetchall()
-        ]
+        for r in cursor.fetchall():
+            for i in range(len(parts)):
+                people, checkins, scanned_people = r[2 + 3 * i : 5 + 3 * i]
+                if people:
+                    found[i].append(
+                        {
+                            "region_id": r[0],
+                            "category": r[1],
+                            "people": people,
+                            "checkins": int(checkins),
+                            "scanned_people": int(scanned_people or 0),
+                        }
+                    )
+    return found
 
 
 @dataclass
@@ -417,8 +516,8 @@ class _RegionTree:
         return None
 
 
-def compute(scope: Scope, *, now: datetime | None = None) -> Computed:
-    """Every figure of a campaign or a period, with breakdowns and evidence."""
+def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = None) -> Computed:
+    """Every figure of a campaign or a period, with breakdowns and evidence (from the batch's records, if given)."""
     if scope.kind == "event":
         return compute_event(scope.event_id, now=now)
     now = now or timezone.now()
@@ -436,7 +535,12 @@ def compute(scope: Scope, *, now: datetime | None = None) -> Computed:
         )
     )
     held_ids = [e["id"] for e in events]  # a list, not a subquery: see compute_events_of
-    rows, record_counts = _grouped_records(held_ids, categories=False)
+    if batch is None:
+        rows, record_counts = _grouped_records(held_ids, categories=False)
+        groups = _attendee_groups(held_ids)
+    else:
+        rows, record_counts = batch.records(held_ids)
+        groups = batch.attendee_groups(held_ids)
     record_counts["events"] = len(events)
     association_ids = association_tree(scope.association_id)
 
@@ -508,7 +612,7 @@ def compute(scope: Scope, *, now: datetime | None = None) -> Computed:
     # Distinct counts over the whole scope: these cannot be summed from events.
     attendee_regions = {}
     students = students_scanned = 0
-    for group in _attendee_groups(held_ids):
+    for group in groups:
         attendee_regions[group["region_id"]] = True
         by_category[group["category"]] += group["checkins"]
         if group["category"] == Attendee.Category.STUDENT:

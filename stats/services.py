@@ -336,55 +336,73 @@ def _pause() -> None:
 def tally_drain(*, year: int, association_ids: Iterable[int] | None = None) -> dict[str, int]:
     """Recompute every dirty scope of the year: the events in bulk, then campaigns, then the years.
 
-    Claims each marker as a single run does, so it is safe beside other workers
-    and after a crash (what was claimed by a dead worker is swept later).
+    Claims the markers as a single run does, so it is safe beside other
+    workers and after a crash (what was claimed by a dead worker is swept
+    later). Everything is read after the claim, once: the check-ins are
+    grouped per event in one pass, and the campaigns and years add up those
+    rows (F_.Batch) rather than grouping the check-ins again.
     """
     scopes = recompute_scopes(year=year, association_ids=association_ids)
     done = {"events": 0, "campaigns": 0, "periods": 0}
+    token = uuid.uuid4().hex
+    claimed = _claim_all(keys=[s.key for s in scopes], token=token)
+    scopes = [s for s in scopes if s.key in claimed]
+    if not scopes:
+        return done
+    # Read after the claim: every request up to the claimed versions has committed, so its records are seen below.
+    now = timezone.now()
     event_scopes = [s for s in scopes if s.kind == "event"]
-    by_association: dict[int, list[F_.Scope]] = {}
-    for scope in event_scopes:
-        by_association.setdefault(scope.association_id, []).append(scope)
-    for association_id, own in by_association.items():
-        done["events"] += _drain_events(association_id=association_id, year=year, scopes=own)
+    rollups = [s for s in scopes if s.kind != "event"]
+    start, end = _year_bounds(year)
+    held = Event.objects.filter(
+        id__in=[s.event_id for s in event_scopes], starts_at__gte=start, starts_at__lt=end, starts_at__lte=now
+    ).exclude(status__in=F_.NOT_HELD_STATUSES)
+    held_ids = set(held.values_list("id", flat=True))
+    held_by_scope = {scope: list(F_.held_events(scope, now=now).values_list("id", flat=True)) for scope in rollups}
+    for ids in held_by_scope.values():
+        held_ids.update(ids)
+    clock = time_module.monotonic()
+    batch = F_.Batch(held_ids)
+    batch.read_attendees(held_by_scope)
+    # The campaigns and years now have the records of their claimed versions: the token alone marks them done
+    # below. Let go of the lease, so that a worker killed from here on blocks nobody: the sweep hands them on
+    # once the drain is presumed lost (enqueued_at), and a run that computes one first wins (the token changes).
+    TallyMarker.objects.filter(key__in=[s.key for s in rollups], lease_token=token).update(
+        lease_until=None, enqueued_at=timezone.now()
+    )
+
+    if event_scopes:
+        computed = F_.compute_events_of(held, batch=batch)
+        duration = int((time_module.monotonic() - clock) * 1000)
+        fields = list(_tally_values(event_scopes[0], F_.zero_event(), now, 0))
+        for first in range(0, len(event_scopes), 500):
+            chunk = event_scopes[first : first + 500]
+            tallies = [
+                Tally(key=s.key, **_tally_values(s, computed.get(s.event_id) or F_.zero_event(), now, duration))
+                for s in chunk
+            ]
+            Tally.objects.bulk_create(tallies, update_conflicts=True, unique_fields=["key"], update_fields=fields)
+            keys = [s.key for s in chunk]
+            _release(keys=keys, token=token, versions={k: claimed[k] for k in keys})
+        done["events"] = len(event_scopes)
         _pause()
-    for scope in scopes:
-        if scope.kind == "event":
-            continue
-        if tally_run(key=scope.key) == "done":
-            done["campaigns" if scope.kind == "campaign" else "periods"] += 1
+    for scope in rollups:
+        clock = time_module.monotonic()
+        computed = F_.compute(scope, now=now, batch=batch)
+        _store(scope, computed, now, int((time_module.monotonic() - clock) * 1000))
+        _release(keys=[scope.key], token=token, versions={scope.key: claimed[scope.key]})
+        if TallyMarker.objects.filter(key=scope.key, version__gt=F("done_version")).exists():
+            _nudge(scope.key, countdown=rollup_debounce_seconds())  # a request came in during the computation
+        done["campaigns" if scope.kind == "campaign" else "periods"] += 1
         _pause()
     return done
 
 
-def _drain_events(*, association_id: int, year: int, scopes: list[F_.Scope]) -> int:
-    """Claim the dirty event markers of one association and compute them together."""
+def _claim_all(*, keys: list[str], token: str) -> dict[str, int]:
+    """Claim the dirty markers among these keys that nobody is working on; returns their versions."""
     now = timezone.now()
-    token = uuid.uuid4().hex
-    keys = [s.key for s in scopes]
     for start in range(0, len(keys), 500):
         TallyMarker.objects.filter(key__in=keys[start : start + 500], version__gt=F("done_version")).filter(
             Q(lease_until__isnull=True) | Q(lease_until__lt=now)
         ).update(lease_until=now + timedelta(seconds=lease_seconds()), lease_token=token, enqueued_at=None)
-    claimed = dict(TallyMarker.objects.filter(lease_token=token).values_list("key", "version"))
-    if not claimed:
-        return 0
-    start, end = _year_bounds(year)
-    held = Event.objects.filter(
-        association_id=association_id, starts_at__gte=start, starts_at__lt=end, starts_at__lte=now
-    ).exclude(status__in=F_.NOT_HELD_STATUSES)
-    clock = time_module.monotonic()
-    computed = F_.compute_events_of(held)
-    duration = int((time_module.monotonic() - clock) * 1000)
-    tallies = []
-    for scope in scopes:
-        if scope.key not in claimed:
-            continue
-        result = computed.get(scope.event_id) or F_.zero_event()
-        tallies.append(Tally(key=scope.key, **_tally_values(scope, result, now, duration)))
-    fields = [f for f in _tally_values(scopes[0], F_.zero_event(), now, 0)]
-    Tally.objects.bulk_create(
-        tallies, update_conflicts=True, unique_fields=["key"], update_fields=fields, batch_size=500
-    )
-    _release(keys=list(claimed), token=token, versions=claimed)
-    return len(claimed)
+    return dict(TallyMarker.objects.filter(lease_token=token).values_list("key", "version"))

@@ -72,11 +72,12 @@ def _insert_checkins(cursor, *, association_id: int, count: int, offset: int) ->
             SELECT id, starts_at, row_number() OVER (ORDER BY id) - 1 AS rn, count(*) OVER () AS n
             FROM events_event WHERE association_id = %(a)s AND starts_at < now()
         ), a AS (SELECT min(id) AS base, count(*) AS n FROM checkin_attendee WHERE association_id = %(a)s)
-        INSERT INTO checkin_checkin (event_id, attendee_id, method, client_id, scanned_at, received_at, device, gate)
+        INSERT INTO checkin_checkin
+            (event_id, attendee_id, method, client_id, scanned_at, received_at, device, gate, flagged)
         SELECT e.id,
                a.base + ((e.rn * 7919 + (g / e.n)) %% a.n),
                (ARRAY['staff_scan','staff_scan','staff_scan','self','self','offline','paper','manual'])[1 + (g %% 8)],
-               gen_random_uuid(), e.starts_at + (g %% 60) * interval '1 minute', now(), '', ''
+               gen_random_uuid(), e.starts_at + (g %% 60) * interval '1 minute', now(), '', '', false
         FROM generate_series(%(offset)s, %(offset)s + %(count)s - 1) AS g
         CROSS JOIN a
         JOIN e ON e.rn = g %% e.n
@@ -157,8 +158,8 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO checkin_checkin"
-            " (event_id, attendee_id, method, client_id, scanned_at, received_at, device, gate) "
-            "SELECT %s, a.id, 'staff_scan', gen_random_uuid(), now(), now(), '', '' FROM checkin_attendee a "
+            " (event_id, attendee_id, method, client_id, scanned_at, received_at, device, gate, flagged) "
+            "SELECT %s, a.id, 'staff_scan', gen_random_uuid(), now(), now(), '', '', false FROM checkin_attendee a "
             "WHERE NOT EXISTS (SELECT 1 FROM checkin_checkin c WHERE c.event_id = %s AND c.attendee_id = a.id) "
             "ORDER BY a.id LIMIT 1000",
             [event.id, event.id],

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import transaction
@@ -135,6 +135,66 @@ def test_a_full_recompute_gives_the_same_figures_as_single_runs(association, sen
     assert {t.key: t.figures for t in Tally.objects.filter(scope="event")} == bulk
     year_tally = Tally.objects.get(key=year_scope(association.id, year).key)
     assert year_tally.figures["beneficiaries_person_times"] == 6
+
+
+def test_a_full_recompute_stores_what_each_scope_computes_alone(association, sent):
+    prefecture = AssociationFactory()
+    association.parent = prefecture
+    association.save()
+    year = timezone.localdate().year - 1
+    campaign = CampaignFactory(association=association, starts_on=date(year - 1, 12, 1), ends_on=date(year, 1, 31))
+    for day in (timezone.datetime(year - 1, 12, 20, 9), timezone.datetime(year, 1, 10, 9)):  # across New Year
+        start = timezone.make_aware(day)
+        event = EventFactory(
+            association=association, campaign=campaign, starts_at=start, ends_at=start + timedelta(hours=1)
+        )
+        CheckInFactory.create_batch(2, event=event)
+        CheckInFactory(event=event, annulled_at=timezone.now())
+        HeadcountFactory(event=event, count=30)
+    start = timezone.make_aware(timezone.datetime(year, 6, 1, 9))
+    CheckInFactory.create_batch(
+        3, event=EventFactory(association=association, starts_at=start, ends_at=start + timedelta(hours=1))
+    )
+    keys = services.tally_recompute_request(year=year)
+    assert services.tally_drain(year=year) == {"events": 2, "campaigns": 1, "periods": 2}
+    for scope in services.recompute_scopes(year=year):
+        alone = services.F_.compute(scope)
+        tally = Tally.objects.get(key=scope.key)
+        assert (tally.figures, tally.evidence, tally.breakdowns, tally.record_counts) == (
+            alone.figures,
+            alone.evidence,
+            alone.breakdowns,
+            alone.record_counts,
+        ), scope.key
+    assert Tally.objects.get(key=f"campaign:{campaign.id}").figures["beneficiaries_person_times"] == 64
+    assert services.tally_pending(keys=keys) == 0
+
+
+def test_a_drain_that_dies_after_its_events_leaves_no_claim_in_the_way(association, sent, monkeypatch):
+    start = timezone.make_aware(timezone.datetime(timezone.localdate().year - 1, 5, 1, 9))
+    event = EventFactory(
+        association=association,
+        campaign=CampaignFactory(association=association, starts_on=start.date(), ends_on=start.date()),
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+    )
+    CheckInFactory.create_batch(2, event=event)
+    keys = services.tally_recompute_request(year=start.year)
+
+    class Killed(Exception):
+        pass
+
+    def killed():
+        raise Killed
+
+    monkeypatch.setattr(services, "_pause", killed)  # the worker dies after storing the events
+    with pytest.raises(Killed):
+        services.tally_drain(year=start.year)
+    pending = [key for key in keys if TallyMarker.objects.get(key=key).is_dirty]
+    assert pending == [f"campaign:{event.campaign_id}", year_scope(association.id, start.year).key]
+    for key in pending:  # the sweep's runs, right away: no lease of the dead worker to wait out
+        assert services.tally_run(key=key) == "done"
+    assert Tally.objects.get(key=pending[0]).figures["beneficiaries_person_times"] == 2
 
 
 def test_running_the_full_recompute_twice_changes_nothing(association, sent):
