@@ -166,9 +166,10 @@ def _num(value: Decimal | int | None) -> int | float:
 
 
 def _pct(part: int, whole: int | None) -> float | None:
+    """A percentage rounded DOWN to one decimal: 143 of 149 is 95.9, never 96.0 ("96%以上" would overstate it)."""
     if not whole:
         return None
-    return round(part * 100 / whole, 1)
+    return (part * 1000 // whole) / 10
 
 
 def _evidence() -> dict[str, int]:

@@ -50,3 +50,11 @@ def test_english_words_and_exact_figures():
     assert exact(23456, "zh-hans") == "23456"
     assert exact(12.5, "zh-hans") == "12.5"
     assert approx(None, "zh-hans") == "—"
+
+
+def test_a_percentage_is_never_rounded_up_into_the_words():
+    from stats.figures import _pct
+
+    # 143 of 149 villages is 95.97%: the summary must not claim "96%以上".
+    assert _pct(143, 149) == 95.9
+    assert pct(_pct(143, 149), "zh-hans") == "95%以上"
