@@ -13,6 +13,7 @@ import logging
 import smtplib
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from io import BytesIO
 from typing import TYPE_CHECKING
 
@@ -44,7 +45,7 @@ class PermanentError(DeliveryError):
     """The message can never go out as it is: a bad address, a refused 4xx."""
 
 
-class Channel:
+class Channel(ABC):
     name: str = ""
     label = ""
     # Recording the row is the delivery (the in-app inbox): no worker needed.
@@ -56,9 +57,9 @@ class Channel:
         """Where this channel reaches the recipient (phone, e-mail, an account id…); empty for none."""
         return ""
 
+    @abstractmethod
     def send(self, notification: "Notification") -> str:
         """Deliver the message (to notification.address); return the provider's id for it (may be empty)."""
-        raise NotImplementedError
 
 
 class InboxChannel(Channel):
