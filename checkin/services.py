@@ -9,6 +9,7 @@ nothing. Nothing here waits for the broker.
 """
 
 import base64
+import functools
 import logging
 import secrets
 from collections.abc import Iterable
@@ -483,22 +484,60 @@ def _scan(
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
             _insert_scan_log(**log, checkin_id=checkin_id, answer=answer.to_json())
         return answer
+    fields = {
+        "registration_id": registration.id,
+        "method": method,
+        "client_id": client_id,
+        "scanned_at": scanned_at,
+        "scanned_by_id": scanned_by.pk if scanned_by else None,
+        "device": device,
+        "gate": gate,
+        "flagged": flagged,
+    }
+    if connection.vendor == "postgresql":
+        checked_in = replace(answer, checked_in_at=scanned_at)
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            checkin_id = _insert_checkin_and_log(
+                checkin={"event_id": event.id, "attendee_id": attendee.id, "received_at": now, **fields},
+                log={**log, "answer": checked_in.to_json()},
+            )
+        if checkin_id is not None:
+            return replace(checked_in, checkin_id=checkin_id)
+        # The attendee was checked in since the lookup (or has a later check-in, for a late offline scan).
     with transaction.atomic():
-        fields = {
-            "registration_id": registration.id,
-            "method": method,
-            "client_id": client_id,
-            "scanned_at": scanned_at,
-            "scanned_by_id": scanned_by.pk if scanned_by else None,
-            "device": device,
-            "gate": gate,
-            "flagged": flagged,
-        }
         # The unique constraint decides: a concurrent scan may have checked the attendee in since the lookup.
         status, checkin_id, first_at = _check_in(event_id=event.id, attendee_id=attendee.id, now=now, **fields)
         answer = replace(answer, status=status, checkin_id=checkin_id, checked_in_at=first_at)
         _insert_scan_log(**{**log, "status": status}, checkin_id=checkin_id, answer=answer.to_json())
     return answer
+
+
+def _insert_checkin_and_log(*, checkin: dict[str, Any], log: dict[str, Any]) -> int | None:
+    """PostgreSQL: the check-in and its log row in one statement (a data-modifying WITH), hence one
+    implicit transaction without BEGIN and COMMIT round trips. Returns the new check-in's id, or None
+    having written nothing if the attendee has a live check-in: the partial unique index decides, as in
+    `_insert_checkin_if_absent`. The stored answer gets the check-in's id, known only in the statement."""
+    log = {**log, "received_at": timezone.now()}
+    answer = log.pop("answer")
+    sql = _checkin_and_log_sql(connection.vendor, tuple(checkin), tuple(log))
+    params = rawsql.prep(CheckIn, checkin) + rawsql.prep(ScanLog, {**log, "answer": answer})
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+@functools.cache
+def _checkin_and_log_sql(vendor: str, checkin: tuple[str, ...], log: tuple[str, ...]) -> str:
+    del vendor  # part of the cache key only: quoting is the backend's
+    checkin_sql = rawsql.insert_sql(CheckIn, checkin, suffix=f"{_ON_LIVE_CHECKIN_DO_NOTHING} RETURNING id")
+    column = functools.partial(rawsql.column, ScanLog)
+    columns = ", ".join(column(name) for name in [*log, "answer", "checkin_id"])
+    return (
+        f"WITH c AS ({checkin_sql}) INSERT INTO {rawsql.table(ScanLog)} ({columns}) "
+        f"SELECT {', '.join(['%s'] * len(log))}, jsonb_set(%s, '{{checkin}}', to_jsonb(c.id)), c.id FROM c "
+        f"RETURNING {column('checkin_id')}"
+    )
 
 
 def _insert_scan_log(**values: Any) -> None:
@@ -561,6 +600,9 @@ def _check_in(
     return Status.ALREADY, existing["id"], existing["scanned_at"]
 
 
+_ON_LIVE_CHECKIN_DO_NOTHING = "ON CONFLICT (event_id, attendee_id) WHERE annulled_at IS NULL DO NOTHING"
+
+
 def _insert_checkin_if_absent(**values: Any) -> int | None:
     """INSERT … ON CONFLICT DO NOTHING on the one-live-check-in index; the new id, or None if one exists.
 
@@ -568,9 +610,7 @@ def _insert_checkin_if_absent(**values: Any) -> int | None:
     code (the losers wait for the winner's commit, then do nothing). Works on
     PostgreSQL and SQLite ≥ 3.35.
     """
-    sql, params = rawsql.insert(
-        CheckIn, values, suffix="ON CONFLICT (event_id, attendee_id) WHERE annulled_at IS NULL DO NOTHING RETURNING id"
-    )
+    sql, params = rawsql.insert(CheckIn, values, suffix=f"{_ON_LIVE_CHECKIN_DO_NOTHING} RETURNING id")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

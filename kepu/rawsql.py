@@ -80,6 +80,16 @@ def insert(model: type[Model], values: dict[str, Any], *, suffix: str = "") -> t
     ]
 
 
+def insert_sql(model: type[Model], names: tuple[str, ...], *, suffix: str = "") -> str:
+    """The statement text of `insert` alone, for composing a larger statement."""
+    return _insert_sql(connection.vendor, model, tuple(names), suffix)[0]
+
+
+def prep(model: type[Model], values: dict[str, Any]) -> list:
+    """The values as the backend stores them in these fields, in order."""
+    return insert(model, values)[1]
+
+
 @functools.cache
 def _insert_sql(vendor: str, model: type[Model], names: tuple[str, ...], suffix: str) -> tuple[str, list]:
     del vendor  # part of the cache key only: quoting is the backend's

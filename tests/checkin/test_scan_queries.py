@@ -60,8 +60,8 @@ def test_a_first_scan_takes_five_statements_and_leaves_a_queued_tally_marker_alo
     body, statements = _scan(client, event, codes[1])
     assert body["status"] == "ok"
     # token and user; event, registration, attendee, live check-in and earlier answer;
-    # the check-in; the scan log; is a tally run already queued?
-    assert len(statements) == 5, statements
+    # the check-in and the scan log (one statement on PostgreSQL); is a tally run already queued?
+    assert len(statements) == (4 if connection.vendor == "postgresql" else 5), statements
     assert not _writes_to(TallyMarker._meta.db_table, statements)
     assert TallyMarker.objects.get(key=f"event:{event.id}").version == marker.version
 
@@ -92,5 +92,5 @@ def test_a_volunteer_on_duty_is_checked_in_the_same_lookup(event, codes):
     _scan(client, event, codes[0])
     body, statements = _scan(client, event, codes[1])
     assert body["status"] == "ok"
-    assert len(statements) == 5, statements
+    assert len(statements) == (4 if connection.vendor == "postgresql" else 5), statements
     assert [s for s in statements if "volunteers_signup" in s] == [statements[1]]  # inside the lookup
