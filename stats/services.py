@@ -7,7 +7,10 @@ How a change reaches the figures:
    commits or rolls back with the change) and, unless a run is already queued,
    sends `stats.tasks.tally_run` with a short countdown after commit. Further
    requests inside that countdown ride along: a burst of 1,000 scans makes a
-   handful of runs.
+   handful of runs. A request made after its change committed (the check-in
+   path) skips the bump while a queued run has yet to claim the dirty marker:
+   that run will see the change (`_run_will_see`), and the scans of a busy door
+   do not queue up on the marker's row lock.
 2. A run claims the marker with a conditional UPDATE (a lease), recomputes the
    tally from the records, and releases it up to the version it read. Requests
    that came in during the run leave the marker dirty and have sent their own
