@@ -101,6 +101,11 @@ def _run_will_see(key: str, now: datetime) -> bool:
     then bump as always, and the release leaves the marker dirty. If the queued
     run is lost (broker down, worker killed), `enqueued_at` goes stale and the
     sweep sends another: the marker is dirty, so nothing is lost.
+
+    Event markers only (tally_request is their one caller): the drain lets go of
+    the leases of campaigns and years before it has released their versions,
+    leaving them unclaimed with `enqueued_at` set, which the reasoning above
+    does not cover. It holds an event marker's lease until its release.
     """
     stale = now - timedelta(seconds=enqueue_stale_seconds())
     # Hand-written (kepu/rawsql.py): it runs after every scan, and compiling the queryset cost ten times the query.
