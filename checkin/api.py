@@ -1,6 +1,10 @@
 """The check-in API: registrations and their QR codes (organizers), scans and offline batches (scanners),
 search, counts, headcounts, annulments and paper lists."""
 
+import functools
+
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -11,30 +15,69 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authtoken.models import Token
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from events.models import Event, Organization, Region
+from events.models import Event, Organization, Organizer, Region
+from kepu import rawsql
 from kepu.api import IsOrganizer
 
 from . import selectors, services
 from .models import Attendee, CheckIn, Headcount, Registration, ScanLog
 from .qr import qr_png, qr_svg
 
+User = get_user_model()
+
 
 class ScannerTokenAuthentication(TokenAuthentication):
-    """Token auth that loads the organizer with the user: the scan path saves a query per request."""
+    """DRF's token auth, loading the organizer with the user in one hand-written statement (kepu/rawsql.py):
+    on the scan path the ORM's compilation of that query cost as much CPU as the rest of the lookup.
+    Every request still reads the token from the database, so a deleted token fails at once."""
 
     def authenticate_credentials(self, key):
-        try:
-            token = self.get_model().objects.select_related("user", "user__organizer").get(key=key)
-        except self.get_model().DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        token = _token_with_user(key)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         return token.user, token
+
+
+_TOKEN = rawsql.Row(Token, ("key", "user_id", "created"), "t")
+_USER = rawsql.Row(User, tuple(f.attname for f in User._meta.concrete_fields), "u")
+_ORGANIZER = rawsql.Row(Organizer, tuple(f.attname for f in Organizer._meta.concrete_fields), "o")
+
+
+@functools.cache
+def _token_sql(vendor: str) -> str:
+    del vendor  # part of the cache key only: quoting is the backend's
+    c = rawsql.column
+    return (
+        f"SELECT {', '.join(_TOKEN.select() + _USER.select() + _ORGANIZER.select())} "
+        f"FROM {rawsql.table(Token)} t "
+        f"JOIN {rawsql.table(User)} u ON {c(User, 'id', 'u')} = {c(Token, 'user_id', 't')} "
+        f"LEFT JOIN {rawsql.table(Organizer)} o ON {c(Organizer, 'user_id', 'o')} = {c(User, 'id', 'u')} "
+        f"WHERE {c(Token, 'key', 't')} = %s"
+    )
+
+
+def _token_with_user(key: str) -> Token | None:
+    """The token, its user and the user's organizer profile (or its absence), as select_related would load them."""
+    with connection.cursor() as cursor:
+        cursor.execute(_token_sql(connection.vendor), [key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = iter(row)
+    token, user, organizer = _TOKEN.load(values), _USER.load(values), _ORGANIZER.load(values)
+    token.user = user
+    User.organizer.related.set_cached_value(user, organizer)  # None: known to be no organizer, no query later
+    if organizer is not None:
+        organizer.user = user
+    return token
 
 
 class ScannerTokenScheme(OpenApiAuthenticationExtension):
@@ -57,23 +100,15 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-# What a scan needs of the event: its association (who may scan), campaign and check-in window.
-SCAN_EVENT_FIELDS = (
-    "id",
-    "association_id",
-    "campaign_id",
-    "starts_at",
-    "ends_at",
-    "checkin_opens_at",
-    "checkin_closes_at",
-)
-
-
 def _event_for_scanner(request, event_id: int, *, field: str = "event") -> Event:
-    event = Event.objects.only(*SCAN_EVENT_FIELDS).filter(pk=event_id).first()
+    event = Event.objects.only(*selectors.SCAN_EVENT_FIELDS).filter(pk=event_id).first()
+    return _check_scanner(request, event, field=field)
+
+
+def _check_scanner(request, event: Event | None, *, field: str = "event", on_duty: bool | None = None) -> Event:
     if event is None:
         raise exceptions.ValidationError({field: [_("Unknown event.")]})
-    if not selectors.may_scan(request.user, event):
+    if not selectors.may_scan(request.user, event, on_duty=on_duty):
         raise exceptions.PermissionDenied(_("Only organizers and volunteers on duty at this event may scan."))
     return event
 
@@ -309,9 +344,14 @@ class ScanView(APIView):
         data = ScanSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         scan = data.validated_data
-        event = _event_for_scanner(request, scan["event"])
+        # The event, the permission, the code's registration and check-in, an earlier answer: one query.
+        lookup = selectors.scan_lookup(
+            event_id=scan["event"], code=scan["code"], client_id=scan["client_id"], user=request.user
+        )
+        event = _check_scanner(request, lookup.event, on_duty=lookup.on_duty)
         answer = services.checkin_scan(
             event=event,
+            lookup=lookup,
             code=scan["code"],
             client_id=scan["client_id"],
             scanned_at=scan.get("scanned_at") or timezone.now(),

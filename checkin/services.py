@@ -9,10 +9,12 @@ nothing. Nothing here waits for the broker.
 """
 
 import base64
+import functools
 import logging
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -27,9 +29,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from events.models import Campaign, Event, Organization, Region
+from kepu import rawsql
 from notifications.services import notify_registration
 from stats import services as stats_services
 
+from . import selectors
 from .models import Attendee, CheckIn, Headcount, PosterCode, Registration, ScanLog
 
 logger = logging.getLogger(__name__)
@@ -69,10 +73,10 @@ def _after_checkin(event: Event) -> None:
 
 
 def _request_tally(event_id: int, association_id: int) -> None:
-    # After commit, in its own short transaction: the scan's own transaction
-    # never waits on the event's tally marker, which every scanner of the event bumps.
+    # After commit, in its own short transaction: the scan's own transaction never waits on the
+    # event's tally marker. The change has committed, so while a run is queued this is one read.
     try:
-        stats_services.tally_request(event_id=event_id, association_id=association_id)
+        stats_services.tally_request(event_id=event_id, association_id=association_id, committed=True)
     except Exception:
         # The check-in has committed; a failed request only delays the figures until the nightly recompute.
         logger.exception("could not request the tally of event %s", event_id)
@@ -365,44 +369,61 @@ def checkin_scan(
     gate: str = "",
     ip: str | None = None,
     now: datetime | None = None,
+    lookup: selectors.ScanLookup | None = None,
 ) -> ScanAnswer:
     """Record one scan of a code at an event. One live check-in per attendee and event, however
-    many phones scan at once; a repeated `client_id` gets its first answer back and writes nothing."""
+    many phones scan at once; a repeated `client_id` gets its first answer back and writes nothing.
+
+    `lookup` is `selectors.scan_lookup` for this event, code and client_id when the
+    caller has read it already (the scan endpoint does, to check the permission).
+    """
     now = now or timezone.now()
+    code = (code or "").strip()
+    if lookup is None:
+        lookup = selectors.scan_lookup(event_id=event.id, code=code, client_id=client_id)
+    if lookup.answered and (earlier := _replay(client_id=client_id, event=event)):
+        return earlier  # the scanner retried: the first answer, nothing written
     try:
-        with transaction.atomic():
-            answer = _scan(
-                event=event,
-                code=code,
-                client_id=client_id,
-                scanned_at=scanned_at,
-                method=method,
-                scanned_by=scanned_by,
-                device=device[:100],
-                gate=gate[:50],
-                ip=ip,
-                now=now,
-            )
+        answer = _scan(
+            event=event,
+            code=code,
+            lookup=lookup,
+            client_id=client_id,
+            scanned_at=scanned_at,
+            method=method,
+            scanned_by=scanned_by,
+            device=device[:100],
+            gate=gate[:50],
+            ip=ip,
+            now=now,
+        )
     except IntegrityError:
-        # The client_id is taken: this scan was answered before (or is being answered by a
-        # concurrent retry that won). Everything this attempt wrote was rolled back.
-        earlier = ScanLog.objects.filter(client_id=client_id).first()
+        # The client_id is taken: a concurrent retry of this scan won. Everything this
+        # attempt wrote was rolled back.
+        earlier = _replay(client_id=client_id, event=event)
         if earlier is None:
             raise
-        if earlier.event_id != event.id:
-            raise ValidationError(  # noqa: B904 - a reused id, not a failure of ours
-                {"client_id": _("This client_id was already used for another scan.")}
-            )
-        return ScanAnswer.from_log(earlier)
+        return earlier
     if answer.status == Status.OK:
         _after_checkin(event)
     return answer
+
+
+def _replay(*, client_id: UUID, event: Event) -> ScanAnswer | None:
+    """The first answer to a scan with this client_id, if there was one."""
+    earlier = ScanLog.objects.filter(client_id=client_id).first()
+    if earlier is None:
+        return None
+    if earlier.event_id != event.id:
+        raise ValidationError({"client_id": _("This client_id was already used for another scan.")})
+    return ScanAnswer.from_log(earlier)
 
 
 def _scan(
     *,
     event: Event,
     code: str,
+    lookup: selectors.ScanLookup,
     client_id: UUID,
     scanned_at: datetime,
     method: str,
@@ -412,11 +433,10 @@ def _scan(
     ip: str | None,
     now: datetime,
 ) -> ScanAnswer:
-    code = (code or "").strip()
     flagged = scanned_at > now + FUTURE_TOLERANCE
-    registration = _registration_by_code(code)
+    registration = lookup.registration
     attendee = registration.attendee if registration else None
-    checkin_id, first_at = None, None
+    checkin_id, first_at, writes_checkin = None, None, False
     if registration is None or attendee.association_id != event.association_id:
         status, attendee, registration = Status.INVALID, None, None
     elif registration.revoked_at is not None:
@@ -428,18 +448,12 @@ def _scan(
         status = Status.WRONG_EVENT
     elif not _within_window(event, min(scanned_at, now)):
         status = Status.OUTSIDE_WINDOW
+    elif lookup.live_checkin is not None and scanned_at >= lookup.live_checkin[1]:
+        # Checked in already, by a scan no later than this one: nothing to write but the log.
+        status = Status.ALREADY
+        checkin_id, first_at = lookup.live_checkin
     else:
-        fields = {
-            "registration_id": registration.id,
-            "method": method,
-            "client_id": client_id,
-            "scanned_at": scanned_at,
-            "scanned_by_id": scanned_by.pk if scanned_by else None,
-            "device": device,
-            "gate": gate,
-            "flagged": flagged,
-        }
-        status, checkin_id, first_at = _check_in(event_id=event.id, attendee_id=attendee.id, now=now, **fields)
+        status, writes_checkin = Status.OK, True
     answer = ScanAnswer(
         status=status,
         client_id=client_id,
@@ -450,30 +464,94 @@ def _scan(
         checked_in_at=first_at,
         flagged=flagged,
     )
-    ScanLog.objects.create(
-        client_id=client_id,
-        event=event,
-        code=code[:64],
-        registration=registration,
-        checkin_id=checkin_id,
-        status=status,
-        method=method,
-        scanned_at=scanned_at,
-        scanned_by=scanned_by,
-        device=device,
-        gate=gate,
-        ip=ip,
-        flagged=flagged,
-        answer=answer.to_json(),
-    )
+    log = {
+        "client_id": client_id,
+        "event_id": event.id,
+        "code": code[:64],
+        "registration_id": registration.id if registration else None,
+        "status": status,
+        "method": method,
+        "scanned_at": scanned_at,
+        "scanned_by_id": scanned_by.pk if scanned_by else None,
+        "device": device,
+        "gate": gate,
+        "ip": ip,
+        "flagged": flagged,
+    }
+    if not writes_checkin:
+        # One INSERT, its own transaction: no BEGIN/COMMIT round trips. Inside a caller's
+        # transaction a savepoint keeps an IntegrityError from breaking it.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            _insert_scan_log(**log, checkin_id=checkin_id, answer=answer.to_json())
+        return answer
+    fields = {
+        "registration_id": registration.id,
+        "method": method,
+        "client_id": client_id,
+        "scanned_at": scanned_at,
+        "scanned_by_id": scanned_by.pk if scanned_by else None,
+        "device": device,
+        "gate": gate,
+        "flagged": flagged,
+    }
+    if connection.vendor == "postgresql":
+        checked_in = replace(answer, checked_in_at=scanned_at)
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            checkin_id = _insert_checkin_and_log(
+                checkin={"event_id": event.id, "attendee_id": attendee.id, "received_at": now, **fields},
+                log={**log, "answer": checked_in.to_json()},
+            )
+        if checkin_id is not None:
+            return replace(checked_in, checkin_id=checkin_id)
+        # The attendee was checked in since the lookup (or has a later check-in, for a late offline scan).
+    with transaction.atomic():
+        # The unique constraint decides: a concurrent scan may have checked the attendee in since the lookup.
+        status, checkin_id, first_at = _check_in(event_id=event.id, attendee_id=attendee.id, now=now, **fields)
+        answer = replace(answer, status=status, checkin_id=checkin_id, checked_in_at=first_at)
+        _insert_scan_log(**{**log, "status": status}, checkin_id=checkin_id, answer=answer.to_json())
     return answer
 
 
+def _insert_checkin_and_log(*, checkin: dict[str, Any], log: dict[str, Any]) -> int | None:
+    """PostgreSQL: the check-in and its log row in one statement (a data-modifying WITH), hence one
+    implicit transaction without BEGIN and COMMIT round trips. Returns the new check-in's id, or None
+    having written nothing if the attendee has a live check-in: the partial unique index decides, as in
+    `_insert_checkin_if_absent`. The stored answer gets the check-in's id, known only in the statement."""
+    log = {**log, "received_at": timezone.now()}
+    answer = log.pop("answer")
+    sql = _checkin_and_log_sql(connection.vendor, tuple(checkin), tuple(log))
+    params = rawsql.prep(CheckIn, checkin) + rawsql.prep(ScanLog, {**log, "answer": answer})
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+@functools.cache
+def _checkin_and_log_sql(vendor: str, checkin: tuple[str, ...], log: tuple[str, ...]) -> str:
+    del vendor  # part of the cache key only: quoting is the backend's
+    checkin_sql = rawsql.insert_sql(CheckIn, checkin, suffix=f"{_ON_LIVE_CHECKIN_DO_NOTHING} RETURNING id")
+    column = functools.partial(rawsql.column, ScanLog)
+    columns = ", ".join(column(name) for name in [*log, "answer", "checkin_id"])
+    return (
+        f"WITH c AS ({checkin_sql}) INSERT INTO {rawsql.table(ScanLog)} ({columns}) "
+        f"SELECT {', '.join(['%s'] * len(log))}, jsonb_set(%s, '{{checkin}}', to_jsonb(c.id)), c.id FROM c "
+        f"RETURNING {column('checkin_id')}"
+    )
+
+
+def _insert_scan_log(**values: Any) -> None:
+    """The scan's ScanLog row, by a hand-written INSERT (kepu/rawsql.py): Model.save() cost more CPU than the
+    statement. There are no signals on ScanLog; received_at is what auto_now_add would set."""
+    sql, params = rawsql.insert(ScanLog, {**values, "received_at": timezone.now()})
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def _registration_by_code(code: str) -> Registration | None:
-    if not code or len(code) > 64:
+    candidates = selectors.code_candidates(code)
+    if not candidates:
         return None
-    # Codes are upper-case base32; a code typed by hand in lower case still matches.
-    candidates = {code, code.upper()} if code.isascii() else {code}
     return (
         Registration.objects.select_related("attendee")
         .only(
@@ -487,6 +565,7 @@ def _registration_by_code(code: str) -> Registration | None:
             "attendee__association_id",
         )
         .filter(code__in=candidates)
+        .order_by("id")
         .first()
     )
 
@@ -521,6 +600,9 @@ def _check_in(
     return Status.ALREADY, existing["id"], existing["scanned_at"]
 
 
+_ON_LIVE_CHECKIN_DO_NOTHING = "ON CONFLICT (event_id, attendee_id) WHERE annulled_at IS NULL DO NOTHING"
+
+
 def _insert_checkin_if_absent(**values: Any) -> int | None:
     """INSERT … ON CONFLICT DO NOTHING on the one-live-check-in index; the new id, or None if one exists.
 
@@ -528,17 +610,7 @@ def _insert_checkin_if_absent(**values: Any) -> int | None:
     code (the losers wait for the winner's commit, then do nothing). Works on
     PostgreSQL and SQLite ≥ 3.35.
     """
-    columns, params = [], []
-    for name, value in values.items():
-        model_field = CheckIn._meta.get_field(name)  # also finds a foreign key by its "…_id" name
-        columns.append(model_field.column)
-        params.append(model_field.get_db_prep_save(value, connection))
-    table = connection.ops.quote_name(CheckIn._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(params))}) "
-        "ON CONFLICT (event_id, attendee_id) WHERE annulled_at IS NULL DO NOTHING RETURNING id"
-    )
+    sql, params = rawsql.insert(CheckIn, values, suffix=f"{_ON_LIVE_CHECKIN_DO_NOTHING} RETURNING id")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()

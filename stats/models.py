@@ -53,7 +53,8 @@ class Tally(models.Model):
 
 
 class TallyMarker(models.Model):
-    """A scope whose tally is stale: `version` counts requests, `done_version` the last one computed."""
+    """A scope whose tally is stale: `version` counts requests (those made after commit only while no queued
+    run is due to see them, see stats.services._run_will_see), `done_version` the last one computed."""
 
     key = models.CharField(_("key"), max_length=100, unique=True)
     scope = models.JSONField(_("scope"))

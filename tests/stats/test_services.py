@@ -30,6 +30,79 @@ def test_a_burst_of_requests_sends_one_run(event, sent, django_capture_on_commit
     assert _marker(event).version == 1000
 
 
+@pytest.fixture
+def request_committed(django_capture_on_commit_callbacks):
+    """tally_request as the check-in path makes it: after the change committed, the run sent at once."""
+
+    def request(event):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.tally_request(event_id=event.id, committed=True)
+
+    return request
+
+
+def test_a_committed_request_while_a_run_is_queued_only_reads(event, sent, request_committed):
+    request_committed(event)
+    version = _marker(event).version
+    for _ in range(5):
+        request_committed(event)
+    assert _marker(event).version == version  # the queued run claims later and sees these changes
+    assert [args for args, _ in sent] == [(f"event:{event.id}",)]
+
+
+def test_a_committed_request_while_a_run_holds_the_claim_bumps_and_sends_the_next_run(event, sent, request_committed):
+    request_committed(event)
+    key = f"event:{event.id}"
+    # what a run's claim does; the run may have read the version already
+    TallyMarker.objects.filter(key=key).update(lease_until=timezone.now() + timedelta(minutes=1), enqueued_at=None)
+    version = _marker(event).version
+    request_committed(event)
+    assert _marker(event).version == version + 1
+    assert [args for args, _ in sent] == [(key,), (key,)]
+
+
+def test_a_committed_request_after_a_run_bumps_the_clean_marker(event, sent, request_committed):
+    request_committed(event)
+    assert services.tally_run(key=f"event:{event.id}") == "done"
+    sent.clear()
+    request_committed(event)
+    assert _marker(event).is_dirty
+    assert [args for args, _ in sent] == [(f"event:{event.id}",)]
+
+
+def test_a_committed_request_whose_queued_run_was_lost_is_swept(event, sent, request_committed):
+    CheckInFactory(event=event)
+    request_committed(event)  # suppose this run never arrives
+    CheckInFactory(event=event)
+    request_committed(event)  # sees a run queued: only reads
+    assert services.tally_sweep(now=timezone.now() + timedelta(minutes=2)) == 1
+    services.tally_run(key=f"event:{event.id}")
+    assert Tally.objects.get(key=f"event:{event.id}").figures["beneficiaries_person_times"] == 2
+
+
+def test_a_run_that_finds_the_marker_clean_still_sends_a_run_for_a_request_in_between(event, sent):
+    services.tally_request(event_id=event.id)
+    services.tally_run(key=f"event:{event.id}")
+    # A run was sent (enqueued_at); a request comes in just after that run read the marker clean:
+    # it saw a run queued and sent none, so the run must send one.
+    TallyMarker.objects.filter(key=f"event:{event.id}").update(enqueued_at=timezone.now())
+    real_filter = TallyMarker.objects.filter
+    calls = []
+
+    def filter_and_request_after_the_first_read(*args, **kwargs):
+        calls.append(kwargs)
+        if len(calls) == 2:
+            services._bump(services.F_.event_scope(event), timezone.now())
+        return real_filter(*args, **kwargs)
+
+    sent.clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TallyMarker.objects, "filter", filter_and_request_after_the_first_read)
+        assert services.tally_run(key=f"event:{event.id}") == "clean"
+    assert _marker(event).is_dirty
+    assert [args for args, _ in sent] == [(f"event:{event.id}",)]
+
+
 def test_the_request_is_sent_only_after_commit(event, sent, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.tally_request(event_id=event.id)
