@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from events.models import Event
 from events.selectors import associations_readable_by
-from kepu import rawsql
+from kepu import phones, rawsql
 
 from .models import Attendee, CheckIn, Headcount, Registration, ScanLog
 
@@ -65,6 +65,7 @@ SCAN_EVENT_FIELDS = (
     "ends_at",
     "checkin_opens_at",
     "checkin_closes_at",
+    "status",  # a draft or cancelled event takes no check-ins
 )
 SCAN_REGISTRATION_FIELDS = ("id", "attendee_id", "event_id", "campaign_id", "revoked_at")
 SCAN_ATTENDEE_FIELDS = ("id", "name", "category", "association_id")
@@ -181,12 +182,7 @@ def scan_logs_visible_to(user: User | AnonymousUser) -> QuerySet[ScanLog]:
     return ScanLog.objects.filter(event__association_id__in=associations_readable_by(user))
 
 
-def mask_phone(phone: str) -> str:
-    """+8613812345678 → 138****5678: enough to tell two people apart at the door, not to call them."""
-    digits = phone.removeprefix("+86")
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+mask_phone = phones.mask_phone
 
 
 def attendees_search(*, event: Event, query: str) -> list[dict]:

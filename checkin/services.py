@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import phonenumbers
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -29,7 +28,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from events.models import Campaign, Event, Organization, Region
-from kepu import rawsql
+from kepu import phones, rawsql
 from notifications.services import notify_registration
 from stats import services as stats_services
 
@@ -86,17 +85,8 @@ def _request_tally(event_id: int, association_id: int) -> None:
 
 
 def normalize_phone(phone: str) -> str:
-    """E.164 for a mainland number ("13812345678" → "+8613812345678"); "" stays "". Raises ValidationError."""
-    phone = (phone or "").strip()
-    if not phone:
-        return ""
-    try:
-        number = phonenumbers.parse(phone, "CN")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_possible_number(number):
-        raise ValidationError({"phone": _("“%(phone)s” is not a valid phone number.") % {"phone": phone}})
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """E.164 for an attendee's phone ("13812345678" → "+8613812345678"); "" stays "". Raises ValidationError."""
+    return phones.normalize_phone(phone) if (phone or "").strip() else ""
 
 
 def attendee_find_or_create(
@@ -434,6 +424,11 @@ def _scan(
     now: datetime,
 ) -> ScanAnswer:
     flagged = scanned_at > now + FUTURE_TOLERANCE
+    if method != Method.OFFLINE:
+        # Online, the server's clock decides: a phone whose clock runs behind must
+        # neither take over an earlier check-in nor pass a window that has closed.
+        # Only offline batches carry their own times (the earliest of them wins).
+        scanned_at = now
     registration = lookup.registration
     attendee = registration.attendee if registration else None
     checkin_id, first_at, writes_checkin = None, None, False
@@ -441,15 +436,13 @@ def _scan(
         status, attendee, registration = Status.INVALID, None, None
     elif registration.revoked_at is not None:
         status = Status.REVOKED
-    elif not (
-        registration.event_id == event.id
-        or (registration.campaign_id is not None and registration.campaign_id == event.campaign_id)
-    ):
+    elif not _registration_is_for(registration, event):
         status = Status.WRONG_EVENT
     elif not _within_window(event, min(scanned_at, now)):
         status = Status.OUTSIDE_WINDOW
-    elif lookup.live_checkin is not None and scanned_at >= lookup.live_checkin[1]:
-        # Checked in already, by a scan no later than this one: nothing to write but the log.
+    elif lookup.live_checkin is not None and (method != Method.OFFLINE or scanned_at >= lookup.live_checkin[1]):
+        # Checked in already (online: first come first served; offline: by a scan no later than
+        # this one): nothing to write but the log.
         status = Status.ALREADY
         checkin_id, first_at = lookup.live_checkin
     else:
@@ -506,7 +499,9 @@ def _scan(
         # The attendee was checked in since the lookup (or has a later check-in, for a late offline scan).
     with transaction.atomic():
         # The unique constraint decides: a concurrent scan may have checked the attendee in since the lookup.
-        status, checkin_id, first_at = _check_in(event_id=event.id, attendee_id=attendee.id, now=now, **fields)
+        status, checkin_id, first_at = _check_in(
+            event_id=event.id, attendee_id=attendee.id, now=now, earliest_wins=method == Method.OFFLINE, **fields
+        )
         answer = replace(answer, status=status, checkin_id=checkin_id, checked_in_at=first_at)
         _insert_scan_log(**{**log, "status": status}, checkin_id=checkin_id, answer=answer.to_json())
     return answer
@@ -570,7 +565,17 @@ def _registration_by_code(code: str) -> Registration | None:
     )
 
 
+def _registration_is_for(registration: Registration, event: Event) -> bool:
+    """A registration admits to its event, or to every event of its campaign."""
+    return registration.event_id == event.id or (
+        registration.campaign_id is not None and registration.campaign_id == event.campaign_id
+    )
+
+
 def _within_window(event: Event, moment: datetime) -> bool:
+    """Whether the event takes check-ins at that moment: a draft or cancelled event never does."""
+    if event.status not in (Event.Status.PUBLISHED, Event.Status.DONE):
+        return False
     opens, closes = event.checkin_window
     return opens <= moment <= closes
 
@@ -727,6 +732,10 @@ def checkins_enter_from_list(
                 registration = _registration_by_code(code)
                 if registration is None or registration.attendee.association_id != event.association_id:
                     raise ValidationError({"code": _("No registration has this code.")})
+                if registration.revoked_at is not None:
+                    raise ValidationError({"code": _("This registration was revoked.")})
+                if not _registration_is_for(registration, event):
+                    raise ValidationError({"code": _("This registration is for another event.")})
                 attendee = registration.attendee
             else:
                 attendee = attendee_find_or_create(association_id=event.association_id, **entry)
@@ -875,7 +884,9 @@ def self_checkin(
             "gate": "",
             "flagged": False,
         }
-        status, checkin_id, first_at = _check_in(event_id=event.id, attendee_id=attendee.id, now=now, **fields)
+        status, checkin_id, first_at = _check_in(
+            event_id=event.id, attendee_id=attendee.id, now=now, earliest_wins=False, **fields
+        )
         if status == Status.OK and not _allow(device_key, SELF_PER_DEVICE_PER_EVENT, 24 * 3600):
             raise SelfCheckInRefused("too_many")  # leaving the block rolls the check-in back
         ScanLog.objects.create(

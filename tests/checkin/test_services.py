@@ -218,7 +218,29 @@ def test_campaign_registration_checks_in_at_any_event_of_the_campaign(event):
 
 def test_scan_outside_the_window_is_refused(event, registration):
     opens, _closes = event.checkin_window
-    assert scan(event, registration.code, scanned_at=opens - timedelta(minutes=1)).status == "outside_window"
+    assert scan(event, registration.code, now=opens - timedelta(minutes=1)).status == "outside_window"
+    assert not CheckIn.objects.exists()
+
+
+def test_an_online_scan_cannot_pass_a_closed_window_with_an_earlier_clock(event, registration):
+    _opens, closes = event.checkin_window
+    late = closes + timedelta(minutes=5)
+    answer = scan(event, registration.code, scanned_at=closes - timedelta(minutes=30), now=late)
+    assert answer.status == "outside_window"
+
+
+def test_a_phone_with_a_slow_clock_does_not_take_over_an_online_check_in(event, registration):
+    first = scan(event, registration.code)
+    behind = scan(event, registration.code, scanned_at=timezone.now() - timedelta(minutes=10), device="slow")
+    assert (first.status, behind.status) == ("ok", "already_checked_in")
+    assert CheckIn.objects.get().device == ""
+
+
+def test_a_cancelled_event_takes_no_check_ins(event, registration):
+    from events.services import event_cancel
+
+    event_cancel(event=event)
+    assert scan(event, registration.code).status == "outside_window"
     assert not CheckIn.objects.exists()
 
 
@@ -444,3 +466,12 @@ def test_a_client_id_reused_at_another_event_is_answered_invalid_in_a_batch(even
 def test_import_reads_phone_numbers_stored_as_numbers(event):
     services.registrations_import(event=event, file=_sheet([("姓名", "手机"), ("吴用", 13812340000.0)]))
     assert Attendee.objects.get().phone == "+8613812340000"
+
+
+def test_a_paper_list_refuses_revoked_and_other_events_codes(event, registration):
+    other = RegistrationFactory(event=EventFactory(association=event.association))
+    services.registration_revoke(registration=registration)
+    with pytest.raises(ValidationError) as refused:
+        services.checkins_enter_from_list(event=event, entries=[{"code": registration.code}, {"code": other.code}])
+    assert len(refused.value.message_dict["entries"]) == 2  # each entry refused, with its number
+    assert not CheckIn.objects.exists()
