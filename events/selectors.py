@@ -21,16 +21,24 @@ def is_organizer(user: User | AnonymousUser) -> bool:
     return association_of(user) is not None
 
 
+def _subtree_ids(model: type[Association] | type[Region], root_id: int) -> list[int]:
+    """The root and every node below it; the trees are shallow, so one query per level."""
+    ids, frontier = [root_id], [root_id]
+    while frontier:
+        frontier = list(model.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        ids.extend(frontier)
+    return ids
+
+
+def association_subtree_ids(association_id: int) -> list[int]:
+    """The association and those below it (a prefecture's counties)."""
+    return _subtree_ids(Association, association_id)
+
+
 def associations_readable_by(user: User | AnonymousUser) -> list[int]:
     """Ids of the associations whose data an organizer reads: their own and those below it."""
     own = association_of(user)
-    if own is None:
-        return []
-    ids, frontier = [own.id], [own.id]
-    while frontier:  # the tree is shallow (prefecture → county): one query per level
-        frontier = list(Association.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
-        ids.extend(frontier)
-    return ids
+    return association_subtree_ids(own.id) if own else []
 
 
 def campaigns_visible_to(user: User | AnonymousUser) -> QuerySet[Campaign]:
@@ -63,11 +71,7 @@ def organizations_visible_to(user: User | AnonymousUser) -> QuerySet[Organizatio
 
 def region_descendant_ids(region: Region) -> list[int]:
     """The region and everything below it (county → towns → villages)."""
-    ids, frontier = [region.id], [region.id]
-    while frontier:
-        frontier = list(Region.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
-        ids.extend(frontier)
-    return ids
+    return _subtree_ids(Region, region.id)
 
 
 def grassroots_regions_of(county: Region) -> QuerySet[Region]:

@@ -261,13 +261,6 @@ def _dispatch_on_commit(ids: list[int]) -> None:
 # --- The public API of the other apps -----------------------------------------------------------
 
 
-def _waitlist_position(signup: SignUp) -> int:
-    ahead = SignUp.objects.filter(shift_id=signup.shift_id, status=SignUp.Status.WAITLISTED).filter(
-        Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, id__lt=signup.id)
-    )
-    return ahead.count() + 1
-
-
 def notify_signup(*, signup: SignUp, kind: str, position: int | None = None) -> int:
     """Tell a volunteer about their sign-up: kind is confirmed, waitlisted (with position), promoted or removed."""
     if kind not in SIGNUP_KINDS:
@@ -275,7 +268,9 @@ def notify_signup(*, signup: SignUp, kind: str, position: int | None = None) -> 
     shift = signup.shift
     event = shift.event
     if kind == "waitlisted" and position is None:
-        position = _waitlist_position(signup)
+        from volunteers.selectors import waitlist_position  # volunteers' services import this module
+
+        position = waitlist_position(signup)
     volunteer = Volunteer.objects.select_related("user").get(id=signup.volunteer_id)
     if kind == "removed":  # no reminder for a shift they no longer have
         Notification.objects.filter(

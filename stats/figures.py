@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from checkin.models import Attendee, CheckIn, Headcount
 from events.models import Association, Campaign, CountyEnrolment, Event, EventOutput, Organization, Region, Venue
+from events.selectors import association_subtree_ids
 from volunteers.models import SignUp, Volunteer
 
 SCANNED_METHODS = (CheckIn.Method.STAFF_SCAN, CheckIn.Method.SELF, CheckIn.Method.OFFLINE)
@@ -122,13 +123,7 @@ class Computed:
     per_event: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
-def association_tree(association_id: int) -> list[int]:
-    """The association and the ones below it (a prefecture reads its counties)."""
-    ids, frontier = [association_id], [association_id]
-    while frontier:
-        frontier = list(Association.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
-        ids.extend(frontier)
-    return ids
+association_tree = association_subtree_ids  # the association and the ones below it
 
 
 def _local_midnight(day: date) -> datetime:
