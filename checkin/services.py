@@ -535,6 +535,12 @@ def _checkin_and_log_sql(vendor: str, checkin: tuple[str, ...], log: tuple[str, 
     )
 
 
+def _log_attempt(*, event_id: int, status: str, checkin_id: int | None, **fields: Any) -> ScanLog:
+    """Log a check-in that did not come from a code scan (annulment, paper list, self check-in)."""
+    answer = {"status": status, "event": event_id, "checkin": checkin_id}
+    return ScanLog.objects.create(event_id=event_id, status=status, checkin_id=checkin_id, answer=answer, **fields)
+
+
 def _insert_scan_log(**values: Any) -> None:
     """The scan's ScanLog row, by a hand-written INSERT (kepu/rawsql.py): Model.save() cost more CPU than the
     statement. There are no signals on ScanLog; received_at is what auto_now_add would set."""
@@ -679,18 +685,16 @@ def checkin_annul(*, checkin: CheckIn, user: AbstractBaseUser, now: datetime | N
     updated = CheckIn.objects.filter(id=checkin.id, annulled_at__isnull=True).update(annulled_at=now, annulled_by=user)
     checkin.refresh_from_db()
     if updated:
-        ScanLog.objects.create(
+        _log_attempt(
             event_id=checkin.event_id,
-            registration_id=checkin.registration_id,
-            checkin=checkin,
-            code="",
             status=Status.ANNULLED,
+            checkin_id=checkin.id,
+            registration_id=checkin.registration_id,
             method=checkin.method,
             scanned_at=now,
             scanned_by=user,
             device=checkin.device,
             gate=checkin.gate,
-            answer={"status": Status.ANNULLED, "event": checkin.event_id, "checkin": checkin.id},
         )
         _after_checkin(checkin.event)
     return checkin
@@ -759,16 +763,15 @@ def checkins_enter_from_list(
             gate="",
             flagged=False,
         )
-        ScanLog.objects.create(
-            event=event,
+        _log_attempt(
+            event_id=event.id,
+            status=status,
+            checkin_id=checkin_id,
             code=code[:64],
             registration=registration,
-            checkin_id=checkin_id,
-            status=status,
             method=method,
             scanned_at=scanned_at,
             scanned_by=entered_by,
-            answer={"status": status, "event": event.id, "checkin": checkin_id},
         )
         results.append(EntryResult(status=status, attendee=attendee, checkin_id=checkin_id))
     if errors:
@@ -889,16 +892,15 @@ def self_checkin(
         )
         if status == Status.OK and not _allow(device_key, SELF_PER_DEVICE_PER_EVENT, 24 * 3600):
             raise SelfCheckInRefused("too_many")  # leaving the block rolls the check-in back
-        ScanLog.objects.create(
-            event=event,
-            code=poster.code,
-            checkin_id=checkin_id,
+        _log_attempt(
+            event_id=event.id,
             status=status,
+            checkin_id=checkin_id,
+            code=poster.code,
             method=Method.SELF,
             scanned_at=now,
             device=device_id[:100],
             ip=ip,
-            answer={"status": status, "event": event.id, "checkin": checkin_id},
         )
     if status == Status.OK:
         _after_checkin(event)
