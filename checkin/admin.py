@@ -5,41 +5,17 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from events import selectors as event_selectors
+from kepu.admin import AssociationScopedAdmin
 
 from . import services
 from .models import Attendee, CheckIn, Headcount, PosterCode, Registration, ScanLog
 
 
-class ScopedReadOnlyAdmin(admin.ModelAdmin):
-    """Superusers see and change everything; organizers see their associations' records, read-only."""
+class ScopedReadOnlyAdmin(AssociationScopedAdmin):
+    """Organizers read their associations' check-in records; they are written by the services (scans, lists)."""
 
-    def scope(self, association_ids: list[int]) -> Q:
-        return Q(event__association_id__in=association_ids)
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(self.scope(event_selectors.associations_readable_by(request.user)))
-
-    def _may_read(self, request) -> bool:
-        return request.user.is_superuser or event_selectors.is_organizer(request.user)
-
-    def has_module_permission(self, request):
-        return self._may_read(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may_read(request)
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+    association_path = "event__association"
+    organizers_write = False
 
 
 @admin.register(Attendee)

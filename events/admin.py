@@ -8,20 +8,15 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kepu import admin as kepu_admin
 from stats.services import tally_request
 
 from . import selectors, services
 from .models import Association, Campaign, CountyEnrolment, Event, EventOutput, Organization, Organizer, Region, Venue
 
 
-class AssociationScopedAdmin(admin.ModelAdmin):
-    """Organizers see and change only their association's records; superusers see all."""
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(association_id__in=selectors.associations_readable_by(request.user))
+class AssociationScopedAdmin(kepu_admin.AssociationScopedAdmin):
+    """Planning records: changed through the services, so the planning rules hold here too."""
 
     # The service function that checks the planning rules, run when the form is cleaned.
     validate = None
@@ -47,24 +42,6 @@ class AssociationScopedAdmin(admin.ModelAdmin):
     def get_exclude(self, request, obj=None):
         # An organizer's records always belong to their own association.
         return ("association",) if not request.user.is_superuser else ()
-
-    def _may_use(self, request) -> bool:
-        return request.user.is_superuser or selectors.is_organizer(request.user)
-
-    def has_module_permission(self, request):
-        return self._may_use(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may_use(request)
-
-    def has_add_permission(self, request):
-        return self._may_use(request)
-
-    def has_change_permission(self, request, obj=None):
-        own = selectors.association_of(request.user)
-        return request.user.is_superuser or (own is not None and (obj is None or obj.association_id == own.id))
-
-    has_delete_permission = has_change_permission
 
     def save_model(self, request, obj, form, change):
         if not change and not request.user.is_superuser:

@@ -9,39 +9,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from events import selectors
+from kepu.admin import AssociationScopedAdmin
 
 from . import summary
 from .models import AnnualFigure, CampaignTarget, SummaryTemplate, Tally, TallyMarker
 
 
-class _OwnAssociation(admin.ModelAdmin):
-    association_path = "association"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        ids = selectors.associations_readable_by(request.user)
-        return queryset.filter(**{f"{self.association_path}_id__in": ids})
-
-    def _may_use(self, request) -> bool:
-        return request.user.is_superuser or selectors.is_organizer(request.user)
-
-    def has_module_permission(self, request):
-        return self._may_use(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may_use(request)
-
-    def has_add_permission(self, request):
-        return self._may_use(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._may_use(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._may_use(request)
-
+class _OwnAssociation(AssociationScopedAdmin):
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser and self.association_path == "association":
             obj.association = selectors.association_of(request.user)

@@ -10,7 +10,8 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from events.admin import EventAdmin
-from events.selectors import associations_readable_by, is_organizer
+from events.selectors import is_organizer
+from kepu.admin import AssociationScopedAdmin
 
 from . import services
 from .models import Shift, SignUp, Skill, Volunteer
@@ -70,24 +71,8 @@ if ShiftInline not in EventAdmin.inlines:
     EventAdmin.inlines = [*EventAdmin.inlines, ShiftInline]
 
 
-class _ScopedToAssociation(admin.ModelAdmin):
-    association_path = "association_id"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{f"{self.association_path}__in": associations_readable_by(request.user)})
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser or is_organizer(request.user)
-
-    has_view_permission = has_change_permission = has_add_permission = lambda self, request, obj=None: (
-        self.has_module_permission(request)
-    )
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+class _ScopedToAssociation(AssociationScopedAdmin):
+    organizers_delete = False  # sign-ups and volunteers leave through the services (cancel, remove)
 
 
 @admin.register(Skill)
@@ -143,7 +128,7 @@ class VolunteerAdmin(_ScopedToAssociation):
 
 @admin.register(Shift)
 class ShiftAdmin(_ScopedToAssociation):
-    association_path = "event__association_id"
+    association_path = "event__association"
     form = ShiftForm
     list_display = ["event", "role", "starts_at", "ends_at", "taken", "capacity", "expert_only"]
     list_filter = ["role", "expert_only"]
@@ -168,7 +153,7 @@ class ShiftAdmin(_ScopedToAssociation):
 
 @admin.register(SignUp)
 class SignUpAdmin(_ScopedToAssociation):
-    association_path = "shift__event__association_id"
+    association_path = "shift__event__association"
     list_display = ["volunteer", "shift", "status", "created_at", "checked_in_at", "checked_out_at", "hours"]
     list_filter = ["status", "hours_source"]
     search_fields = ["volunteer__name", "volunteer__phone", "shift__event__title"]
