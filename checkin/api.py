@@ -16,9 +16,11 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
+from rest_framework.fields import SkipField
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from events.models import Event, Organization, Organizer, Region
@@ -297,6 +299,36 @@ class ScanSerializer(serializers.Serializer):
     gate = serializers.CharField(required=False, allow_blank=True, max_length=50)
 
 
+def _bound_fields(serializer_class: type[serializers.Serializer]) -> dict[str, serializers.Field]:
+    return dict(serializer_class().fields)
+
+
+_SCAN_FIELDS = _bound_fields(ScanSerializer)
+
+
+def validate_scan(data) -> dict:
+    """ScanSerializer's validation (same fields, same errors) without a serializer per request.
+
+    A serializer deep-copies its fields for every instance; on the scan endpoint that copy and
+    the serializer's machinery cost as much CPU as a database round trip (bench/checkin). These
+    fields keep no state between calls, so one bound set serves every request and thread.
+    """
+    if not isinstance(data, dict):
+        message = serializers.Serializer.default_error_messages["invalid"].format(datatype=type(data).__name__)
+        raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [message]})
+    values, errors = {}, {}
+    for name, field in _SCAN_FIELDS.items():
+        try:
+            values[name] = field.run_validation(field.get_value(data))
+        except exceptions.ValidationError as error:
+            errors[name] = error.detail
+        except SkipField:
+            pass
+    if errors:
+        raise exceptions.ValidationError(errors)
+    return values
+
+
 class ScanResultSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[s for s in ScanLog.Status.values if s != "annulled"])
     message = serializers.CharField()
@@ -332,22 +364,50 @@ def scan_result(answer: services.ScanAnswer) -> dict:
     }
 
 
+class _TokenKeyOnly(TokenAuthentication):
+    """DRF's reading of the "Authorization: Token <key>" header, with its errors, stopping short of the query."""
+
+    def authenticate_credentials(self, key):
+        return None, key
+
+
+def _token_key(request) -> str | None:
+    """The token key the request carries; None without a token header. A malformed header fails (401)."""
+    found = _TokenKeyOnly().authenticate(request)
+    return found[1] if found else None
+
+
 class ScanView(APIView):
     """One scan at the door → `ok`, `already_checked_in` (with the first check-in's time), `invalid`,
-    `wrong_event`, `outside_window` or `revoked`. A repeated `client_id` gets its first answer again."""
+    `wrong_event`, `outside_window` or `revoked`. A repeated `client_id` gets its first answer again.
+
+    The token is checked by the scan's lookup (one statement reads the token's user with the
+    event, the code and the check-in: bench/checkin), so authentication is lazy here and
+    the permission is checked in `post`. The scanner page's session works as everywhere.
+    """
 
     authentication_classes = SCANNER_AUTHENTICATION
-    permission_classes = [IsAuthenticated]
+    permission_classes = []  # see post
+
+    def perform_authentication(self, request):
+        pass  # lazy: request.user is read only for a request without a token
 
     @extend_schema(request=ScanSerializer, responses=ScanResultSerializer)
     def post(self, request):
-        data = ScanSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        scan = data.validated_data
+        token_key = _token_key(request)
+        if token_key is None and not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        scan = validate_scan(request.data)
         # The event, the permission, the code's registration and check-in, an earlier answer: one query.
         lookup = selectors.scan_lookup(
-            event_id=scan["event"], code=scan["code"], client_id=scan["client_id"], user=request.user
+            event_id=scan["event"],
+            code=scan["code"],
+            client_id=scan["client_id"],
+            user=None if token_key else request.user,
+            token_key=token_key,
         )
+        if token_key is not None:
+            request.user = self._token_user(token_key, lookup)
         event = _check_scanner(request, lookup.event, on_duty=lookup.on_duty)
         answer = services.checkin_scan(
             event=event,
@@ -361,6 +421,20 @@ class ScanView(APIView):
             ip=_client_ip(request),
         )
         return Response(scan_result(answer))
+
+    @staticmethod
+    def _token_user(token_key: str, lookup: selectors.ScanLookup):
+        """The token's user, checked as ScannerTokenAuthentication checks it."""
+        if lookup.event is not None:
+            user = lookup.token_user
+        else:  # an unknown event read no row: the token decides between 401 and "Unknown event."
+            token = _token_with_user(token_key)
+            user = token.user if token else None
+        if user is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return user
 
 
 class OfflineScanSerializer(ScanSerializer):

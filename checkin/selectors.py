@@ -8,8 +8,9 @@ from uuid import UUID
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
+from rest_framework.authtoken.models import Token
 
-from events.models import Event
+from events.models import Event, Organizer
 from events.selectors import associations_readable_by
 from kepu import phones, rawsql
 
@@ -80,6 +81,7 @@ class ScanLookup:
     live_checkin: tuple[int, datetime] | None  # the attendee's live check-in at the event: (id, scanned_at)
     answered: bool  # a scan with this client_id was answered before
     on_duty: bool | None  # the user has a scanning sign-up at the event; None when not asked
+    token_user: User | None = None  # the token's user (organizer profile loaded); None: no such token or not asked
 
 
 def code_candidates(code: str) -> list[str]:
@@ -96,10 +98,17 @@ _SCAN_ROWS = (
     rawsql.Row(Attendee, SCAN_ATTENDEE_FIELDS, "a"),
 )
 _LIVE_CHECKIN = rawsql.Row(CheckIn, ("id", "scanned_at"), "c")
+# The token's user and organizer profile, as api.ScannerTokenAuthentication loads them.
+TOKEN_USER_ROWS = (
+    rawsql.Row(User, tuple(f.attname for f in User._meta.concrete_fields), "u"),
+    rawsql.Row(Organizer, tuple(f.attname for f in Organizer._meta.concrete_fields), "o"),
+)
 
 
 @functools.cache
-def _scan_lookup_sql(vendor: str, candidates: int, ask_duty: bool) -> str:
+def _scan_lookup_sql(vendor: str, candidates: int, principal: str) -> str:
+    """`principal`: "token" (the user comes from the token key, on duty if no organizer), "duty" (a known
+    user who is no organizer: on duty?) or "none" (nothing to ask about the user)."""
     from volunteers.models import Shift, SignUp, Volunteer
 
     del vendor  # part of the cache key only: quoting is the backend's
@@ -114,17 +123,28 @@ def _scan_lookup_sql(vendor: str, candidates: int, ask_duty: bool) -> str:
         f"(SELECT {column} {live})" for column in _LIVE_CHECKIN.select()
     ]
     select.append(f"(SELECT 1 FROM {rawsql.table(ScanLog)} s WHERE {c(ScanLog, 'client_id', 's')} = %s)")
-    if ask_duty:
-        select.append(
-            f"EXISTS (SELECT 1 FROM {rawsql.table(SignUp)} su "
-            f"JOIN {rawsql.table(Shift)} sh ON {c(Shift, 'id', 'sh')} = {c(SignUp, 'shift_id', 'su')} "
-            f"JOIN {rawsql.table(Volunteer)} v ON {c(Volunteer, 'id', 'v')} = {c(SignUp, 'volunteer_id', 'su')} "
-            f"WHERE {c(Shift, 'event_id', 'sh')} = {c(Event, 'id', 'e')} AND {c(Volunteer, 'user_id', 'v')} = %s "
-            f"AND {c(SignUp, 'status', 'su')} IN ({', '.join(['%s'] * len(SCANNING_SIGNUP_STATUSES))}))"
+    on_duty = (
+        f"EXISTS (SELECT 1 FROM {rawsql.table(SignUp)} su "
+        f"JOIN {rawsql.table(Shift)} sh ON {c(Shift, 'id', 'sh')} = {c(SignUp, 'shift_id', 'su')} "
+        f"JOIN {rawsql.table(Volunteer)} v ON {c(Volunteer, 'id', 'v')} = {c(SignUp, 'volunteer_id', 'su')} "
+        f"WHERE {c(Shift, 'event_id', 'sh')} = {c(Event, 'id', 'e')} AND {c(Volunteer, 'user_id', 'v')} = {{user}} "
+        f"AND {c(SignUp, 'status', 'su')} IN ({', '.join(['%s'] * len(SCANNING_SIGNUP_STATUSES))}))"
+    )
+    joins = ""
+    if principal == "token":
+        select += [column for row in TOKEN_USER_ROWS for column in row.select()]
+        # Asked of organizers too (their answer is ignored): one statement text for every token.
+        select.append(on_duty.format(user=c(User, "id", "u")))
+        joins = (
+            f"LEFT JOIN {rawsql.table(Token)} t ON {c(Token, 'key', 't')} = %s "
+            f"LEFT JOIN {rawsql.table(User)} u ON {c(User, 'id', 'u')} = {c(Token, 'user_id', 't')} "
+            f"LEFT JOIN {rawsql.table(Organizer)} o ON {c(Organizer, 'user_id', 'o')} = {c(User, 'id', 'u')} "
         )
+    elif principal == "duty":
+        select.append(on_duty.format(user="%s"))
     matches = f"{c(Registration, 'code', 'r')} IN ({', '.join(['%s'] * candidates)})" if candidates else "1 = 0"
     return (
-        f"SELECT {', '.join(select)} FROM {rawsql.table(Event)} e "
+        f"SELECT {', '.join(select)} FROM {rawsql.table(Event)} e {joins}"
         f"LEFT JOIN {rawsql.table(Registration)} r ON {matches} "
         f"LEFT JOIN {rawsql.table(Attendee)} a ON {c(Attendee, 'id', 'a')} = {c(Registration, 'attendee_id', 'r')} "
         f"WHERE {c(Event, 'id', 'e')} = %s ORDER BY {c(Registration, 'id', 'r')} LIMIT 1"
@@ -132,30 +152,55 @@ def _scan_lookup_sql(vendor: str, candidates: int, ask_duty: bool) -> str:
 
 
 def scan_lookup(
-    *, event_id: int, code: str, client_id: UUID | None = None, user: User | AnonymousUser | None = None
+    *,
+    event_id: int,
+    code: str,
+    client_id: UUID | None = None,
+    user: User | AnonymousUser | None = None,
+    token_key: str | None = None,
 ) -> ScanLookup:
     """The event, the code's registration and attendee, the attendee's live check-in at the event, whether
     `client_id` was answered before and (for a user who is no organizer) whether the user is on duty.
 
-    One statement where a scan once made four or five, written by hand (kepu/rawsql.py):
+    With `token_key` instead of a `user`, the same statement also reads the token's user and organizer
+    profile (`token_user`), as api.ScannerTokenAuthentication would: the scan endpoint authenticates
+    with its lookup. An unknown event reads no user; ask the token on its own then.
+
+    One statement where a scan once made five or six, written by hand (kepu/rawsql.py):
     the scan endpoint is bound by the CPU each query costs. A read only: the unique
     constraints still decide every race when the scan writes.
     """
-    ask_duty = user is not None and user.is_authenticated and getattr(user, "organizer", None) is None
+    if token_key is not None:
+        principal = "token"
+    elif user is not None and user.is_authenticated and getattr(user, "organizer", None) is None:
+        principal = "duty"
+    else:
+        principal = "none"
     candidates = code_candidates(code)
     params: list = [rawsql.db_value(ScanLog, "client_id", client_id)]
-    if ask_duty:
-        params += [user.pk, *SCANNING_SIGNUP_STATUSES]
+    if principal == "duty":
+        params.append(user.pk)
+    if principal != "none":
+        params += SCANNING_SIGNUP_STATUSES
+    if principal == "token":
+        params.append(token_key)
     params += [*candidates, event_id]
     with connection.cursor() as cursor:
-        cursor.execute(_scan_lookup_sql(connection.vendor, len(candidates), ask_duty), params)
+        cursor.execute(_scan_lookup_sql(connection.vendor, len(candidates), principal), params)
         row = cursor.fetchone()
     if row is None:
         return ScanLookup(event=None, registration=None, live_checkin=None, answered=False, on_duty=None)
     values = iter(row)
     event, registration, attendee, live = (r.load(values) for r in (*_SCAN_ROWS, _LIVE_CHECKIN))
     answered = next(values) is not None
-    on_duty = bool(next(values)) if ask_duty else None
+    token_user = None
+    if principal == "token":
+        token_user, organizer = (r.load(values) for r in TOKEN_USER_ROWS)
+        if token_user is not None:
+            User.organizer.related.set_cached_value(token_user, organizer)  # None: no organizer, no query later
+            if organizer is not None:
+                organizer.user = token_user
+    on_duty = bool(next(values)) if principal != "none" else None
     if registration is not None:
         registration.attendee = attendee
     return ScanLookup(
@@ -164,6 +209,7 @@ def scan_lookup(
         live_checkin=(live.id, live.scanned_at) if live is not None else None,
         answered=answered,
         on_duty=on_duty,
+        token_user=token_user,
     )
 
 

@@ -91,6 +91,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # Server-side parameters, and a statement run a few times on a connection is prepared: PostgreSQL
+        # then stops planning it again. The scan endpoint's lookup took longer to plan than to run
+        # (bench/checkin). Set DATABASE_PREPARED_STATEMENTS=false behind a pooler in transaction mode
+        # that cannot follow prepared statements (PgBouncer before 1.21).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -187,6 +187,45 @@ def test_anonymous_scan_is_401(api, event):
     assert _scan(api, event, "X").status_code == 401
 
 
+# The scan endpoint checks its token inside the scan's lookup (one statement): the same answers as elsewhere.
+
+
+def test_scan_with_an_unknown_token_is_401_and_writes_nothing(api, event, registration):
+    api.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
+    response = _scan(api, event, registration.code)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert not ScanLog.objects.exists() and not CheckIn.objects.exists()
+
+
+@pytest.mark.parametrize("header", ["Token", "Token two parts"])
+def test_scan_with_a_malformed_token_header_is_401(api, event, registration, header):
+    api.credentials(HTTP_AUTHORIZATION=header)
+    assert _scan(api, event, registration.code).status_code == 401
+
+
+def test_scan_with_the_token_of_a_deactivated_organizer_is_401(organizer, event, registration):
+    client = _client_for(organizer)
+    organizer.is_active = False
+    organizer.save()
+    assert _scan(client, event, registration.code).status_code == 401
+    assert not CheckIn.objects.exists()
+
+
+def test_scan_for_an_unknown_event_tells_a_bad_token_from_a_bad_event(organizer, api, registration):
+    missing = Event(id=999_999)
+    response = _scan(_client_for(organizer), missing, registration.code)
+    assert response.status_code == 400 and "event" in response.json()
+    api.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
+    assert _scan(api, missing, registration.code).status_code == 401
+
+
+def test_scan_by_token_records_the_token_user_as_the_scanner(organizer_api, organizer, event, registration):
+    assert _scan(organizer_api, event, registration.code).json()["status"] == "ok"
+    assert CheckIn.objects.get().scanned_by == organizer
+    assert ScanLog.objects.get().scanned_by == organizer
+
+
 def test_a_stranger_cannot_scan_at_an_event(user_api, event, registration):
     assert _scan(user_api, event, registration.code).status_code == 403
     assert not ScanLog.objects.exists()

@@ -53,25 +53,25 @@ def _writes_to(table: str, statements: list[str]) -> list[str]:
     return [s for s in statements if table in s and s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
 
 
-def test_a_first_scan_takes_five_statements_and_leaves_a_queued_tally_marker_alone(organizer, event, codes):
+def test_a_first_scan_takes_three_statements_and_leaves_a_queued_tally_marker_alone(organizer, event, codes):
     client = _client_for(organizer)
     _scan(client, event, codes[0])  # creates the event's tally marker and queues its run
     marker = TallyMarker.objects.get(key=f"event:{event.id}")
     body, statements = _scan(client, event, codes[1])
     assert body["status"] == "ok"
-    # token and user; event, registration, attendee, live check-in and earlier answer;
+    # token, user, event, registration, attendee, live check-in and earlier answer;
     # the check-in and the scan log (one statement on PostgreSQL); is a tally run already queued?
-    assert len(statements) == (4 if connection.vendor == "postgresql" else 5), statements
+    assert len(statements) == (3 if connection.vendor == "postgresql" else 4), statements
     assert not _writes_to(TallyMarker._meta.db_table, statements)
     assert TallyMarker.objects.get(key=f"event:{event.id}").version == marker.version
 
 
-def test_a_repeated_scan_is_three_statements_and_one_insert(organizer, event, codes):
+def test_a_repeated_scan_is_two_statements_and_one_insert(organizer, event, codes):
     client = _client_for(organizer)
     _scan(client, event, codes[0])
     body, statements = _scan(client, event, codes[0])
     assert body["status"] == "already_checked_in"
-    assert len(statements) == 3, statements  # token and user; the lookup; the scan log
+    assert len(statements) == 2, statements  # the lookup, with the token and user; the scan log
     assert _writes_to(ScanLog._meta.db_table, statements) and not _writes_to(CheckIn._meta.db_table, statements)
 
 
@@ -81,7 +81,7 @@ def test_a_retried_client_id_is_answered_from_the_log_with_two_reads(organizer, 
     first, _ = _scan(client, event, codes[0], client_id)
     again, statements = _scan(client, event, codes[0], client_id)
     assert again == {**first, "replayed": True}
-    assert len(statements) == 3, statements  # token and user; the lookup; the stored answer
+    assert len(statements) == 2, statements  # the lookup, with the token and user; the stored answer
     assert not [s for s in statements if not s.lstrip().upper().startswith("SELECT")]
     assert ScanLog.objects.count() == 1
 
@@ -92,5 +92,5 @@ def test_a_volunteer_on_duty_is_checked_in_the_same_lookup(event, codes):
     _scan(client, event, codes[0])
     body, statements = _scan(client, event, codes[1])
     assert body["status"] == "ok"
-    assert len(statements) == (4 if connection.vendor == "postgresql" else 5), statements
-    assert [s for s in statements if "volunteers_signup" in s] == [statements[1]]  # inside the lookup
+    assert len(statements) == (3 if connection.vendor == "postgresql" else 4), statements
+    assert [s for s in statements if "volunteers_signup" in s] == [statements[0]]  # inside the lookup
