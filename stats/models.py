@@ -63,6 +63,9 @@ class TallyMarker(models.Model):
     requested_at = models.DateTimeField(_("last requested at"))
     # Set when a run was sent to the queue: further requests within the debounce ride along.
     enqueued_at = models.DateTimeField(_("enqueued at"), null=True, blank=True)
+    # The queued run's countdown ends here; nobody claims the marker before then, so the check-in path
+    # may skip its look at the marker until shortly before (stats.services._QueuedRuns).
+    run_after = models.DateTimeField(_("queued run due at"), null=True, blank=True)
     # A worker's claim; a claim whose worker died expires and the sweep hands the work on.
     lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     lease_token = models.CharField(_("claim token"), max_length=40, blank=True)

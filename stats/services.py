@@ -10,7 +10,9 @@ How a change reaches the figures:
    handful of runs. A request made after its change committed (the check-in
    path) skips the bump while a queued run has yet to claim the dirty marker:
    that run will see the change (`_run_will_see`), and the scans of a busy door
-   do not queue up on the marker's row lock.
+   do not queue up on the marker's row lock. Nobody claims a marker before its
+   queued run's countdown ends (`run_after`), so until shortly before then the
+   check-in path does not even read the marker (`_QueuedRuns`).
 2. A run claims the marker with a conditional UPDATE (a lease), recomputes the
    tally from the records, and releases it up to the version it read. Requests
    that came in during the run leave the marker dirty and have sent their own
@@ -54,6 +56,11 @@ def rollup_debounce_seconds() -> float:
     return _setting("STATS_TALLY_ROLLUP_DEBOUNCE_SECONDS", 10)
 
 
+def clock_margin_seconds() -> float:
+    """How far the clocks of web and worker hosts may disagree (see _QueuedRuns)."""
+    return _setting("STATS_TALLY_CLOCK_MARGIN_SECONDS", 0.5)
+
+
 def lease_seconds() -> float:
     return _setting("STATS_TALLY_LEASE_SECONDS", 300)
 
@@ -83,13 +90,48 @@ def tally_request(*, event_id: int, association_id: int | None = None, committed
     if association_id is None:
         return
     scope = F_.Scope(kind="event", association_id=association_id, event_id=event_id)
-    if committed and _run_will_see(scope.key, timezone.now()):
-        return
+    if committed:
+        now = timezone.now()
+        if _queued_runs.covers(scope.key, now):
+            return
+        if (run_after := _run_will_see(scope.key, now)) is not None:
+            _queued_runs.remember(scope.key, run_after)
+            return
     _mark(scope, countdown=debounce_seconds())
 
 
-def _run_will_see(key: str, now: datetime) -> bool:
-    """Whether a run that has yet to claim the marker is on its way, so a change committed before now is covered.
+class _QueuedRuns:
+    """What this process last saw of queued event runs: the marker's key → the run's `run_after`.
+
+    `_run_will_see` found the marker dirty, unclaimed and a run queued that may
+    not claim it before `run_after` (every claim waits for it: `_claimable`). Until
+    then the marker stays dirty and unclaimed, so a change that commits before
+    `run_after` is seen by the first claim, whoever makes it: the check-in path
+    skips its read of the marker. The margin covers clocks of web and worker
+    hosts that disagree; a busy door then reads the marker about once per
+    debounce and process, not once per scan (bench/checkin).
+    """
+
+    def __init__(self):
+        self._due: dict[str, datetime] = {}
+
+    def covers(self, key: str, now: datetime) -> bool:
+        due = self._due.get(key)
+        return due is not None and now < due - timedelta(seconds=clock_margin_seconds())
+
+    def remember(self, key: str, run_after: datetime) -> None:
+        if len(self._due) > 1000:  # forget the past: a key whose run is due never covers anything again
+            now = timezone.now()
+            self._due = {k: due for k, due in self._due.items() if due > now}
+        self._due[key] = run_after
+
+
+_queued_runs = _QueuedRuns()
+
+
+def _run_will_see(key: str, now: datetime) -> datetime | None:
+    """Whether a run that has yet to claim the marker is on its way, so a change committed before now is covered:
+    then when that run is due (`run_after`, see _QueuedRuns), else None.
 
     True when the marker is dirty, nobody holds its claim and a run was sent
     (`enqueued_at` fresh; every claim clears it, so that run has not claimed yet).
@@ -112,7 +154,20 @@ def _run_will_see(key: str, now: datetime) -> bool:
     params = [key, rawsql.db_value(TallyMarker, "enqueued_at", stale), rawsql.db_value(TallyMarker, "lease_until", now)]
     with connection.cursor() as cursor:
         cursor.execute(_run_will_see_sql(connection.vendor), params)
-        return cursor.fetchone() is not None
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    run_after = row[0]
+    for converter in _RUN_AFTER_CONVERTERS(connection.vendor):
+        run_after = converter(run_after, None, connection)
+    return run_after or now  # a run sent without a window: due now, covers nothing later
+
+
+@functools.cache
+def _RUN_AFTER_CONVERTERS(vendor: str) -> list:
+    del vendor  # part of the cache key only
+    field = TallyMarker._meta.get_field("run_after")
+    return connection.ops.get_db_converters(field.get_col(TallyMarker._meta.db_table))
 
 
 @functools.cache
@@ -120,7 +175,8 @@ def _run_will_see_sql(vendor: str) -> str:
     del vendor  # part of the cache key only: quoting is the backend's
     c = functools.partial(rawsql.column, TallyMarker)
     return (
-        f"SELECT 1 FROM {rawsql.table(TallyMarker)} WHERE {c('key')} = %s AND {c('version')} > {c('done_version')} "
+        f"SELECT {c('run_after')} FROM {rawsql.table(TallyMarker)} "
+        f"WHERE {c('key')} = %s AND {c('version')} > {c('done_version')} "
         f"AND {c('enqueued_at')} >= %s AND ({c('lease_until')} IS NULL OR {c('lease_until')} < %s)"
     )
 
@@ -136,20 +192,29 @@ def _bump(scope: F_.Scope, now: datetime) -> None:
         TallyMarker.objects.filter(key=key).update(version=F("version") + 1, requested_at=now)
 
 
-def _claim_enqueue(key: str, now: datetime) -> bool:
-    """Whether this caller is the one to send a run (no run is queued, or the queued one is presumed lost)."""
+def _claim_enqueue(key: str, now: datetime, *, countdown: float) -> bool:
+    """Whether this caller is the one to send a run (no run is queued, or the queued one is presumed lost).
+
+    The winner's run is due after `countdown`: nobody claims the marker before then (`_claimable`).
+    """
     stale = now - timedelta(seconds=enqueue_stale_seconds())
     return bool(
         TallyMarker.objects.filter(key=key)
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale))
-        .update(enqueued_at=now)
+        .update(enqueued_at=now, run_after=now + timedelta(seconds=countdown))
     )
+
+
+def _claimable(now: datetime) -> Q:
+    """Markers a run may claim now: nobody holds them (or the holder's lease ran out) and no queued run's
+    countdown is still running (_QueuedRuns relies on that)."""
+    return (Q(lease_until__isnull=True) | Q(lease_until__lt=now)) & (Q(run_after__isnull=True) | Q(run_after__lte=now))
 
 
 def _mark(scope: F_.Scope, *, countdown: float) -> None:
     now = timezone.now()
     _bump(scope, now)
-    if _claim_enqueue(scope.key, now):
+    if _claim_enqueue(scope.key, now, countdown=countdown):
         from .tasks import tally_run
 
         enqueue_on_commit(tally_run, scope.key, countdown=countdown)
@@ -159,7 +224,7 @@ def _nudge(key: str, *, countdown: float) -> None:
     """Send a run for a dirty marker unless one is queued already."""
     from .tasks import tally_run
 
-    if _claim_enqueue(key, timezone.now()):
+    if _claim_enqueue(key, timezone.now(), countdown=countdown):
         send_task_safely(tally_run, key, countdown=countdown)
 
 
@@ -213,24 +278,34 @@ def tally_run(*, key: str) -> str:
     """Recompute one marker's scope if it is dirty and nobody else is at it.
 
     Returns what happened: "done", "clean" (nothing to do), "busy" (another
-    worker holds it; a later run is queued) or "missing".
+    worker holds it; a later run is queued), "early" (a queued run's countdown
+    has not ended; sent again for then) or "missing".
     """
-    marker = TallyMarker.objects.filter(key=key).values("scope", "version", "done_version").first()
+    marker = TallyMarker.objects.filter(key=key).values("scope", "version", "done_version", "run_after").first()
     if marker is None:
         return "missing"
+    now = timezone.now()
+    if marker["run_after"] is not None and marker["run_after"] > now:
+        # Early by this host's clock (clocks disagree, or the run was sent before this countdown began):
+        # the countdown promised to the check-in path holds, come back when it ends.
+        from .tasks import tally_run
+
+        send_task_safely(tally_run, key, countdown=(marker["run_after"] - now).total_seconds())
+        return "early"
     if marker["version"] <= marker["done_version"]:
         # This run was the queued one: clear its enqueued_at whatever happened since, so that a request
         # that slipped in between (and saw a run queued) gets a run from the nudge below.
-        TallyMarker.objects.filter(key=key).update(enqueued_at=None)
+        TallyMarker.objects.filter(key=key).update(enqueued_at=None, run_after=None)
         if TallyMarker.objects.filter(key=key, version__gt=F("done_version")).exists():
             _nudge(key, countdown=debounce_seconds())
         return "clean"
-    now = timezone.now()
     token = uuid.uuid4().hex
     claimed = (
         TallyMarker.objects.filter(key=key)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_until=now + timedelta(seconds=lease_seconds()), lease_token=token, enqueued_at=None)
+        .filter(_claimable(now))
+        .update(
+            lease_until=now + timedelta(seconds=lease_seconds()), lease_token=token, enqueued_at=None, run_after=None
+        )
     )
     if not claimed:
         # Come back when the other worker's claim ends (or expires, if it died), at most a minute from now.
@@ -307,7 +382,7 @@ def tally_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
         won = (
             TallyMarker.objects.filter(key=key)
             .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale))
-            .update(enqueued_at=now)
+            .update(enqueued_at=now, run_after=None)  # sent without a countdown: due at once
         )
         if won and send_task_safely(tally_run, key):
             sent += 1
@@ -450,10 +525,28 @@ def tally_drain(*, year: int, association_ids: Iterable[int] | None = None) -> d
 
 
 def _claim_all(*, keys: list[str], token: str) -> dict[str, int]:
-    """Claim the dirty markers among these keys that nobody is working on; returns their versions."""
-    now = timezone.now()
-    for start in range(0, len(keys), 500):
-        TallyMarker.objects.filter(key__in=keys[start : start + 500], version__gt=F("done_version")).filter(
-            Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-        ).update(lease_until=now + timedelta(seconds=lease_seconds()), lease_token=token, enqueued_at=None)
+    """Claim the dirty markers among these keys that nobody is working on; returns their versions.
+
+    A marker whose queued run's countdown is running is claimed once the countdown ends
+    (a few seconds: the debounce), so that the drain computes every scope it was asked for.
+    """
+    for _attempt in range(2):
+        now = timezone.now()
+        for start in range(0, len(keys), 500):
+            TallyMarker.objects.filter(key__in=keys[start : start + 500], version__gt=F("done_version")).filter(
+                _claimable(now)
+            ).update(
+                lease_until=now + timedelta(seconds=lease_seconds()),
+                lease_token=token,
+                enqueued_at=None,
+                run_after=None,
+            )
+        waiting = []
+        for start in range(0, len(keys), 500):
+            waiting += TallyMarker.objects.filter(
+                key__in=keys[start : start + 500], version__gt=F("done_version"), run_after__gt=now
+            ).values_list("run_after", flat=True)
+        if not waiting:
+            break
+        time_module.sleep(min(max((max(waiting) - timezone.now()).total_seconds(), 0), 60))
     return dict(TallyMarker.objects.filter(lease_token=token).values_list("key", "version"))

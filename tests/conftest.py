@@ -34,6 +34,14 @@ CHROMIUM_ARGS = [
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
+@pytest.fixture(autouse=True)
+def _forget_queued_runs():
+    """What this process knows of queued tally runs (stats.services._QueuedRuns) belongs to one test's database."""
+    from stats import services
+
+    services._queued_runs = services._QueuedRuns()
+
+
 @pytest.fixture
 def association():
     return AssociationFactory()

@@ -66,6 +66,18 @@ def test_a_first_scan_takes_three_statements_and_leaves_a_queued_tally_marker_al
     assert TallyMarker.objects.get(key=f"event:{event.id}").version == marker.version
 
 
+def test_scans_within_a_queued_runs_countdown_take_two_statements(organizer, event, codes, settings):
+    settings.STATS_TALLY_DEBOUNCE_SECONDS = 30  # the run queued by the first scan is due in 30 s
+    client = _client_for(organizer)
+    _scan(client, event, codes[0])  # queues the event's tally run
+    _scan(client, event, codes[1])  # reads the marker: that run claims it no sooner than its countdown ends
+    body, statements = _scan(client, event, codes[2])
+    assert body["status"] == "ok"
+    assert len(statements) == (2 if connection.vendor == "postgresql" else 3), statements  # lookup; check-in and log
+    assert not [s for s in statements if TallyMarker._meta.db_table in s]
+    assert TallyMarker.objects.get(key=f"event:{event.id}").is_dirty  # the queued run will count all three
+
+
 def test_a_repeated_scan_is_two_statements_and_one_insert(organizer, event, codes):
     client = _client_for(organizer)
     _scan(client, event, codes[0])

@@ -17,11 +17,26 @@ def event(association):
     return EventFactory(association=association, campaign=CampaignFactory(association=association))
 
 
+@pytest.fixture(autouse=True)
+def runs_come_at_once(settings):
+    """The tests below call the runs by hand, as the worker would once a run's countdown ended: no countdown.
+    The tests of the countdown's window set one (`window`)."""
+    settings.STATS_TALLY_DEBOUNCE_SECONDS = 0
+    settings.STATS_TALLY_ROLLUP_DEBOUNCE_SECONDS = 0
+
+
+@pytest.fixture
+def window(settings):
+    """A queued run due after 2 s, of which the check-in path may rely on the first 1.5 s."""
+    settings.STATS_TALLY_DEBOUNCE_SECONDS = 2
+    settings.STATS_TALLY_CLOCK_MARGIN_SECONDS = 0.5
+
+
 def _marker(event) -> TallyMarker:
     return TallyMarker.objects.get(key=f"event:{event.id}")
 
 
-def test_a_burst_of_requests_sends_one_run(event, sent, django_capture_on_commit_callbacks):
+def test_a_burst_of_requests_sends_one_run(event, sent, window, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(1000):
             with transaction.atomic():
@@ -36,7 +51,7 @@ def request_committed(django_capture_on_commit_callbacks):
 
     def request(event):
         with django_capture_on_commit_callbacks(execute=True):
-            services.tally_request(event_id=event.id, committed=True)
+            services.tally_request(event_id=event.id, association_id=event.association_id, committed=True)
 
     return request
 
@@ -48,6 +63,46 @@ def test_a_committed_request_while_a_run_is_queued_only_reads(event, sent, reque
         request_committed(event)
     assert _marker(event).version == version  # the queued run claims later and sees these changes
     assert [args for args, _ in sent] == [(f"event:{event.id}",)]
+
+
+def test_committed_requests_within_a_queued_runs_countdown_read_nothing(
+    event, sent, window, request_committed, django_assert_num_queries
+):
+    request_committed(event)  # bumps the marker and queues a run due in 2 s
+    request_committed(event)  # reads the marker: a run is queued, due at run_after
+    version = _marker(event).version
+    with django_assert_num_queries(0):
+        request_committed(event)
+    CheckInFactory(event=event)  # a change the check-in path did not announce: the queued run must see it
+    with django_assert_num_queries(0):
+        request_committed(event)
+    assert _marker(event).version == version and _marker(event).is_dirty
+
+
+def test_a_queued_run_is_not_claimed_before_its_countdown_ends(event, sent, window, request_committed):
+    request_committed(event)
+    request_committed(event)  # this process now relies on the countdown
+    CheckInFactory(event=event)
+    request_committed(event)  # skipped: relies on the run below
+    sent.clear()
+    assert services.tally_run(key=f"event:{event.id}") == "early"  # a worker whose clock runs ahead
+    [(args, options)] = sent
+    assert args == (f"event:{event.id}",) and 0 < options["countdown"] <= 2
+    assert not Tally.objects.exists() and _marker(event).lease_until is None
+    # Nor does the full recompute claim it early: it waits for the countdown, then computes the change.
+    services.tally_recompute_request(year=timezone.localtime(event.starts_at).year)
+    services.tally_drain(year=timezone.localtime(event.starts_at).year)
+    assert Tally.objects.get(key=f"event:{event.id}").figures["beneficiaries_person_times"] == 1
+
+
+def test_the_countdown_window_ends_before_the_run_is_due(event, sent, window, request_committed, settings):
+    request_committed(event)
+    request_committed(event)
+    run_after = _marker(event).run_after
+    assert services._queued_runs.covers(f"event:{event.id}", run_after - timedelta(seconds=0.6))
+    assert not services._queued_runs.covers(f"event:{event.id}", run_after - timedelta(seconds=0.4))
+    settings.STATS_TALLY_CLOCK_MARGIN_SECONDS = 5  # clocks further apart than the countdown: never skip
+    assert not services._queued_runs.covers(f"event:{event.id}", run_after - timedelta(seconds=1.9))
 
 
 def test_a_committed_request_while_a_run_holds_the_claim_bumps_and_sends_the_next_run(event, sent, request_committed):
