@@ -36,7 +36,8 @@ os.environ["DATABASE_URL"] = f"{BASE_URL}/{DB_NAME}"
 os.environ["DEBUG"] = "false"
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-bench-only-secret-key")
-os.environ.pop("REDIS_URL", None)  # the scan path needs no cache and no broker
+os.environ.pop("REDIS_URL", None)  # the scan path needs no cache; the tally runs go through the file broker
+os.environ["CELERY_BROKER_DIR"] = tempfile.mkdtemp(prefix="kepu-bench-broker-")
 sys.path[:0] = [str(HERE), str(ROOT)]
 
 
@@ -133,6 +134,14 @@ def start_gunicorn(port: int, workers: int, threads: int, log: Path) -> subproce
             time.sleep(0.2)
     server.kill()
     raise SystemExit(f"gunicorn did not start:\n{log.read_text()}")
+
+
+def start_worker(log: Path) -> subprocess.Popen:
+    """A Celery worker, as in production: the event's tally runs come (every debounce) while the door scans."""
+    command = [sys.executable, "-m", "celery", "-A", "kepu", "worker", "--concurrency", "1", "--loglevel", "WARNING"]
+    command += ["--without-mingle", "--without-gossip"]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kepu.settings"}
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
 
 
 def ensure_wrk() -> str | None:
@@ -249,6 +258,19 @@ def statuses(event_id: int) -> dict:
     return {"log": dict(rows), "checkins": checkins, "codes": checked_codes}
 
 
+def tally_of(event_id: int) -> dict:
+    """The event's tally as the worker last stored it, and its marker's runs."""
+    import psycopg
+
+    with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
+        row = conn.execute(
+            "SELECT t.figures->>'checkins', m.runs FROM stats_tally t JOIN stats_tallymarker m ON m.key = t.key "
+            "WHERE t.key = %s",
+            [f"event:{event_id}"],
+        ).fetchone()
+    return {"checkins": row[0], "runs": row[1]} if row else {"checkins": None, "runs": 0}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=15, help="length of each measured phase")
@@ -264,6 +286,7 @@ def main() -> None:
     port = free_port()
     log = Path(tempfile.gettempdir()) / "kepu-bench-checkin-gunicorn.log"
     server = start_gunicorn(port, args.workers, args.threads, log)
+    worker = start_worker(Path(tempfile.gettempdir()) / "kepu-bench-checkin-worker.log")
     wrk = ensure_wrk() if args.client in ("auto", "wrk") else None
     if args.client == "wrk" and not wrk:
         raise SystemExit("wrk not found")
@@ -291,9 +314,12 @@ def main() -> None:
         checked = [c for c in after_first["codes"] if c not in warm]
         results["repeat scans"] = drive("/api/v1/checkin/scan/", checked, kepu, data["token"])
         after_repeat = statuses(kepu)
+        tallied = tally_of(kepu)
     finally:
-        server.send_signal(signal.SIGTERM)
+        for process in (server, worker):
+            process.send_signal(signal.SIGTERM)
         server.wait(20)
+        worker.wait(20)
 
     print()
     print(f"{'phase':<14} {'scans/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'requests':>9} {'errors':>7}")
@@ -305,6 +331,10 @@ def main() -> None:
     for name in ("floor", "first scans"):
         if results[name]["requests"] > REGISTRATIONS - WARM_UP:
             print(f"WARNING: the {name} phase ran out of fresh codes: its later scans were repeats")
+    print(
+        f"the worker's tally of Kepu's event: {tallied['checkins']} check-ins after {tallied['runs']} runs "
+        "(it trails the door by up to a debounce)"
+    )
     if any(r["errors"] for r in results.values()):
         print(f"WARNING: some answers were errors (non-2xx or socket errors); see {log}")
     floor_rps = results["floor"]["rps"]

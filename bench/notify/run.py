@@ -34,6 +34,7 @@ def configure(args) -> dict:
         "SMS_BACKEND": "notifications.channels.ConsoleSmsBackend",
         "NOTIFICATIONS_QUIET_HOURS": "",  # measure delivery, not the night
         "DJANGO_SETTINGS_MODULE": "kepu.settings",
+        "DEBUG": "false",  # as in production: no query log in the worker
         "PYTHONUNBUFFERED": "1",
     }
     if os.environ.get("REDIS_URL"):
