@@ -239,6 +239,16 @@ def run_async_client(port, path, codes, event, token, clients, seconds) -> dict:
     }
 
 
+def settle() -> None:
+    """Each phase starts from the same state of the database: vacuumed and analyzed (else autovacuum
+    cleans up after the seed or the previous phase in the middle of this one) and just checkpointed."""
+    import psycopg
+
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+        conn.execute("CHECKPOINT")
+
+
 def statuses(event_id: int) -> dict:
     import psycopg
 
@@ -308,10 +318,13 @@ def main() -> None:
         drive("/floor/checkin/", data["codes"]["floor"][-WARM_UP:], floor, "", seconds=3)
         drive("/api/v1/checkin/scan/", data["codes"]["kepu"][-WARM_UP:], kepu, data["token"], seconds=3)
         warm = set(statuses(kepu)["codes"])
+        settle()
         results["floor"] = drive("/floor/checkin/", data["codes"]["floor"][:-WARM_UP], floor, "")
+        settle()
         results["first scans"] = drive("/api/v1/checkin/scan/", data["codes"]["kepu"][:-WARM_UP], kepu, data["token"])
         after_first = statuses(kepu)
         checked = [c for c in after_first["codes"] if c not in warm]
+        settle()
         results["repeat scans"] = drive("/api/v1/checkin/scan/", checked, kepu, data["token"])
         after_repeat = statuses(kepu)
         tallied = tally_of(kepu)

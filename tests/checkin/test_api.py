@@ -167,6 +167,41 @@ def test_malformed_json_is_a_400(organizer_api):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("body", ["[1, 2]", '"a string"'])
+def test_a_scan_body_that_is_no_object_is_a_400(organizer_api, body):
+    response = organizer_api.post(SCAN, data=body, content_type="application/json")
+    assert response.status_code == 400 and "non_field_errors" in response.json()
+
+
+def test_a_form_encoded_scan_is_answered_like_a_json_one(organizer_api, event, registration):
+    response = organizer_api.post(SCAN, {"code": registration.code, "event": event.id, "client_id": str(uuid4())})
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+def test_get_on_the_scan_endpoint_is_405(organizer_api):
+    assert organizer_api.get(SCAN).status_code == 405
+
+
+def test_token_and_session_scans_get_the_same_answers(organizer, organizer_api, event):
+    """Token scans skip DRF's request and response wrapping (ScanView.dispatch); sessions go through DRF."""
+    session = APIClient(enforce_csrf_checks=False)
+    session.force_login(organizer)
+    codes = [services.registration_create(event=event, name=f"王{i}").code for i in range(2)]
+    by_token = [_scan(organizer_api, event, codes[0]).json(), _scan(organizer_api, event, codes[0]).json()]
+    by_session = [_scan(session, event, codes[1]).json(), _scan(session, event, codes[1]).json()]
+    for token_answer, session_answer in zip(by_token, by_session, strict=True):
+        assert token_answer.keys() == session_answer.keys()
+        assert token_answer["status"] == session_answer["status"]
+    assert [a["status"] for a in by_token] == ["ok", "already_checked_in"]
+    errors = [
+        client.post(SCAN, {"code": "X", "event": event.id, "client_id": "nope"}, format="json")
+        for client in (organizer_api, session)
+    ]
+    assert errors[0].status_code == errors[1].status_code == 400
+    assert errors[0].json() == errors[1].json()
+    assert errors[0]["Content-Type"] == errors[1]["Content-Type"] == "application/json"
+
+
 def test_scan_of_an_unknown_event_is_a_400_on_event(organizer_api):
     response = organizer_api.post(SCAN, {"code": "X", "event": 999999, "client_id": str(uuid4())}, format="json")
     assert response.status_code == 400 and "event" in response.json()

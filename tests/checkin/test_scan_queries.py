@@ -106,3 +106,14 @@ def test_a_volunteer_on_duty_is_checked_in_the_same_lookup(event, codes):
     assert body["status"] == "ok"
     assert len(statements) == (3 if connection.vendor == "postgresql" else 4), statements
     assert [s for s in statements if "volunteers_signup" in s] == [statements[0]]  # inside the lookup
+
+
+def test_a_token_scan_is_answered_without_drfs_request_and_response(organizer, event, codes, monkeypatch):
+    from checkin.api import ScanView
+
+    def fail(*args, **kwargs):
+        pytest.fail("the scan went through DRF's request wrapper")
+
+    monkeypatch.setattr(ScanView, "initialize_request", fail)
+    body, _ = _scan(_client_for(organizer), event, codes[0])
+    assert body["status"] == "ok"
