@@ -28,6 +28,10 @@ class AttendeeAdmin(ScopedReadOnlyAdmin):
     def scope(self, association_ids):
         return Q(association_id__in=association_ids)
 
+    def save_model(self, request, obj, form, change):
+        # Through the service: a new category or region reaches the attendee's check-ins and the tallies.
+        services.attendee_save(attendee=obj, fields=form.changed_data if change else None)
+
 
 @admin.register(Registration)
 class RegistrationAdmin(ScopedReadOnlyAdmin):

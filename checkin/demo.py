@@ -158,6 +158,8 @@ def seed_attendance(demo) -> None:
                     CheckIn(
                         event=event,
                         attendee=person,
+                        attendee_category=person.category,
+                        attendee_region_id=person.region_id,
                         registration=registration,
                         method=_method(rng, event),
                         client_id=uuid.UUID(int=rng.getrandbits(128)),

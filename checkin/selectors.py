@@ -69,7 +69,7 @@ SCAN_EVENT_FIELDS = (
     "status",  # a draft or cancelled event takes no check-ins
 )
 SCAN_REGISTRATION_FIELDS = ("id", "attendee_id", "event_id", "campaign_id", "revoked_at")
-SCAN_ATTENDEE_FIELDS = ("id", "name", "category", "association_id")
+SCAN_ATTENDEE_FIELDS = ("id", "name", "category", "region_id", "association_id")
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,34 @@ def normalize_phone(phone: str) -> str:
     return phones.normalize_phone(phone) if (phone or "").strip() else ""
 
 
+TALLIED_ATTENDEE_FIELDS = ("category", "region")  # copied onto the attendee's check-ins
+
+
+@transaction.atomic
+def attendee_save(*, attendee: Attendee, fields: Iterable[str] | None = None) -> Attendee:
+    """Save an attendee's changes (`fields`, or all); a new category or home region reaches their check-ins.
+
+    The check-ins carry a copy of both (CheckIn.attendee_category), which the tallies group by: the copy
+    follows the attendee, and the events whose check-ins changed are tallied again.
+    """
+    fields = list(fields) if fields is not None else None
+    attendee.save(update_fields=fields)
+    if fields is not None and not set(fields) & set(TALLIED_ATTENDEE_FIELDS):
+        return attendee
+    checkins = CheckIn.objects.filter(attendee=attendee)
+    copy = (attendee.category, attendee.region_id)
+    stale_events = {
+        event_id
+        for event_id, *copied in checkins.values_list("event_id", "attendee_category", "attendee_region_id")
+        if tuple(copied) != copy
+    }
+    if stale_events:
+        checkins.update(attendee_category=attendee.category, attendee_region_id=attendee.region_id)
+        for event_id in sorted(stale_events):
+            stats_services.tally_request(event_id=event_id)
+    return attendee
+
+
 def attendee_find_or_create(
     *,
     association_id: int,
@@ -127,7 +155,7 @@ def attendee_find_or_create(
                 setattr(existing, attr, value)
                 changed.append(attr)
         if changed:
-            existing.save(update_fields=changed)
+            attendee_save(attendee=existing, fields=changed)
         return existing
     return Attendee.objects.create(
         association_id=association_id,
@@ -139,7 +167,6 @@ def attendee_find_or_create(
     )
 
 
-@transaction.atomic
 @transaction.atomic
 def registration_create(
     *,
@@ -491,7 +518,7 @@ def _scan(
         checked_in = replace(answer, checked_in_at=scanned_at)
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
             checkin_id = _insert_checkin_and_log(
-                checkin={"event_id": event.id, "attendee_id": attendee.id, "received_at": now, **fields},
+                checkin={"event_id": event.id, "received_at": now, **_attendee_copy(attendee), **fields},
                 log={**log, "answer": checked_in.to_json()},
             )
         if checkin_id is not None:
@@ -500,7 +527,7 @@ def _scan(
     with transaction.atomic():
         # The unique constraint decides: a concurrent scan may have checked the attendee in since the lookup.
         status, checkin_id, first_at = _check_in(
-            event_id=event.id, attendee_id=attendee.id, now=now, earliest_wins=method == Method.OFFLINE, **fields
+            event_id=event.id, attendee=attendee, now=now, earliest_wins=method == Method.OFFLINE, **fields
         )
         answer = replace(answer, status=status, checkin_id=checkin_id, checked_in_at=first_at)
         _insert_scan_log(**{**log, "status": status}, checkin_id=checkin_id, answer=answer.to_json())
@@ -586,17 +613,26 @@ def _within_window(event: Event, moment: datetime) -> bool:
     return opens <= moment <= closes
 
 
+def _attendee_copy(attendee: Attendee) -> dict[str, Any]:
+    """The attendee's fields a check-in carries (see CheckIn.attendee_category)."""
+    return {
+        "attendee_id": attendee.id,
+        "attendee_category": attendee.category,
+        "attendee_region_id": attendee.region_id,
+    }
+
+
 def _check_in(
-    *, event_id: int, attendee_id: int, now: datetime, earliest_wins: bool = True, **fields: Any
+    *, event_id: int, attendee: Attendee, now: datetime, earliest_wins: bool = True, **fields: Any
 ) -> tuple[str, int, datetime]:
     """Insert the check-in unless a live one exists; with `earliest_wins` the earliest scan is the check-in.
 
     Returns (status, check-in id, time of the check-in that stands).
     """
-    checkin_id = _insert_checkin_if_absent(event_id=event_id, attendee_id=attendee_id, received_at=now, **fields)
+    checkin_id = _insert_checkin_if_absent(event_id=event_id, received_at=now, **_attendee_copy(attendee), **fields)
     if checkin_id is not None:
         return Status.OK, checkin_id, fields["scanned_at"]
-    existing = CheckIn.objects.filter(event_id=event_id, attendee_id=attendee_id, annulled_at__isnull=True).values(
+    existing = CheckIn.objects.filter(event_id=event_id, attendee_id=attendee.id, annulled_at__isnull=True).values(
         "id", "scanned_at"
     )[0]
     if earliest_wins and fields["scanned_at"] < existing["scanned_at"]:
@@ -751,7 +787,7 @@ def checkins_enter_from_list(
             continue
         status, checkin_id, _first = _check_in(
             event_id=event.id,
-            attendee_id=attendee.id,
+            attendee=attendee,
             now=now,
             earliest_wins=False,  # a sheet's time is approximate: a scan made at the door stands
             registration_id=registration.id if registration else None,
@@ -888,7 +924,7 @@ def self_checkin(
             "flagged": False,
         }
         status, checkin_id, first_at = _check_in(
-            event_id=event.id, attendee_id=attendee.id, now=now, earliest_wins=False, **fields
+            event_id=event.id, attendee=attendee, now=now, earliest_wins=False, **fields
         )
         if status == Status.OK and not _allow(device_key, SELF_PER_DEVICE_PER_EVENT, 24 * 3600):
             raise SelfCheckInRefused("too_many")  # leaving the block rolls the check-in back

@@ -190,21 +190,17 @@ def _new_event_row() -> dict[str, Any]:
 _COUNTED = ("checkins", "headcounts", "signups", "outputs", "partners")
 
 
-def _grouped_records(held_ids: list[int], *, categories: bool = True) -> tuple[dict[int, dict], dict[str, int]]:
-    """Per-event aggregates of check-ins, headcounts, sign-ups, partners and outputs.
-
-    `categories` splits each event's check-ins by the attendees' category
-    (a join with the attendees); a period gets those from _attendee_groups instead.
-    """
+def _grouped_records(held_ids: list[int]) -> tuple[dict[int, dict], dict[str, int]]:
+    """Per-event aggregates of check-ins (by method and by the attendees' category), headcounts, sign-ups,
+    partners and outputs."""
     rows: dict[int, dict] = defaultdict(_new_event_row)
     counts = dict.fromkeys(_COUNTED, 0)
     live_checkins = CheckIn.objects.filter(event_id__in=held_ids, annulled_at__isnull=True)
-    keys = ("event_id", "method", "attendee__category") if categories else ("event_id", "method")
-    for row in live_checkins.values(*keys).annotate(n=Count("id")).order_by():
+    # In the order of the check-ins' tally index: PostgreSQL groups them as it reads the index.
+    for row in live_checkins.values("event_id", "attendee_category", "method").annotate(n=Count("id")).order_by():
         event = rows[row["event_id"]]
         event["methods"][row["method"]] += row["n"]
-        if categories:
-            event["categories"][row["attendee__category"]] += row["n"]
+        event["categories"][row["attendee_category"]] += row["n"]
         counts["checkins"] += row["n"]
     headcounts = Headcount.objects.filter(event_id__in=held_ids)
     for row in headcounts.values("event_id").annotate(people=Sum("count"), n=Count("id")).order_by():
@@ -245,25 +241,24 @@ class Batch:
 
     The per-event rows of every held event come from one set of grouped
     queries; a campaign or a period adds up its events' rows instead of
-    grouping the check-ins again. The distinct attendees of all the scopes
-    come from one pass too (read_attendees), and scopes with the same events
-    (a county's year and its prefecture's) share one result.
+    grouping the check-ins again. Who the scopes reached (regions, distinct
+    students) comes from one pass too (read_reach), and scopes with the same
+    events (a county's year and its prefecture's) share one result.
 
     `held_ids` are the events held at one moment, and each scope given to
-    read_attendees comes with its held events at that moment: a scope's
+    read_reach comes with its held events at that moment: a scope's
     check-ins are then those of the batch's events that the scope covers.
     """
 
     def __init__(self, held_ids: Iterable[int]):
         self.held_ids = set(held_ids)
-        # With the attendees' categories: the event tallies come from the same rows.
         self.rows, _ = _grouped_records(sorted(self.held_ids))
-        self._groups: dict[tuple[int, ...], list[dict]] = {}
+        self._reach: dict[tuple[int, ...], Reach] = {}
 
     def records(self, held_ids: list[int]) -> tuple[dict[int, dict], dict[str, int]]:
         """The per-event rows of these held events and their record counts, as _grouped_records returns them."""
         missing = [i for i in held_ids if i not in self.held_ids]
-        rows, counts = _grouped_records(missing, categories=False) if missing else ({}, dict.fromkeys(_COUNTED, 0))
+        rows, counts = _grouped_records(missing) if missing else ({}, dict.fromkeys(_COUNTED, 0))
         for event_id in held_ids:
             if event_id in self.held_ids and event_id in self.rows:
                 row = rows[event_id] = self.rows[event_id]
@@ -274,12 +269,12 @@ class Batch:
                 counts["partners"] += row["partners"]
         return rows, counts
 
-    def read_attendees(self, held_by_scope: dict[Scope, list[int]]) -> None:
-        """Group the distinct attendees of many scopes (each given its held events) in one pass."""
+    def read_reach(self, held_by_scope: dict[Scope, list[int]]) -> None:
+        """Who many scopes (each given its held events) reached, in one pass over the check-ins."""
         scopes: dict[tuple[int, ...], Scope] = {}
         for scope, ids in held_by_scope.items():
             key = tuple(sorted(ids))
-            if key not in self._groups and key not in scopes and self.held_ids.issuperset(key):
+            if key not in self._reach and key not in scopes and self.held_ids.issuperset(key):
                 scopes[key] = scope
         keys = list(scopes)
         everything = tuple(sorted(self.held_ids))
@@ -287,14 +282,14 @@ class Batch:
             chunk = keys[first : first + 30]
             # A scope of all the batch's events (the year, often) needs no filter.
             parts = [Q() if k == everything else _in_scope(scopes[k], "event__") for k in chunk]
-            found = _attendee_groups_of(list(everything), parts)
-            self._groups.update(zip(chunk, found, strict=True))
+            found = _reach_of(list(everything), parts)
+            self._reach.update(zip(chunk, found, strict=True))
 
-    def attendee_groups(self, held_ids: list[int]) -> list[dict]:
+    def reach(self, held_ids: list[int]) -> "Reach":
         key = tuple(sorted(held_ids))
-        if key not in self._groups:
-            self._groups[key] = _attendee_groups(held_ids)
-        return self._groups[key]
+        if key not in self._reach:
+            self._reach[key] = _reach(held_ids)
+        return self._reach[key]
 
 
 def _person_times(row: dict) -> tuple[int, dict[str, int]]:
@@ -432,57 +427,56 @@ def _categories(row: dict) -> dict[str, int]:
     return dict(sorted(categories.items()))
 
 
-def _attendee_groups(held_ids: list[int]) -> list[dict]:
-    """The attendees checked in within a scope, grouped by home region and category, in one pass.
+@dataclass(frozen=True)
+class Reach:
+    """Whom a scope's check-ins reached, each person once: their home regions and the students among them."""
 
-    Per group: how many distinct people, their check-ins, and how many of them
-    were scanned at least once.
-    """
-    return _attendee_groups_of(held_ids, [Q()])[0]
+    regions: frozenset[int] = frozenset()
+    students: int = 0
+    students_scanned: int = 0  # students scanned at least once; the others are on paper or entered by hand
 
 
-def _attendee_groups_of(held_ids: list[int], parts: list[Q]) -> list[list[dict]]:
-    """_attendee_groups of several parts of these held events (each a filter on the check-ins), in one pass.
+def _reach(held_ids: list[int]) -> Reach:
+    return _reach_of(held_ids, [Q()])[0]
 
-    The inner query groups the check-ins by attendee (so each person counts
-    once), with a count and a scanned flag per part; the outer one groups the
-    people by region and category. It is the ORM's SQL, wrapped.
+
+def _reach_of(held_ids: list[int], parts: list[Q]) -> list[Reach]:
+    """The Reach of several parts of these held events (each a filter on the check-ins), in two passes.
+
+    Both read the attendees' copy on the check-ins (CheckIn.attendee_category), not the attendees.
+    The regions come grouped by region, with a count per part. The students are grouped by person
+    (so each counts once), with a count and a scanned flag per part, and those rows are summed up in
+    the database: it is the ORM's SQL, wrapped.
     """
     if not held_ids:
-        return [[] for _ in parts]
+        return [Reach() for _ in parts]
     live = CheckIn.objects.filter(event_id__in=held_ids, annulled_at__isnull=True)
+    per_part = {f"n{i}": Count("id", filter=part) if part else Count("id") for i, part in enumerate(parts)}
+    regions: list[set[int]] = [set() for _ in parts]
+    for row in live.filter(attendee_region__isnull=False).values("attendee_region_id").annotate(**per_part).order_by():
+        for i, found in enumerate(regions):
+            if row[f"n{i}"]:
+                found.add(row["attendee_region_id"])
+
     scanned = Case(When(method__in=SCANNED_METHODS, then=Value(1)), default=Value(0), output_field=IntegerField())
-    per_part = {}
     for i, part in enumerate(parts):
-        per_part[f"n{i}"] = Count("id", filter=part) if part else Count("id")
         per_part[f"s{i}"] = Max(scanned, filter=part) if part else Max(scanned)
-    per_attendee = live.values("attendee_id").annotate(**per_part).order_by()
-    inner, params = per_attendee.query.sql_with_params()
-    table = connection.ops.quote_name(Attendee._meta.db_table)
-    columns = ", ".join(
-        f"SUM(CASE WHEN s.n{i} > 0 THEN 1 ELSE 0 END), SUM(s.n{i}), SUM(s.s{i})" for i in range(len(parts))
+    per_student = (
+        live.filter(attendee_category=Attendee.Category.STUDENT).values("attendee_id").annotate(**per_part).order_by()
     )
-    sql = (
-        f"SELECT a.region_id, a.category, {columns} "
-        f"FROM ({inner}) s JOIN {table} a ON a.id = s.attendee_id GROUP BY a.region_id, a.category"
-    )
-    found: list[list[dict]] = [[] for _ in parts]
+    inner, params = per_student.query.sql_with_params()
+    columns = ", ".join(f"SUM(CASE WHEN s.n{i} > 0 THEN 1 ELSE 0 END), SUM(s.s{i})" for i in range(len(parts)))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for r in cursor.fetchall():
-            for i in range(len(parts)):
-                people, checkins, scanned_people = r[2 + 3 * i : 5 + 3 * i]
-                if people:
-                    found[i].append(
-                        {
-                            "region_id": r[0],
-                            "category": r[1],
-                            "people": people,
-                            "checkins": int(checkins),
-                            "scanned_people": int(scanned_people or 0),
-                        }
-                    )
-    return found
+        cursor.execute(f"SELECT {columns} FROM ({inner}) s", params)
+        students = cursor.fetchone()
+    return [
+        Reach(
+            regions=frozenset(regions[i]),
+            students=int(students[2 * i] or 0),
+            students_scanned=int(students[2 * i + 1] or 0),
+        )
+        for i in range(len(parts))
+    ]
 
 
 @dataclass
@@ -532,11 +526,11 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
     )
     held_ids = [e["id"] for e in events]  # a list, not a subquery: see compute_events_of
     if batch is None:
-        rows, record_counts = _grouped_records(held_ids, categories=False)
-        groups = _attendee_groups(held_ids)
+        rows, record_counts = _grouped_records(held_ids)
+        reach = _reach(held_ids)
     else:
         rows, record_counts = batch.records(held_ids)
-        groups = batch.attendee_groups(held_ids)
+        reach = batch.reach(held_ids)
     record_counts["events"] = len(events)
     association_ids = association_tree(scope.association_id)
 
@@ -599,6 +593,8 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
         by_event_kind[event["kind"]]["person_times"] += person_times
         if row["headcount_people"]:
             by_category[HEADCOUNT_CATEGORY] += row["headcount_people"]
+        for category, n in row["categories"].items():
+            by_category[category] += n
         for method, n in row["methods"].items():
             by_method[method] += n
         town = per_town[tree.town_of(event["venue__region_id"])]
@@ -606,14 +602,7 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
         town["person_times"] += person_times
 
     # Distinct counts over the whole scope: these cannot be summed from events.
-    attendee_regions = {}
-    students = students_scanned = 0
-    for group in groups:
-        attendee_regions[group["region_id"]] = True
-        by_category[group["category"]] += group["checkins"]
-        if group["category"] == Attendee.Category.STUDENT:
-            students += group["people"]
-            students_scanned += group["scanned_people"]
+    students, students_scanned = reach.students, reach.students_scanned
     figures["students_participating"] = students
     evidence["students_participating"] = {
         "scanned": students_scanned,
@@ -639,7 +628,7 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
     associations = list(Association.objects.filter(id__in=association_ids).values("id", "region_id"))
     county_ids = [a["region_id"] for a in associations]
     grassroots = {rid for rid in tree.descendants(county_ids) if tree.by_id[rid]["level"] in Region.GRASSROOTS_LEVELS}
-    reached = {e["venue__region_id"] for e in events} | set(attendee_regions)
+    reached = {e["venue__region_id"] for e in events} | reach.regions
     reached &= grassroots
     figures["villages_total"] = len(grassroots)
     figures["villages_reached"] = len(reached)

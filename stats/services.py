@@ -489,7 +489,7 @@ def tally_drain(*, year: int, association_ids: Iterable[int] | None = None) -> d
         held_ids.update(ids)
     clock = time_module.monotonic()
     batch = F_.Batch(held_ids)
-    batch.read_attendees(held_by_scope)
+    batch.read_reach(held_by_scope)
     # The campaigns and years now have the records of their claimed versions: the token alone marks them done
     # below. Let go of the lease, so that a worker killed from here on blocks nobody: the sweep hands them on
     # once the drain is presumed lost (enqueued_at), and a run that computes one first wins (the token changes).
