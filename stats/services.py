@@ -23,6 +23,7 @@ How a change reaches the figures:
 """
 
 import functools
+import json
 import logging
 import time as time_module
 import uuid
@@ -30,12 +31,14 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from events.models import Association, Campaign, Event
 from kepu import rawsql
+from kepu.lookups import among
 from kepu.queue import enqueue_on_commit, send_task_safely
 
 from . import figures as F_
@@ -274,6 +277,47 @@ def _store(scope: F_.Scope, computed: F_.Computed, started: datetime, duration_m
     return Tally.objects.get(key=key)
 
 
+# What a tally says; the rest (computed_at, duration_ms) says when it was computed.
+_CONTENT = (
+    "scope",
+    "association_id",
+    "event_id",
+    "campaign_id",
+    "starts_on",
+    "ends_on",
+    "figures",
+    "breakdowns",
+    "evidence",
+    "record_counts",
+)
+
+
+def _content_json(values: dict) -> str:
+    return json.dumps([values[name] for name in _CONTENT], sort_keys=True, cls=DjangoJSONEncoder)
+
+
+def _store_events(computed: dict[F_.Scope, F_.Computed], *, started: datetime, duration_ms: int) -> None:
+    """Write many event tallies (the drain holds their markers): new figures in one statement, and for
+    tallies whose figures did not change only when they were computed.
+
+    Most event tallies are unchanged when the nightly recompute comes (the runs of the day kept them
+    fresh), and rewriting a JSON row costs more than comparing it.
+    """
+    values = {scope.key: _tally_values(scope, result, started, duration_ms) for scope, result in computed.items()}
+    stored = Tally.objects.filter(among("key", list(values))).values_list("key", *_CONTENT)
+    unchanged = {
+        row[0]
+        for row in stored
+        if _content_json(dict(zip(_CONTENT, row[1:], strict=True))) == _content_json(values[row[0]])
+    }
+    if unchanged:
+        Tally.objects.filter(among("key", sorted(unchanged))).update(computed_at=started, duration_ms=duration_ms)
+    changed = [Tally(key=key, **v) for key, v in values.items() if key not in unchanged]
+    if changed:
+        fields = list(next(iter(values.values())))
+        Tally.objects.bulk_create(changed, update_conflicts=True, unique_fields=["key"], update_fields=fields)
+
+
 def tally_run(*, key: str) -> str:
     """Recompute one marker's scope if it is dirty and nobody else is at it.
 
@@ -336,7 +380,7 @@ def _release(*, keys: list[str], token: str, versions: dict[str, int]) -> None:
     for key in keys:
         by_version.setdefault(versions[key], []).append(key)
     for version, same in by_version.items():
-        TallyMarker.objects.filter(key__in=same, lease_token=token).update(
+        TallyMarker.objects.filter(among("key", same), lease_token=token).update(
             done_version=version, lease_until=None, lease_token="", computed_at=now, runs=F("runs") + 1
         )
 
@@ -428,7 +472,7 @@ def tally_recompute_request(*, year: int, association_ids: Iterable[int] | None 
     now = timezone.now()
     keys = [s.key for s in scopes]
     with transaction.atomic():
-        existing = set(TallyMarker.objects.filter(key__in=keys).values_list("key", flat=True))
+        existing = set(TallyMarker.objects.filter(among("key", keys)).values_list("key", flat=True))
         TallyMarker.objects.bulk_create(
             [
                 TallyMarker(key=s.key, scope=s.as_dict(), requested_at=now, version=0)
@@ -439,7 +483,7 @@ def tally_recompute_request(*, year: int, association_ids: Iterable[int] | None 
         )
         # enqueued_at: the drain is on its way, so the sweep leaves these alone until it is presumed lost.
         for start in range(0, len(keys), 500):
-            TallyMarker.objects.filter(key__in=keys[start : start + 500]).update(
+            TallyMarker.objects.filter(among("key", keys[start : start + 500])).update(
                 version=F("version") + 1, requested_at=now, enqueued_at=now
             )
     return keys
@@ -449,7 +493,9 @@ def tally_pending(*, keys: list[str]) -> int:
     """How many of these scopes still wait for a computation."""
     pending = 0
     for start in range(0, len(keys), 500):
-        pending += TallyMarker.objects.filter(key__in=keys[start : start + 500], version__gt=F("done_version")).count()
+        pending += TallyMarker.objects.filter(
+            among("key", keys[start : start + 500]), version__gt=F("done_version")
+        ).count()
     return pending
 
 
@@ -481,33 +527,29 @@ def tally_drain(*, year: int, association_ids: Iterable[int] | None = None) -> d
     rollups = [s for s in scopes if s.kind != "event"]
     start, end = _year_bounds(year)
     held = Event.objects.filter(
-        id__in=[s.event_id for s in event_scopes], starts_at__gte=start, starts_at__lt=end, starts_at__lte=now
+        among("id", [s.event_id for s in event_scopes]), starts_at__gte=start, starts_at__lt=end, starts_at__lte=now
     ).exclude(status__in=F_.NOT_HELD_STATUSES)
     held_ids = set(held.values_list("id", flat=True))
     held_by_scope = {scope: list(F_.held_events(scope, now=now).values_list("id", flat=True)) for scope in rollups}
     for ids in held_by_scope.values():
         held_ids.update(ids)
     clock = time_module.monotonic()
-    batch = F_.Batch(held_ids)
-    batch.read_reach(held_by_scope)
+    batch = F_.Batch(held_ids, held_by_scope)
     # The campaigns and years now have the records of their claimed versions: the token alone marks them done
     # below. Let go of the lease, so that a worker killed from here on blocks nobody: the sweep hands them on
     # once the drain is presumed lost (enqueued_at), and a run that computes one first wins (the token changes).
-    TallyMarker.objects.filter(key__in=[s.key for s in rollups], lease_token=token).update(
+    TallyMarker.objects.filter(among("key", [s.key for s in rollups]), lease_token=token).update(
         lease_until=None, enqueued_at=timezone.now()
     )
 
     if event_scopes:
         computed = F_.compute_events_of(held, batch=batch)
         duration = int((time_module.monotonic() - clock) * 1000)
-        fields = list(_tally_values(event_scopes[0], F_.zero_event(), now, 0))
         for first in range(0, len(event_scopes), 500):
             chunk = event_scopes[first : first + 500]
-            tallies = [
-                Tally(key=s.key, **_tally_values(s, computed.get(s.event_id) or F_.zero_event(), now, duration))
-                for s in chunk
-            ]
-            Tally.objects.bulk_create(tallies, update_conflicts=True, unique_fields=["key"], update_fields=fields)
+            _store_events(
+                {s: computed.get(s.event_id) or F_.zero_event() for s in chunk}, started=now, duration_ms=duration
+            )
             keys = [s.key for s in chunk]
             _release(keys=keys, token=token, versions={k: claimed[k] for k in keys})
         done["events"] = len(event_scopes)
@@ -533,7 +575,7 @@ def _claim_all(*, keys: list[str], token: str) -> dict[str, int]:
     for _attempt in range(2):
         now = timezone.now()
         for start in range(0, len(keys), 500):
-            TallyMarker.objects.filter(key__in=keys[start : start + 500], version__gt=F("done_version")).filter(
+            TallyMarker.objects.filter(among("key", keys[start : start + 500]), version__gt=F("done_version")).filter(
                 _claimable(now)
             ).update(
                 lease_until=now + timedelta(seconds=lease_seconds()),
@@ -544,7 +586,7 @@ def _claim_all(*, keys: list[str], token: str) -> dict[str, int]:
         waiting = []
         for start in range(0, len(keys), 500):
             waiting += TallyMarker.objects.filter(
-                key__in=keys[start : start + 500], version__gt=F("done_version"), run_after__gt=now
+                among("key", keys[start : start + 500]), version__gt=F("done_version"), run_after__gt=now
             ).values_list("run_after", flat=True)
         if not waiting:
             break

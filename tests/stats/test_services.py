@@ -336,6 +336,25 @@ def test_running_the_full_recompute_twice_changes_nothing(association, sent):
     assert {t.key: (t.figures, t.evidence, t.breakdowns) for t in Tally.objects.all()} == first
 
 
+def test_a_full_recompute_rewrites_changed_tallies_and_dates_the_others(association, sent):
+    quiet, busy = EventFactory.create_batch(2, association=association)
+    CheckInFactory(event=quiet)
+    year = timezone.localdate().year
+    services.tally_recompute_request(year=year)
+    services.tally_drain(year=year)
+    before = {t.key: t for t in Tally.objects.filter(scope="event")}
+    CheckInFactory.create_batch(2, event=busy)
+    Tally.objects.filter(key=f"event:{quiet.id}").update(figures={"drifted": True})  # a tally gone wrong
+
+    services.tally_recompute_request(year=year)
+    services.tally_drain(year=year)
+
+    after = {t.key: t for t in Tally.objects.filter(scope="event")}
+    assert after[f"event:{busy.id}"].figures["beneficiaries_person_times"] == 2
+    assert after[f"event:{quiet.id}"].figures == before[f"event:{quiet.id}"].figures  # repaired from the records
+    assert all(after[key].computed_at > tally.computed_at for key, tally in before.items())
+
+
 def test_a_cancelled_event_drops_out_of_the_figures(event, sent):
     CheckInFactory(event=event)
     services.tally_request(event_id=event.id)
