@@ -298,40 +298,41 @@ class Batch:
         """PostgreSQL: the check-ins' per-event rows and the reach of each set of events, in one pass.
 
         The check-ins come grouped by event, category and method straight from the tally index, each
-        group with its home regions and its students' ids. The groups stream in through a server-side
-        cursor and leave only each scope's regions and students (as bitmaps): memory does not grow
-        with the check-ins.
+        group with its home regions (at most as many as the county has). The groups stream in through
+        a server-side cursor and leave only each scope's regions: memory does not grow with the
+        check-ins. The distinct students are counted in the database (_students_of), over the
+        students' check-ins only, which the same index holds together.
         """
         scopes_of_event: dict[int, list[int]] = defaultdict(list)
         for i, key in enumerate(keys):
             for event_id in key:
                 scopes_of_event[event_id].append(i)
         regions: list[set[int]] = [set() for _ in keys]
-        students = [_People() for _ in keys]
-        scanned = [_People() for _ in keys]
         table = connection.ops.quote_name(CheckIn._meta.db_table)
         sql = (
             "SELECT event_id, attendee_category, method, COUNT(*),"
-            " ARRAY_AGG(DISTINCT attendee_region_id) FILTER (WHERE attendee_region_id IS NOT NULL),"
-            " ARRAY_AGG(attendee_id) FILTER (WHERE attendee_category = %s)"
+            " ARRAY_AGG(DISTINCT attendee_region_id) FILTER (WHERE attendee_region_id IS NOT NULL)"
             f" FROM {table} WHERE annulled_at IS NULL AND event_id = ANY(%s) GROUP BY 1, 2, 3"
         )
         with transaction.atomic(), connection.cursor() as settings, connection.chunked_cursor() as cursor:
             # The planner prices hashing a year of groups below reading them in the index's order, which
             # bench/tally measured at less than half the time (and the DISTINCT then sorts small groups).
             settings.execute("SET LOCAL enable_hashagg = off")
-            cursor.execute(sql, [Attendee.Category.STUDENT, sorted(self.held_ids)])
+            cursor.execute(sql, [sorted(self.held_ids)])
             while groups := cursor.fetchmany(2000):  # iterating would fetch a hundred groups per round trip
-                for event_id, category, method, n, group_regions, group_students in groups:
+                for event_id, category, method, n, group_regions in groups:
                     _count_checkins(self.rows[event_id], category, method, n)
                     for i in scopes_of_event.get(event_id, ()):
                         regions[i].update(group_regions or ())
-                        if group_students:
-                            students[i].update(group_students)
-                            if method in SCANNED_METHODS:
-                                scanned[i].update(group_students)
-        for i, key in enumerate(keys):
-            self._reach[key] = Reach(frozenset(regions[i]), len(students[i]), len(scanned[i]))
+        everything = tuple(sorted(self.held_ids))
+        with_events = [i for i, key in enumerate(keys) if key]  # a scope that held no event reached nobody
+        for key in keys:
+            self._reach[key] = Reach()
+        for first in range(0, len(with_events), 30):  # a few dozen columns per scope and query
+            chunk = with_events[first : first + 30]
+            parts = [Q() if keys[i] == everything else among("event_id", keys[i]) for i in chunk]
+            for i, (students, scanned) in zip(chunk, _students_of(list(everything), parts), strict=True):
+                self._reach[keys[i]] = Reach(frozenset(regions[i]), students, scanned)
 
     def _read_reach(self, scopes: dict[tuple[int, ...], Scope]) -> None:
         """Whom many scopes reached, in one pass over the check-ins (with a filter per scope)."""
@@ -487,24 +488,6 @@ def _categories(row: dict) -> dict[str, int]:
     return dict(sorted(categories.items()))
 
 
-class _People:
-    """Distinct attendees by id, as a bitmap: its size follows the largest id, not how often people came."""
-
-    def __init__(self):
-        self._bits = bytearray()
-
-    def update(self, ids: list[int]) -> None:
-        top = max(ids) >> 3
-        if top >= len(self._bits):
-            self._bits.extend(bytes(top + 1 - len(self._bits)))
-        bits = self._bits
-        for person in ids:
-            bits[person >> 3] |= 1 << (person & 7)
-
-    def __len__(self) -> int:
-        return int.from_bytes(self._bits, "little").bit_count()
-
-
 @dataclass(frozen=True)
 class Reach:
     """Whom a scope's check-ins reached, each person once: their home regions and the students among them."""
@@ -522,9 +505,7 @@ def _reach_of(held_ids: list[int], parts: list[Q]) -> list[Reach]:
     """The Reach of several parts of these held events (each a filter on the check-ins), in two passes.
 
     Both read the attendees' copy on the check-ins (CheckIn.attendee_category), not the attendees.
-    The regions come grouped by region, with a count per part. The students are grouped by person
-    (so each counts once), with a count and a scanned flag per part, and those rows are summed up in
-    the database: it is the ORM's SQL, wrapped.
+    The regions come grouped by region, with a count per part; the students as _students_of counts them.
     """
     if not held_ids:
         return [Reach() for _ in parts]
@@ -535,26 +516,28 @@ def _reach_of(held_ids: list[int], parts: list[Q]) -> list[Reach]:
         for i, found in enumerate(regions):
             if row[f"n{i}"]:
                 found.add(row["attendee_region_id"])
+    students = _students_of(held_ids, parts)
+    return [Reach(frozenset(found), *students[i]) for i, found in enumerate(regions)]
 
-    scanned = Case(When(method__in=SCANNED_METHODS, then=Value(1)), default=Value(0), output_field=IntegerField())
-    for i, part in enumerate(parts):
-        per_part[f"s{i}"] = Max(scanned, filter=part) if part else Max(scanned)
-    per_student = (
-        live.filter(attendee_category=Attendee.Category.STUDENT).values("attendee_id").annotate(**per_part).order_by()
+
+def _students_of(held_ids: list[int], parts: list[Q]) -> list[tuple[int, int]]:
+    """Per part of these held events: how many distinct students checked in, and how many of them were
+    scanned at least once. The students' check-ins are grouped by person, with a count and a scanned flag
+    per part, and those rows are summed up in the database: it is the ORM's SQL, wrapped."""
+    live = CheckIn.objects.filter(
+        among("event_id", held_ids), annulled_at__isnull=True, attendee_category=Attendee.Category.STUDENT
     )
-    inner, params = per_student.query.sql_with_params()
+    scanned = Case(When(method__in=SCANNED_METHODS, then=Value(1)), default=Value(0), output_field=IntegerField())
+    per_part = {}
+    for i, part in enumerate(parts):
+        per_part[f"n{i}"] = Count("id", filter=part) if part else Count("id")
+        per_part[f"s{i}"] = Max(scanned, filter=part) if part else Max(scanned)
+    inner, params = live.values("attendee_id").annotate(**per_part).order_by().query.sql_with_params()
     columns = ", ".join(f"SUM(CASE WHEN s.n{i} > 0 THEN 1 ELSE 0 END), SUM(s.s{i})" for i in range(len(parts)))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM ({inner}) s", params)
-        students = cursor.fetchone()
-    return [
-        Reach(
-            regions=frozenset(regions[i]),
-            students=int(students[2 * i] or 0),
-            students_scanned=int(students[2 * i + 1] or 0),
-        )
-        for i in range(len(parts))
-    ]
+        found = cursor.fetchone()
+    return [(int(found[2 * i] or 0), int(found[2 * i + 1] or 0)) for i in range(len(parts))]
 
 
 @dataclass
