@@ -255,9 +255,10 @@ class Batch:
     the batch comes with its held events at that moment: a scope's
     check-ins are then those of the batch's events that the scope covers.
 
-    On PostgreSQL a single pass over the check-ins' tally index gives both
-    the per-event rows and whom the scopes reached (_read_pass); elsewhere
-    the reach takes a pass of its own (_reach_of).
+    On PostgreSQL one pass over the check-ins' tally index gives both the
+    per-event rows and the regions the scopes reached, and a second over
+    the students' check-ins alone their distinct students (_read_pass);
+    elsewhere the reach takes passes of its own (_reach_of).
     """
 
     def __init__(self, held_ids: Iterable[int], held_by_scope: dict[Scope, list[int]] | None = None):
@@ -295,7 +296,7 @@ class Batch:
         return scopes
 
     def _read_pass(self, keys: list[tuple[int, ...]]) -> None:
-        """PostgreSQL: the check-ins' per-event rows and the reach of each set of events, in one pass.
+        """PostgreSQL: the check-ins' per-event rows and the reach of each set of events, in two passes.
 
         The check-ins come grouped by event, category and method straight from the tally index, each
         group with its home regions (at most as many as the county has). The groups stream in through
