@@ -31,7 +31,7 @@ def wait_until(condition, *, timeout: float = 60, every: float = 0.2, then=None,
         if then:
             then()
         time.sleep(every)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what() if callable(what) else what}")
 
 
 def all_sms_sent() -> bool:
@@ -90,7 +90,11 @@ def test_reminders_go_out_exactly_once_when_the_sweeps_run_twice_at_once(start_w
         wait_until(lambda: len(provider.accepted) >= 3 and all_sms_sent(), what="the reminders")
         wait_until(
             lambda: sum(_outcomes_in("".join(w.log() for w in workers)).values()) == 3 + handed_again,
-            what="every handed-out task to finish",
+            what=lambda: (
+                f"every handed-out task to finish: {3 + handed_again} expected, the workers logged "
+                f"{dict(_outcomes_in(''.join(w.log() for w in workers)))}; their logs:\n"
+                + "\n".join(w.log()[-3000:] for w in workers)
+            ),
         )
 
     reminders = Notification.objects.filter(kind=Kind.SHIFT_REMINDER, channel="sms")
