@@ -326,9 +326,9 @@ class Batch:
                     for i in scopes_of_event.get(event_id, ()):
                         regions[i].update(group_regions or ())
         everything = tuple(sorted(self.held_ids))
-        with_events = [i for i, key in enumerate(keys) if key]  # a scope that held no event reached nobody
-        for key in keys:
-            self._reach[key] = Reach()
+        with_events = [i for i, key in enumerate(keys) if key]
+        if () in keys:
+            self._reach[()] = Reach()  # a scope that held no event reached nobody
         for first in range(0, len(with_events), 30):  # a few dozen columns per scope and query
             chunk = with_events[first : first + 30]
             parts = [Q() if keys[i] == everything else among("event_id", keys[i]) for i in chunk]
