@@ -2,10 +2,12 @@
 API and its services (scans, revocations, annulments), so the admin is read-only for them."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kepu.admin import AssociationScopedAdmin
+from kepu.text import clean_name
 
 from . import services
 from .models import Attendee, CheckIn, Headcount, PosterCode, Registration, ScanLog
@@ -27,6 +29,17 @@ class AttendeeAdmin(ScopedReadOnlyAdmin):
 
     def scope(self, association_ids):
         return Q(association_id__in=association_ids)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class NameCleanedForm(form):
+            def clean_name(self):
+                if not (name := clean_name(self.cleaned_data["name"])):
+                    raise ValidationError(_("Enter the person's name."))
+                return name
+
+        return NameCleanedForm
 
     def save_model(self, request, obj, form, change):
         # Through the service: a new category or region reaches the attendee's check-ins and the tallies.

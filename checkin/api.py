@@ -28,6 +28,8 @@ from rest_framework.views import APIView
 from events.models import Event, Organization, Organizer, Region
 from kepu import rawsql
 from kepu.api import IsOrganizer
+from kepu.spreadsheets import ImportRefused
+from kepu.text import NameField
 
 from . import selectors, services
 from .models import Attendee, CheckIn, Headcount, Registration, ScanLog
@@ -165,7 +167,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
 class RegistrationCreateSerializer(serializers.Serializer):
     attendee = serializers.IntegerField(required=False, help_text="An existing attendee; else name (and phone…).")
-    name = serializers.CharField(required=False, max_length=50)
+    name = NameField(required=False, max_length=50)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
     category = serializers.ChoiceField(choices=Attendee.Category.choices, required=False)
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
@@ -217,29 +219,51 @@ class RegistrationImportSerializer(serializers.Serializer):
     school = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False, allow_null=True)
 
 
+class ImportRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The row as the spreadsheet numbers it.")
+    ok = serializers.BooleanField()
+    name = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportRefusedSerializer(serializers.Serializer):
+    """A file that could not be imported: what is wrong with it, and every wrong row when rows are wrong."""
+
+    file = serializers.ListField(child=serializers.CharField())
+    rows = ImportRowSerializer(many=True, required=False)
+
+
 class EventRegistrationsImportView(APIView):
-    """Register a class or village list from an Excel file (columns 姓名, 手机, 类别, 乡镇/村, 学校)."""
+    """Register a class or village list from an Excel or CSV file (columns 姓名, 手机, 类别, 乡镇/村, 学校):
+    all rows, or none and a 400 naming every wrong row."""
 
     permission_classes = [IsOrganizer]
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
         request=RegistrationImportSerializer,
-        responses=inline_serializer(
-            "RegistrationImportResult",
-            {"created": serializers.IntegerField(), "existing": serializers.IntegerField()},
-        ),
+        responses={
+            201: inline_serializer(
+                "RegistrationImportResult",
+                {"created": serializers.IntegerField(), "existing": serializers.IntegerField()},
+            ),
+            400: ImportRefusedSerializer,
+        },
     )
     def post(self, request, event_id: int):
         event = _organized_event(request, event_id)
         data = RegistrationImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = services.registrations_import(
-            event=event,
-            file=data.validated_data["file"],
-            category=data.validated_data.get("category", ""),
-            school=data.validated_data.get("school"),
-        )
+        try:
+            result = services.registrations_import(
+                event=event,
+                file=data.validated_data["file"],
+                category=data.validated_data.get("category", ""),
+                school=data.validated_data.get("school"),
+            )
+        except ImportRefused as refused:  # nothing was imported: every wrong row, to fix and upload again
+            body = {"file": refused.messages, "rows": refused.report()}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return Response(
             {"created": len(result.created), "existing": len(result.existing)}, status=status.HTTP_201_CREATED
         )
@@ -635,7 +659,7 @@ class HeadcountsView(generics.ListCreateAPIView):
 
 class ListEntrySerializer(serializers.Serializer):
     code = serializers.CharField(required=False, max_length=64)
-    name = serializers.CharField(required=False, max_length=50)
+    name = NameField(required=False, max_length=50)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
     category = serializers.ChoiceField(choices=Attendee.Category.choices, required=False)
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Region
+from kepu.text import NameFormField
 
 from .models import Attendee
 
@@ -9,7 +10,7 @@ from .models import Attendee
 class SelfCheckInForm(forms.Form):
     """The one-screen form behind the poster's QR code."""
 
-    name = forms.CharField(label=_("Your name"), max_length=50)
+    name = NameFormField(label=_("Your name"), max_length=50)
     category = forms.ChoiceField(label=_("You are"), choices=Attendee.Category.choices)
     region = forms.ModelChoiceField(label=_("Town or village"), queryset=Region.objects.none(), required=False)
     phone = forms.CharField(label=_("Mobile phone (optional)"), max_length=30, required=False)

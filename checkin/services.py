@@ -28,7 +28,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from events.models import Campaign, Event, Organization, Region
-from kepu import phones, rawsql
+from kepu import phones, rawsql, spreadsheets
+from kepu.text import clean_name
 from notifications.services import notify_registration
 from stats import services as stats_services
 
@@ -212,8 +213,8 @@ def registration_revoke(*, registration: Registration, now: datetime | None = No
 
 # Column headings accepted in an imported list (Chinese, either script, or English).
 IMPORT_COLUMNS = {
-    "name": ("姓名", "名字", "name"),
-    "phone": ("手机", "手机号", "手机号码", "电话", "手機", "手機號碼", "電話", "phone", "mobile"),
+    "name": spreadsheets.NAME_HEADINGS,
+    "phone": spreadsheets.PHONE_HEADINGS,
     "category": ("类别", "類別", "身份", "category"),
     "region": ("乡镇/村", "村", "村(社区)", "乡镇", "鄉鎮/村", "村(社區)", "鄉鎮", "地址", "village", "town", "region"),
     "school": ("学校", "學校", "school"),
@@ -244,40 +245,23 @@ class ImportResult:
 def registrations_import(
     *, event: Event, file: Any, category: str = "", school: Organization | None = None
 ) -> ImportResult:
-    """Register a class or village list from an Excel sheet (first sheet, a heading row, one person a row).
+    """Register a class or village list from an Excel sheet or a CSV file (first sheet, a heading row,
+    one person a row), read by `kepu.spreadsheets` within its limits.
 
     All or nothing: if a row is wrong nothing is imported and every wrong row is
-    named. Importing the same list again registers nobody twice.
+    named (`spreadsheets.ImportRefused`). Importing the same list again registers nobody twice.
     """
-    from openpyxl import load_workbook
-
-    try:
-        sheet = load_workbook(file, read_only=True, data_only=True).worksheets[0]
-        rows = [
-            (number, tuple(_cell_text(c) for c in row))
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    except Exception as error:  # openpyxl raises many types for a file that is not a workbook
-        raise ValidationError({"file": _("This is not an Excel (.xlsx) file.")}) from error
-    rows = [(number, row) for number, row in rows if any(row)]  # numbered as the spreadsheet shows them
-    if not rows:
-        raise ValidationError({"file": _("The sheet is empty.")})
-    heading = [cell.lower() for cell in rows[0][1]]
-    columns = {
-        name: next((i for i, cell in enumerate(heading) if cell in [w.lower() for w in words]), None)
-        for name, words in IMPORT_COLUMNS.items()
-    }
-    if columns["name"] is None:
-        raise ValidationError({"file": _("The first row must name the columns, with one called “姓名” (name).")})
-    if len(rows) > 2001:
+    table = spreadsheets.read_table(file, headings=IMPORT_COLUMNS, required=("name",))
+    if len(table.rows) > 2000:
         raise ValidationError({"file": _("At most 2,000 people per file.")})
+    columns, rows = table.columns, table.rows
     regions = _regions_by_name(event)
     schools = {o.name: o for o in Organization.objects.filter(association_id=event.association_id)}
-    result, errors = ImportResult(), []
-    for number, row in rows[1:]:
+    result, wrong = ImportResult(), []
+    for number, row in rows:
 
         def cell(name: str, row=row) -> str:
-            index = columns[name]
+            index = columns.get(name)
             return row[index] if index is not None and index < len(row) else ""
 
         row_category = cell("category")
@@ -296,7 +280,7 @@ def registrations_import(
                         attendee=None,
                         event=event,
                         campaign=None,
-                        name=cell("name"),
+                        name=clean_name(cell("name")),
                         phone=cell("phone"),
                         category=row_category,
                         region=regions.get(region_name),
@@ -307,18 +291,10 @@ def registrations_import(
             else:
                 (result.created if created else result.existing).append(registration)
         if problems:
-            errors.append(_("Row %(row)d: %(problems)s") % {"row": number, "problems": "; ".join(problems)})
-    if errors:
-        raise ValidationError({"file": errors})
+            wrong.append(spreadsheets.RowProblem(row=number, name=cell("name"), message="; ".join(problems)))
+    if wrong:
+        raise spreadsheets.ImportRefused(wrong, rows=len(rows))
     return result
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a phone number typed into a number cell
-    return str(value).strip()
 
 
 def _regions_by_name(event: Event) -> dict[str, Region]:

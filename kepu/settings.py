@@ -148,6 +148,13 @@ STORAGES = {
     },
 }
 
+# --- Imports (kepu/spreadsheets.py) ------------------------------------------------------
+# An uploaded list larger than this is refused before it is read; a sheet declaring or holding
+# more rows (below its heading) or columns than these is refused before a row is built.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=50)
+
 # --- REST API -----------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: an anonymous write then gets 401 with WWW-Authenticate, not 403.

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from events.models import Association
+from kepu import spreadsheets
 
 from . import selectors, wording
 from .models import SummaryTemplate, Tally
@@ -350,32 +351,35 @@ def to_docx(summary: Summary) -> bytes:
 
 
 def to_xlsx(summary: Summary) -> bytes:
-    from openpyxl import Workbook
-
     with translation.override(summary.language):
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = _("Figures")[:31]
-        sheet.append([f"{summary.association.name} {summary.title}"])
-        sheet.append([_computed_note(summary)])
-        sheet.append(_columns())
-        for row in summary.appendix:
-            sheet.append(_row_cells(row))
-        sheet.column_dimensions["A"].width = 40
-        sheet.column_dimensions["B"].width = 32
-        towns = workbook.create_sheet(_("By town")[:31])
-        towns.append([_("Town"), _("Events held"), _("Person-times"), _("Villages reached"), _("Villages")])
-        for town in summary.tally.breakdowns.get("by_town", []):
-            towns.append(
-                [town["name"], town["events"], town["person_times"], town["villages_reached"], town["villages_total"]]
-            )
-        text = workbook.create_sheet(_("Text")[:31])
-        for paragraph in summary.paragraphs:
-            text.append([paragraph])
-        text.column_dimensions["A"].width = 120
-        out = io.BytesIO()
-        workbook.save(out)
-        return out.getvalue()
+        figures = spreadsheets.Sheet(
+            title=_("Figures"),
+            rows=[
+                [f"{summary.association.name} {summary.title}"],
+                [_computed_note(summary)],
+                _columns(),
+                *(_row_cells(row) for row in summary.appendix),
+            ],
+            widths={1: 40, 2: 32},
+        )
+        towns = spreadsheets.Sheet(
+            title=_("By town"),
+            rows=[
+                [_("Town"), _("Events held"), _("Person-times"), _("Villages reached"), _("Villages")],
+                *(
+                    [
+                        town["name"],
+                        town["events"],
+                        town["person_times"],
+                        town["villages_reached"],
+                        town["villages_total"],
+                    ]
+                    for town in summary.tally.breakdowns.get("by_town", [])
+                ),
+            ],
+        )
+        text = spreadsheets.Sheet(title=_("Text"), rows=[[p] for p in summary.paragraphs], widths={1: 120})
+        return spreadsheets.xlsx_bytes(figures, towns, text)
 
 
 WRITERS = {"md": to_markdown, "json": to_json, "docx": to_docx, "xlsx": to_xlsx}

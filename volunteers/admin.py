@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from events.admin import EventAdmin
 from events.selectors import is_organizer
 from kepu.admin import AssociationScopedAdmin
+from kepu.text import clean_name
 
 from . import services
 from .models import Shift, SignUp, Skill, Volunteer
@@ -122,6 +123,11 @@ class VolunteerAdmin(_ScopedToAssociation):
                     return services.normalize_phone(self.cleaned_data["phone"])
                 except ValidationError as invalid:
                     raise ValidationError(invalid.message_dict["phone"]) from None
+
+            def clean_name(self):
+                if not (name := clean_name(self.cleaned_data["name"])):
+                    raise ValidationError(_("Enter the volunteer's name."))
+                return name
 
         return PhoneCheckedForm
 

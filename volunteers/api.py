@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from events.models import Event
 from events.selectors import association_of, is_organizer
 from kepu.api import IsOrganizer, IsOrganizerOrReadOnly
+from kepu.text import NameField
 
 from . import selectors, services
 from .models import Shift, SignUp, Skill, Volunteer
@@ -100,6 +101,7 @@ class SignUpSerializer(serializers.ModelSerializer):
 class VolunteerSerializer(serializers.ModelSerializer):
     skills = SkillField(many=True, required=False)
     phone = serializers.CharField(max_length=30)
+    name = NameField(max_length=50)
     star_level = serializers.SerializerMethodField()
 
     class Meta:

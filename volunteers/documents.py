@@ -1,7 +1,7 @@
 """Files made from the volunteers' records: the service certificate (PDF), rosters and hours
-(XLSX/CSV), the iCalendar feed and the staff QR code. Reads only."""
+(XLSX/CSV, written by `kepu.spreadsheets`, which neutralizes formulas), the iCalendar feed and
+the staff QR code. Reads only."""
 
-import csv
 import io
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -12,16 +12,14 @@ import qrcode.image.svg
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from events.models import Event
+from kepu import spreadsheets
 
 from .models import SignUp, Volunteer
 from .selectors import HoursRecord, ShiftRoster
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = spreadsheets.XLSX
 
 
 def _local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -41,20 +39,10 @@ def qr_svg(text: str) -> str:
 
 
 def _workbook(title: str, header: list[str], rows: Iterable[list]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for column in range(1, len(header) + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = 18
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    sheet = spreadsheets.Sheet(
+        title=title, rows=[header, *rows], heading=True, widths=dict.fromkeys(range(1, len(header) + 1), 18)
+    )
+    return spreadsheets.xlsx_bytes(sheet)
 
 
 def _roster_rows(rosters: list[ShiftRoster]) -> tuple[list[str], list[list]]:
@@ -105,11 +93,7 @@ def roster_xlsx(event: Event, rosters: list[ShiftRoster]) -> bytes:
 
 def roster_csv(event: Event, rosters: list[ShiftRoster]) -> bytes:
     header, rows = _roster_rows(rosters)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
+    return spreadsheets.csv_bytes([header, *rows])
 
 
 def hours_xlsx(signups: Iterable[SignUp], start: date, end: date) -> bytes:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from events.models import Association, Region
+from kepu.text import NameFormField
 
 from . import services
 from .models import Skill
@@ -38,7 +39,7 @@ class LoginForm(forms.Form):
 
 class RegisterForm(forms.Form):
     phone = PhoneField()
-    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
+    name = NameFormField(label=pgettext_lazy("person", "Name"), max_length=50)
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), min_length=8
     )

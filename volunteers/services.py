@@ -9,14 +9,13 @@ Places are held by sign-ups whose status is in HOLDING: confirmed, attended
 and no-show. Waitlisted and cancelled sign-ups hold none.
 """
 
-import csv
-import io
 import logging
 import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import IO
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -25,10 +24,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from events.models import Association, Event, Organization, Region
-from kepu import phones
+from kepu import phones, spreadsheets
+from kepu.text import clean_name
 from notifications.services import notify_signup
 from stats.services import tally_request
 
@@ -91,7 +90,7 @@ def volunteer_create(
 ) -> Volunteer:
     """A volunteer and their login (the normalized phone number). No password: cannot log in until one is set."""
     phone = normalize_phone(phone)
-    name = (name or "").strip()
+    name = clean_name(name)
     if not name:
         raise ValidationError({"name": _("Enter the volunteer's name.")})
     if len(name) > 50:
@@ -127,6 +126,10 @@ def volunteer_update(*, volunteer: Volunteer, skills: Iterable[Skill] | None = N
             volunteer.user.username = phone
             volunteer.user.save(update_fields=["username"])
     organizations = fields.pop("organizations", None)
+    if "name" in fields:
+        fields["name"] = clean_name(fields["name"])
+        if not fields["name"]:
+            raise ValidationError({"name": _("Enter the volunteer's name.")})
     for name, value in fields.items():
         setattr(volunteer, name, value)
     volunteer.save()
@@ -570,85 +573,39 @@ def signup_reconcile_taken(*, shift: Shift) -> int:
 
 # Column headings the import understands, as organizers write them.
 IMPORT_COLUMNS = {
-    "phone": ("phone", "mobile", "手机", "手机号", "手机号码", "電話", "手機", "手機號碼", "联系电话"),
-    "name": ("name", "姓名", "名字"),
-    "expert": ("expert", "专家", "專家", "是否专家", "是否專家"),
-    "skills": ("skills", "技能", "专长", "專長", "特长"),
-    "town": ("town", "乡镇", "鄉鎮", "镇", "乡"),
-    "village": ("village", "村", "村(社区)", "村社区", "社区"),
-    "organization": ("organization", "单位", "單位", "工作单位"),
+    "phone": spreadsheets.PHONE_HEADINGS,
+    "name": spreadsheets.NAME_HEADINGS,
+    "expert": ("专家", "expert", "專家", "是否专家", "是否專家"),
+    "skills": ("技能", "skills", "专长", "專長", "特长"),
+    "town": ("乡镇", "town", "鄉鎮", "镇", "乡"),
+    "village": ("村", "village", "村(社区)", "村社区", "社区"),
+    "organization": ("单位", "organization", "單位", "工作单位"),
 }
 YES = {"1", "y", "yes", "true", "是", "√", "专家", "專家"}
-MAX_IMPORT_ROWS = 5000
 
 
-def _read_rows(filename: str, content: bytes) -> list[list[str]]:
-    if filename.lower().endswith((".xlsx", ".xlsm")):
-        try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-            return [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
-        except Exception:  # openpyxl raises many types for a broken file
-            raise ValidationError(_("This file could not be read as an Excel workbook (.xlsx).")) from None
-    if filename.lower().endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValidationError(_("This CSV file is neither UTF-8 nor GBK text."))
-        return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
-    raise ValidationError(_("Upload an Excel (.xlsx) or CSV file."))
+@transaction.atomic
+def volunteers_import(*, association: Association, file: IO[bytes]) -> dict:
+    """Create volunteers from a spreadsheet (.xlsx or .csv, read by `kepu.spreadsheets` within its limits).
 
-
-def _columns(header: list[str]) -> dict[str, int]:
-    found = {}
-    for index, title in enumerate(header):
-        title = title.strip().lower()
-        for column, names in IMPORT_COLUMNS.items():
-            if title in names and column not in found:
-                found[column] = index
-    return found
-
-
-def volunteers_import(*, association: Association, filename: str, content: bytes) -> dict:
-    """Create volunteers from a spreadsheet, row by row; a bad row is reported and never stops the good ones.
-
-    Returns {"created": n, "rows": [{"row": number, "ok": bool, "name": ..., "message": ...}]}.
-    Each row is its own transaction: a row is written whole or not at all.
+    All or nothing: when any row is wrong, nothing is imported and `spreadsheets.ImportRefused`
+    names every wrong row, so the organizer corrects the file and uploads it again.
+    Returns {"created": n, "rows": [{"row": number, "ok": True, "name": ..., "message": ""}]}.
     """
-    rows = _read_rows(filename, content)
-    if not rows:
-        raise ValidationError(_("The file is empty."))
-    columns = _columns(rows[0])
-    missing = [c for c in ("phone", "name") if c not in columns]
-    if missing:
-        raise ValidationError(
-            _("The first row must name the columns; missing: %(columns)s.")
-            % {"columns": "、".join(IMPORT_COLUMNS[c][2 if c == "phone" else 1] for c in missing)}
-        )
-    if len(rows) - 1 > MAX_IMPORT_ROWS:
-        raise ValidationError(_("At most %(count)d rows per file.") % {"count": MAX_IMPORT_ROWS})
+    table = spreadsheets.read_table(file, headings=IMPORT_COLUMNS, required=("phone", "name"))
     towns = {r.name: r for r in Region.objects.filter(level=Region.Level.TOWN, parent=association.region)}
     organizations = {o.name: o for o in Organization.objects.filter(association=association)}
     report: dict = {"created": 0, "rows": []}
-
-    def cell(row: list[str], column: str) -> str:
-        index = columns.get(column)
-        return row[index].strip() if index is not None and index < len(row) else ""
-
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(row):
-            continue
-        name = cell(row, "name")
+    wrong = []
+    for row in table.rows:
+        name = clean_name(table.cell(row, "name"))
         try:
             region = None
-            if town_name := cell(row, "town"):
+            if town_name := table.cell(row, "town"):
                 if town_name not in towns:
                     raise ValidationError({"town": _("Unknown town “%(name)s”.") % {"name": town_name}})
                 region = towns[town_name]
-                if village_name := cell(row, "village"):
+                if village_name := table.cell(row, "village"):
                     region = Region.objects.filter(parent=region, name=village_name).first()
                     if region is None:
                         raise ValidationError(
@@ -658,27 +615,29 @@ def volunteers_import(*, association: Association, filename: str, content: bytes
                             }
                         )
             orgs = []
-            if org_name := cell(row, "organization"):
+            if org_name := table.cell(row, "organization"):
                 if org_name not in organizations:
                     raise ValidationError({"organization": _("Unknown organization “%(name)s”.") % {"name": org_name}})
                 orgs = [organizations[org_name]]
-            skill_names = _split_skills(cell(row, "skills"))
-            with transaction.atomic():
+            skill_names = _split_skills(table.cell(row, "skills"))
+            with transaction.atomic():  # a savepoint: a failed row leaves the others' checks valid
                 volunteer_create(
                     association=association,
-                    phone=cell(row, "phone"),
+                    phone=table.cell(row, "phone"),
                     name=name,
-                    is_expert=cell(row, "expert").lower() in YES,
+                    is_expert=table.cell(row, "expert").lower() in YES,
                     skills=skills_by_names(skill_names),
                     organizations=orgs,
                     home_region=region,
                 )
         except ValidationError as invalid:
             message = " ".join(m for ms in invalid.message_dict.values() for m in ms)
-            report["rows"].append({"row": number, "ok": False, "name": name, "message": message})
+            wrong.append(spreadsheets.RowProblem(row=row.number, name=name, message=message))
         else:
             report["created"] += 1
-            report["rows"].append({"row": number, "ok": True, "name": name, "message": ""})
+            report["rows"].append({"row": row.number, "ok": True, "name": name, "message": ""})
+    if wrong:
+        raise spreadsheets.ImportRefused(wrong, rows=len(table.rows))
     return report
 
 

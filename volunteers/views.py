@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events.selectors import association_of, associations_readable_by, events_visible_to, is_organizer
+from kepu.spreadsheets import ImportRefused
 
 from . import documents, selectors, services
 from .forms import EventFilterForm, ImportForm, LoginForm, PeriodForm, RegisterForm
@@ -410,9 +411,9 @@ def org_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = services.volunteers_import(
-                association=association_of(request.user), filename=upload.name, content=upload.read()
-            )
+            report = services.volunteers_import(association=association_of(request.user), file=upload)
+        except ImportRefused as refused:  # nothing was imported: the wrong rows, to fix and upload again
+            report = {"created": 0, "refused": refused.summary, "rows": refused.report()}
         except ValidationError as invalid:
             form.add_error("file", invalid.messages)
     return render(request, "volunteers/org_import.html", {"form": form, "report": report})

@@ -8,7 +8,7 @@ from openpyxl import Workbook, load_workbook
 
 from tests.factories import PASSWORD, TownFactory, UpcomingShiftFactory
 from volunteers import services
-from volunteers.models import SignUp, Volunteer
+from volunteers.models import SignUp, Skill, Volunteer
 
 pytestmark = pytest.mark.django_db
 
@@ -195,22 +195,35 @@ def _xlsx(rows) -> bytes:
     return out.getvalue()
 
 
-def test_import_keeps_good_rows_and_reports_bad_ones(organizer_client, association):
-    town = TownFactory(parent=association.region, name="青石镇")
-    content = _xlsx(
-        [
-            ["姓名", "手机号", "专家", "技能", "乡镇"],
-            ["王芳", "13900001111", "是", "农技、急救", "青石镇"],
-            ["坏号码", "12345", "", "", ""],
-            ["无名乡", "13900002222", "", "", "不存在镇"],
-            ["李强", "13900003333", "否", "", ""],
-            ["重复", "139 0000 1111", "", "", ""],
-        ]
-    )
+def _upload(content: bytes, name: str) -> io.BytesIO:
     upload = io.BytesIO(content)
-    upload.name = "volunteers.xlsx"
-    page = organizer_client.post("/v/org/import/", {"file": upload}).content.decode()
-    assert "import-report" in page
+    upload.name = name
+    return upload
+
+
+def test_import_with_wrong_rows_imports_nobody_and_lists_every_wrong_row(organizer_client, association):
+    town = TownFactory(parent=association.region, name="青石镇")
+    good = [
+        ["姓名", "手机号", "专家", "技能", "乡镇"],
+        ["王芳", "13900001111", "是", "农技、急救", "青石镇"],
+        ["李强", "13900003333", "否", "", ""],
+    ]
+    wrong = [
+        ["坏号码", "12345", "", "", ""],
+        ["无名乡", "13900002222", "", "", "不存在镇"],
+        ["重复", "139 0000 1111", "", "", ""],
+    ]
+    response = organizer_client.post("/v/org/import/", {"file": _upload(_xlsx(good + wrong), "volunteers.xlsx")})
+    report = response.context["report"]
+    assert "import-report" in response.content.decode() and report["refused"]
+    assert [(r["row"], r["name"], r["ok"]) for r in report["rows"]] == [
+        (4, "坏号码", False),
+        (5, "无名乡", False),
+        (6, "重复", False),
+    ]
+    assert not Volunteer.objects.exists() and not Skill.objects.exists()  # the good rows went in with nothing
+
+    organizer_client.post("/v/org/import/", {"file": _upload(_xlsx(good), "volunteers.xlsx")})  # corrected
     assert set(Volunteer.objects.values_list("name", flat=True)) == {"王芳", "李强"}
     wang = Volunteer.objects.get(name="王芳")
     assert wang.is_expert and wang.home_region == town
@@ -218,10 +231,10 @@ def test_import_keeps_good_rows_and_reports_bad_ones(organizer_client, associati
 
 
 def test_import_of_a_csv_in_gbk(association):
-    content = "姓名,手机号\n赵六,13900004444\n,13900005555\n".encode("gb18030")
-    report = services.volunteers_import(association=association, filename="list.csv", content=content)
-    assert report["created"] == 1
-    assert [(r["row"], r["ok"]) for r in report["rows"]] == [(2, True), (3, False)]
+    content = "姓名,手机号\n赵六,13900004444\n钱七,13900005555\n".encode("gb18030")
+    report = services.volunteers_import(association=association, file=_upload(content, "list.csv"))
+    assert report["created"] == 2
+    assert [(r["row"], r["name"], r["ok"]) for r in report["rows"]] == [(2, "赵六", True), (3, "钱七", True)]
 
 
 def test_import_refuses_a_file_that_is_not_a_spreadsheet(organizer_client):
