@@ -280,10 +280,8 @@ def _xlsx_rows(content: bytes) -> list[Row]:
         )
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except DefusedXmlException:
-        raise _unsafe() from None
-    except Exception:  # openpyxl raises many types for a file that is not a workbook
-        raise _not_excel() from None
+    except Exception as error:  # openpyxl raises many types for a file that is not a workbook
+        raise (_unsafe() if _defused(error) else _not_excel()) from None
     try:
         if not workbook.worksheets:
             raise _not_excel()
@@ -315,12 +313,19 @@ def _xlsx_rows(content: bytes) -> list[Row]:
         return rows.rows
     except ValidationError:
         raise
-    except DefusedXmlException:
-        raise _unsafe() from None
-    except Exception:
-        raise _not_excel() from None
+    except Exception as error:
+        raise (_unsafe() if _defused(error) else _not_excel()) from None
     finally:
         workbook.close()
+
+
+def _defused(error: BaseException | None) -> bool:
+    """Whether defusedxml refused the XML (openpyxl wraps some errors in a ValueError of its own)."""
+    while error is not None:
+        if isinstance(error, DefusedXmlException):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 class _Unsafe(Exception):
