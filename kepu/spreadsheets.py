@@ -321,9 +321,9 @@ def _xlsx_rows(content: bytes) -> list[Row]:
 
 def _defused(error: BaseException | None) -> bool:
     """Whether defusedxml refused the XML (openpyxl wraps some errors in a ValueError of its own)."""
-    while error is not None:
-        if isinstance(error, DefusedXmlException):
-            return True
+    for _depth in range(10):  # a chain of causes is short; this bounds a looped one
+        if error is None or isinstance(error, DefusedXmlException):
+            return error is not None
         error = error.__cause__ or error.__context__
     return False
 
