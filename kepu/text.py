@@ -11,6 +11,7 @@ import unicodedata
 
 from django import forms
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 # Joiners shape Persian, Indic and emoji text: they stay. Every other format character
 # (direction overrides, zero-width spaces, a byte-order mark pasted from a file) goes.
@@ -26,10 +27,11 @@ def clean_name(value: str | None) -> str:
 
 
 class NameField(serializers.CharField):
-    """An API field for a person's name: cleaned with `clean_name` before it is validated."""
+    """An API field for a person's name: cleaned with `clean_name` before it is validated, so a name of
+    only invisible characters is a blank one."""
 
-    def to_internal_value(self, data):
-        return super().to_internal_value(clean_name(data) if isinstance(data, str) else data)
+    def run_validation(self, data=empty):
+        return super().run_validation(clean_name(data) if isinstance(data, str) else data)
 
 
 class NameFormField(forms.CharField):

@@ -5,13 +5,16 @@ import io
 import re
 import time
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 from openpyxl import Workbook
 
 from checkin import services
 from checkin.models import Attendee, Registration
+from events.models import Event
 from tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +110,23 @@ def test_the_admin_cleans_an_attendees_name(admin_client, event):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Attendee.objects.get().name == "周大嫂"
+
+
+def test_a_paper_list_cleans_the_names(organizer_api, event):
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=timezone.now() - timedelta(days=2), ends_at=timezone.now() - timedelta(days=2, hours=-2)
+    )
+    response = organizer_api.post(
+        f"/api/v1/events/{event.id}/paper-checkins/",
+        {"entries": [{"name": "赵\u202e六\x07", "category": "farmer"}, {"name": "\x07\x1b"}]},
+        format="json",
+    )
+    assert response.status_code == 400 and "name" in response.json()["entries"]["1"]  # only control characters
+    assert not Attendee.objects.exists()
+    response = organizer_api.post(
+        f"/api/v1/events/{event.id}/paper-checkins/",
+        {"entries": [{"name": "赵\u202e六\x07", "category": "farmer"}]},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert Attendee.objects.get().name == "赵六"
