@@ -64,11 +64,12 @@ class CheckInAdmin(ScopedReadOnlyAdmin):
         "received_at",
         "scanned_by",
         "device",
-        "review",
+        "awaiting_review",
         "flag_reasons",
+        "review",
         "annulled_at",
     ]
-    list_filter = ["review", "method", "flagged"]
+    list_filter = ["awaiting_review", "review", "method", "flagged"]
     search_fields = ["attendee__name", "device"]
     raw_id_fields = [
         "event",
@@ -87,7 +88,7 @@ class CheckInAdmin(ScopedReadOnlyAdmin):
         if not request.user.is_superuser:
             queryset = queryset.filter(event__association=association_of(request.user))
         decided = 0
-        for checkin in queryset.filter(review=CheckIn.Review.PENDING).select_related("event"):
+        for checkin in queryset.filter(awaiting_review=True).select_related("event"):
             services.checkin_review(checkin=checkin, decision=decision, user=request.user)
             decided += 1
         self.message_user(

@@ -623,7 +623,7 @@ class ReviewView(APIView):
             "Reviewed",
             {
                 "id": serializers.IntegerField(),
-                "review": serializers.ChoiceField(choices=CheckIn.Review.choices),
+                "review": serializers.ChoiceField(choices=[CheckIn.Review.ACCEPTED, CheckIn.Review.REJECTED]),
                 "reviewed_at": serializers.DateTimeField(allow_null=True),
                 "annulled_at": serializers.DateTimeField(allow_null=True),
             },

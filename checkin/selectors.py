@@ -291,7 +291,7 @@ def event_counts(*, event: Event) -> dict:
         "headcount_entries": headcounts["entries"],
         "person_times": checked_in + (headcounts["total"] or 0),
         # Self check-ins held for an organizer's review: recorded, counted above once accepted.
-        "awaiting_review": CheckIn.objects.filter(event=event, review=CheckIn.Review.PENDING).count(),
+        "awaiting_review": CheckIn.objects.filter(event=event, awaiting_review=True).count(),
         "failed_scans": ScanLog.objects.filter(
             event=event,
             status__in=[

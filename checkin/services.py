@@ -935,7 +935,7 @@ def headcount_record(
 #
 # Flags (CheckIn.Flag): a self check-in over the burst threshold (per address or per event), far from a
 # venue with coordinates or with no location from the phone, or with a phone conflict, is recorded but
-# held for review (CheckIn.review = pending): the figures leave it out until an organizer accepts it
+# held for review (CheckIn.awaiting_review): the figures leave it out until an organizer accepts it
 # (checkin_review). Never refused for its location: cheap phones and indoor halls often have no fix.
 
 
@@ -1006,7 +1006,7 @@ class SelfCheckIn:
     status: str  # "ok" or "already_checked_in"
     attendee: Attendee  # the person entered (or remembered): the page shows their name and nothing stored
     checked_in_at: datetime
-    review: str = ""  # "pending": recorded, waiting for an organizer
+    awaiting_review: bool = False  # recorded, but counted once an organizer accepts it
 
 
 def _self_checkin_attendee(*, association_id: int, **fields: Any) -> tuple[Attendee, Attendee | None]:
@@ -1065,7 +1065,7 @@ def self_checkin(
         status, checkin_id, first_at = _check_in(
             event_id=event.id, attendee=attendee, now=now, earliest_wins=False, **fields
         )
-        review = ""
+        awaiting_review = False
         if status == Status.OK:
             # The limits count people, so the same person tapping twice uses none of them up. Raising here
             # leaves the block and rolls the check-in back.
@@ -1080,15 +1080,15 @@ def self_checkin(
             if from_ip > settings.CHECKIN_SELF_BURST_PER_IP or at_event > settings.CHECKIN_SELF_BURST_PER_EVENT:
                 reasons.insert(0, CheckIn.Flag.BURST)
             if reasons:
-                review = CheckIn.Review.PENDING
+                awaiting_review = True
                 CheckIn.objects.filter(id=checkin_id).update(
                     flagged=True,
-                    review=review,
+                    awaiting_review=True,
                     flag_reasons=",".join(reasons),
                     phone_conflict_with=conflict,
                 )
         else:
-            review = CheckIn.objects.filter(id=checkin_id).values_list("review", flat=True)[0]
+            awaiting_review = CheckIn.objects.filter(id=checkin_id).values_list("awaiting_review", flat=True)[0]
         _log_attempt(
             event_id=event.id,
             status=status,
@@ -1100,9 +1100,9 @@ def self_checkin(
             ip=ip,
             flagged=bool(reasons) and status == Status.OK,
         )
-    if status == Status.OK and not review:
+    if status == Status.OK and not awaiting_review:
         _after_checkin(event)  # a check-in held for review changes no figure until it is accepted
-    return SelfCheckIn(status=status, attendee=attendee, checked_in_at=first_at, review=review)
+    return SelfCheckIn(status=status, attendee=attendee, checked_in_at=first_at, awaiting_review=awaiting_review)
 
 
 class ReviewDecision:
@@ -1120,11 +1120,11 @@ def checkin_review(*, checkin: CheckIn, decision: str, user: AbstractBaseUser, n
     now = now or timezone.now()
     accept = decision == ReviewDecision.ACCEPT
     outcome = CheckIn.Review.ACCEPTED if accept else CheckIn.Review.REJECTED
-    changes: dict[str, Any] = {"review": outcome, "reviewed_at": now, "reviewed_by": user}
+    changes: dict[str, Any] = {"awaiting_review": False, "review": outcome, "reviewed_at": now, "reviewed_by": user}
     if not accept:
         changes.update(annulled_at=now, annulled_by=user)
     # Conditional: of two organizers deciding at once, one decides.
-    decided = CheckIn.objects.filter(id=checkin.id, review=CheckIn.Review.PENDING).update(**changes)
+    decided = CheckIn.objects.filter(id=checkin.id, awaiting_review=True).update(**changes)
     checkin.refresh_from_db()
     if not decided:
         if checkin.review == outcome:

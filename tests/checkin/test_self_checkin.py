@@ -65,7 +65,11 @@ def test_a_registered_phone_with_another_name_neither_shows_nor_checks_in_its_ow
     assert checkin.attendee != owner and checkin.attendee.name == "李四"
     # The number stays its owner's; the organizer sees the conflict and may merge the two.
     assert checkin.attendee.phone == ""
-    assert (checkin.review, checkin.flag_reasons, checkin.phone_conflict_with) == ("pending", "phone_conflict", owner)
+    assert (checkin.awaiting_review, checkin.flag_reasons, checkin.phone_conflict_with) == (
+        True,
+        "phone_conflict",
+        owner,
+    )
     assert not owner.checkins.exists()
 
 
@@ -77,7 +81,7 @@ def test_a_foreign_name_and_village_with_your_phone_leaves_their_record_alone(cl
     assert (neighbour.phone, neighbour.category, neighbour.region) == ("", "farmer", village)
     checkin = CheckIn.objects.get()
     assert checkin.attendee != neighbour and checkin.attendee.phone == "+8613900002222"
-    assert checkin.review == "" and not checkin.flagged  # a new person: nothing to review
+    assert not checkin.awaiting_review and not checkin.flagged  # a new person: nothing to review
 
 
 def test_the_same_name_and_phone_is_the_same_person_and_their_record_is_not_changed(event, poster):
@@ -85,7 +89,7 @@ def test_the_same_name_and_phone_is_the_same_person_and_their_record_is_not_chan
     result = _checkin(poster, name="周大嫂", phone="13700001234", category="cadre")
     owner.refresh_from_db()
     assert result.attendee == owner and owner.category == "farmer"
-    assert CheckIn.objects.get().review == ""
+    assert not CheckIn.objects.get().awaiting_review
 
 
 def test_without_a_phone_a_name_is_a_new_person(event, poster):
@@ -158,7 +162,7 @@ def test_a_burst_from_one_network_is_flagged_and_left_out_of_the_figures(event, 
     settings.CHECKIN_SELF_BURST_PER_IP = 2
     for n in range(3):
         _checkin(poster, name=f"人{n}", device_id=f"d{n}", ip="10.9.9.9")
-    flagged = CheckIn.objects.get(review="pending")
+    flagged = CheckIn.objects.get(awaiting_review=True)
     assert flagged.attendee.name == "人2" and flagged.flag_reasons == "burst" and flagged.flagged
     assert _beneficiaries(event) == 2
     counts = selectors.event_counts(event=event)
@@ -169,7 +173,7 @@ def test_a_burst_at_one_event_is_flagged_whatever_the_networks(event, poster, se
     settings.CHECKIN_SELF_BURST_PER_EVENT = 1
     _checkin(poster, name="甲", device_id="a", ip="10.0.0.1")
     second = _checkin(poster, name="乙", device_id="b", ip="10.0.0.2")
-    assert second.review == "pending" and CheckIn.objects.get(attendee=second.attendee).flag_reasons == "burst"
+    assert second.awaiting_review and CheckIn.objects.get(attendee=second.attendee).flag_reasons == "burst"
 
 
 @pytest.fixture
@@ -190,7 +194,7 @@ def test_far_from_the_venue_or_without_a_location_is_flagged_never_refused(locat
 
 def test_the_radius_is_a_setting(located_poster, settings):
     settings.CHECKIN_SELF_RADIUS_METERS = 20_000
-    assert _checkin(located_poster, name="远", location=FAR).review == ""
+    assert not _checkin(located_poster, name="远", location=FAR).awaiting_review
 
 
 def test_a_venue_without_coordinates_asks_for_no_location(client, poster, located_poster):
@@ -226,7 +230,7 @@ def test_accepting_a_flagged_checkin_counts_it_and_asks_for_the_tally_again(
     with django_capture_on_commit_callbacks(execute=True):
         services.checkin_review(checkin=checkin, decision="accept", user=organizer)
     assert requested == [event.id]
-    assert (checkin.review, checkin.reviewed_by) == ("accepted", organizer)
+    assert (checkin.awaiting_review, checkin.review, checkin.reviewed_by) == (False, "accepted", organizer)
     assert _beneficiaries(event) == 1 and selectors.event_counts(event=event)["awaiting_review"] == 0
     services.checkin_review(checkin=checkin, decision="accept", user=organizer)  # again: nothing changes
     with pytest.raises(ValidationError):
@@ -237,7 +241,11 @@ def test_rejecting_a_flagged_checkin_annuls_it_and_keeps_it(event, poster, organ
     settings.CHECKIN_SELF_BURST_PER_EVENT = 0
     _checkin(poster, name="甲")
     checkin = services.checkin_review(checkin=CheckIn.objects.get(), decision="reject", user=organizer)
-    assert checkin.review == "rejected" and checkin.annulled_at is not None and checkin.annulled_by == organizer
+    assert (
+        (checkin.awaiting_review, checkin.review) == (False, "rejected")
+        and checkin.annulled_at is not None
+        and checkin.annulled_by == organizer
+    )
     assert _beneficiaries(event) == 0 and selectors.event_counts(event=event)["awaiting_review"] == 0
     assert checkin.scan_logs.filter(status="annulled").exists()
 
@@ -285,7 +293,7 @@ def test_only_the_events_own_association_reviews(api, user_api, pending):
     assert user_api.post(url, {"decision": "accept"}).status_code == 403
     assert api.post(url, {"decision": "accept"}).status_code in (401, 403)
     pending.refresh_from_db()
-    assert pending.review == "pending"
+    assert pending.awaiting_review
 
 
 def test_organizers_accept_and_reject_in_the_admin_within_their_own_association(organizer, poster, settings):
@@ -300,8 +308,8 @@ def test_organizers_accept_and_reject_in_the_admin_within_their_own_association(
     desk.force_login(organizer)
     desk.post("/admin/checkin/checkin/", {"action": "accept", "_selected_action": [first.pk, foreign.pk]})
     desk.post("/admin/checkin/checkin/", {"action": "reject", "_selected_action": [second.pk]})
-    reviews = dict(CheckIn.objects.values_list("id", "review"))
-    assert reviews == {first.id: "accepted", second.id: "rejected", foreign.id: "pending"}
+    reviews = {c.id: (c.awaiting_review, c.review) for c in CheckIn.objects.all()}
+    assert reviews == {first.id: (False, "accepted"), second.id: (False, "rejected"), foreign.id: (True, "")}
 
 
 def test_a_prefecture_organizer_decides_nothing_in_the_admin(pending):
@@ -313,7 +321,7 @@ def test_a_prefecture_organizer_decides_nothing_in_the_admin(pending):
     desk.force_login(OrganizerFactory(association=prefecture).user)
     desk.post("/admin/checkin/checkin/", {"action": "accept", "_selected_action": [pending.pk]})
     pending.refresh_from_db()
-    assert pending.review == "pending"
+    assert pending.awaiting_review
 
 
 def test_a_volunteer_cannot_review(pending):
