@@ -738,7 +738,7 @@ def checkin_batch(
     for index in sorted(range(len(scans)), key=lambda i: scans[i]["scanned_at"]):
         scan = scans[index]
         if scan["scanned_at"] > now + BATCH_FUTURE_LIMIT:
-            # Refused, not stored: its answer says why, and the phone may correct its clock and send it again.
+            # Refused, not stored (no check-in, no log): its answer says why.
             answers[index] = ScanAnswer(
                 status=Status.SCANNED_IN_FUTURE, client_id=scan["client_id"], event_id=scan["event"]
             )
