@@ -1045,13 +1045,14 @@ def self_checkin(
     prefix = f"{LIMIT_KEY_PREFIX}{event.id}:"
     if not _allow(f"{prefix}ip:{ip}", settings.CHECKIN_SELF_PER_IP, settings.CHECKIN_SELF_IP_WINDOW_SECONDS):
         raise SelfCheckInRefused("too_many_ip", settings.CHECKIN_SELF_PER_IP)
-    conflict = None
-    if attendee is None or attendee.association_id != event.association_id:
-        attendee, conflict = _self_checkin_attendee(association_id=event.association_id, **attendee_fields)
-    reasons = _location_flags(event, location)
-    if conflict is not None:
-        reasons.append(CheckIn.Flag.PHONE_CONFLICT)
+    # One transaction: a check-in refused below leaves no attendee behind either.
     with transaction.atomic():
+        conflict = None
+        if attendee is None or attendee.association_id != event.association_id:
+            attendee, conflict = _self_checkin_attendee(association_id=event.association_id, **attendee_fields)
+        reasons = _location_flags(event, location)
+        if conflict is not None:
+            reasons.append(CheckIn.Flag.PHONE_CONFLICT)
         fields = {
             "registration_id": None,
             "method": Method.SELF,

@@ -108,7 +108,7 @@ def test_the_device_cookie_is_signed_and_limits_the_people_a_phone_checks_in(cli
     _page(client, poster, {"name": "家人二", "category": "farmer"})
     page = _page(client, poster, {"name": "家人三", "category": "farmer"})
     assert 'data-status="too_many"' in page and "这部手机已为本场活动签到 2 人" in page
-    assert CheckIn.objects.count() == 2
+    assert CheckIn.objects.count() == 2 and not Attendee.objects.filter(name="家人三").exists()
 
 
 def test_an_unsigned_device_cookie_is_a_new_device_but_the_network_limit_still_holds(poster, settings):
