@@ -1,11 +1,14 @@
 """Check-in records in the admin: organizers read their associations' records; changes go through the
-API and its services (scans, revocations, annulments), so the admin is read-only for them."""
+API and its services (scans, revocations, annulments), so the admin is read-only for them, but for its
+actions (revoke; accept or reject self check-ins held for review), which call the services."""
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from events.selectors import association_of
 from kepu.admin import AssociationScopedAdmin
 from kepu.text import clean_name
 
@@ -66,11 +69,52 @@ class RegistrationAdmin(ScopedReadOnlyAdmin):
 
 @admin.register(CheckIn)
 class CheckInAdmin(ScopedReadOnlyAdmin):
-    list_display = ["attendee", "event", "method", "scanned_at", "received_at", "scanned_by", "device", "annulled_at"]
-    list_filter = ["method", "flagged"]
+    list_display = [
+        "attendee",
+        "event",
+        "method",
+        "scanned_at",
+        "received_at",
+        "scanned_by",
+        "device",
+        "awaiting_review",
+        "flag_reasons",
+        "review",
+        "annulled_at",
+    ]
+    list_filter = ["awaiting_review", "review", "method", "flagged"]
     search_fields = ["attendee__name", "device"]
-    raw_id_fields = ["event", "attendee", "registration", "scanned_by", "annulled_by"]
+    raw_id_fields = [
+        "event",
+        "attendee",
+        "registration",
+        "scanned_by",
+        "annulled_by",
+        "phone_conflict_with",
+        "reviewed_by",
+    ]
     date_hierarchy = "scanned_at"
+    actions = ["accept", "reject"]
+
+    def _decide(self, request, queryset, decision: str) -> None:
+        # Write scope: an organizer decides for their own association only (a prefecture reads its counties').
+        if not request.user.is_superuser:
+            queryset = queryset.filter(event__association=association_of(request.user))
+        decided = 0
+        for checkin in queryset.filter(awaiting_review=True).select_related("event"):
+            services.checkin_review(checkin=checkin, decision=decision, user=request.user)
+            decided += 1
+        self.message_user(
+            request, ngettext("%(n)d check-in decided.", "%(n)d check-ins decided.", decided) % {"n": decided}
+        )
+
+    @admin.action(description=_("Accept the selected self check-ins (count them)"), permissions=["view"])
+    def accept(self, request, queryset):
+        self._decide(request, queryset, services.ReviewDecision.ACCEPT)
+
+    @admin.action(description=_("Reject the selected self check-ins (annul them)"), permissions=["view"])
+    def reject(self, request, queryset):
+        self._decide(request, queryset, services.ReviewDecision.REJECT)
 
 
 @admin.register(ScanLog)

@@ -245,7 +245,11 @@ class EventRegistrationsImportView(APIView):
         responses={
             201: inline_serializer(
                 "RegistrationImportResult",
-                {"created": serializers.IntegerField(), "existing": serializers.IntegerField()},
+                {
+                    "created": serializers.IntegerField(),
+                    "existing": serializers.IntegerField(),
+                    "notes": serializers.ListField(child=serializers.CharField()),
+                },
             ),
             400: ImportRefusedSerializer,
         },
@@ -265,7 +269,8 @@ class EventRegistrationsImportView(APIView):
             body = {"file": refused.messages, "rows": refused.report()}
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return Response(
-            {"created": len(result.created), "existing": len(result.existing)}, status=status.HTTP_201_CREATED
+            {"created": len(result.created), "existing": len(result.existing), "notes": result.notes},
+            status=status.HTTP_201_CREATED,
         )
 
 
@@ -374,6 +379,9 @@ def scan_message(answer: services.ScanAnswer) -> str:
         "wrong_event": _("This code is for another event."),
         "outside_window": _("Check-in for this event is not open now."),
         "revoked": _("This registration was revoked."),
+        "scanned_in_future": _(
+            "Dated more than a day ahead of the server's clock: not recorded. Check the phone's date."
+        ),
     }
     if answer.status == "already_checked_in":
         first = timezone.localtime(answer.checked_in_at).strftime("%H:%M") if answer.checked_in_at else ""
@@ -597,6 +605,7 @@ class CountsView(APIView):
                 "headcount": serializers.IntegerField(),
                 "headcount_entries": serializers.IntegerField(),
                 "person_times": serializers.IntegerField(),
+                "awaiting_review": serializers.IntegerField(),
                 "failed_scans": serializers.IntegerField(),
             },
         )
@@ -623,12 +632,53 @@ class AnnulView(APIView):
         return Response({"id": checkin.id, "annulled_at": checkin.annulled_at})
 
 
+class ReviewSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[services.ReviewDecision.ACCEPT, services.ReviewDecision.REJECT])
+
+
+class ReviewView(APIView):
+    """Accept or reject a self check-in held for review (organizers of the event's own association)."""
+
+    permission_classes = [IsOrganizer]
+
+    @extend_schema(
+        request=ReviewSerializer,
+        responses=inline_serializer(
+            "Reviewed",
+            {
+                "id": serializers.IntegerField(),
+                "review": serializers.ChoiceField(choices=[CheckIn.Review.ACCEPTED, CheckIn.Review.REJECTED]),
+                "reviewed_at": serializers.DateTimeField(allow_null=True),
+                "annulled_at": serializers.DateTimeField(allow_null=True),
+            },
+        ),
+    )
+    def post(self, request, pk: int):
+        # Write scope: the organizer's own association only (a prefecture reads its counties, never decides).
+        own = selectors.events_organized_by(request.user).filter(association_id=request.user.organizer.association_id)
+        checkin = get_object_or_404(CheckIn.objects.select_related("event").filter(event__in=own), pk=pk)
+        data = ReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        checkin = services.checkin_review(checkin=checkin, decision=data.validated_data["decision"], user=request.user)
+        return Response(
+            {
+                "id": checkin.id,
+                "review": checkin.review,
+                "reviewed_at": checkin.reviewed_at,
+                "annulled_at": checkin.annulled_at,
+            }
+        )
+
+
 class HeadcountSerializer(serializers.ModelSerializer):
     class Meta:
         model = Headcount
         fields = ["id", "event", "count", "counted_at", "note", "recorded_by", "created_at"]
         read_only_fields = ["event", "recorded_by", "created_at"]
-        extra_kwargs = {"counted_at": {"required": False}, "count": {"min_value": 1}}
+        extra_kwargs = {
+            "counted_at": {"required": False},
+            "count": {"min_value": 1, "max_value": services.HEADCOUNT_MAX},  # and ≤ 10× capacity: the service
+        }
 
 
 class HeadcountsView(generics.ListCreateAPIView):

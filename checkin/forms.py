@@ -14,6 +14,14 @@ class SelfCheckInForm(forms.Form):
     category = forms.ChoiceField(label=_("You are"), choices=Attendee.Category.choices)
     region = forms.ModelChoiceField(label=_("Town or village"), queryset=Region.objects.none(), required=False)
     phone = forms.CharField(label=_("Mobile phone (optional)"), max_length=30, required=False)
+    # Filled in by self_checkin.js when the phone gives its location; read by posted_location().
+    latitude = forms.CharField(widget=forms.HiddenInput, required=False)
+    longitude = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        data = super().clean()
+        data.pop("latitude", None), data.pop("longitude", None)  # the location is no attendee field
+        return data
 
     def __init__(self, *args, regions=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -21,3 +29,15 @@ class SelfCheckInForm(forms.Form):
             self.fields["region"].queryset = regions
         self.fields["name"].widget.attrs.update({"autocomplete": "name", "autofocus": True})
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+
+
+def posted_location(data) -> tuple[float, float] | None:
+    """The phone's (latitude, longitude) from a self check-in form, or None: none given, or not a place on
+    Earth (dropped, not shown as an error: the person did not type it)."""
+    try:
+        latitude, longitude = float(data.get("latitude", "")), float(data.get("longitude", ""))
+    except (TypeError, ValueError):
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # also refuses nan
+        return None
+    return latitude, longitude

@@ -93,6 +93,20 @@ class Registration(models.Model):
         return f"{self.attendee} · {self.event or self.campaign}"
 
 
+def counted_checkins(prefix: str = "") -> Q:
+    """The check-ins the figures count: live (not annulled) and not held for an organizer's review.
+
+    The tally index `checkin_live_tally_idx` has this condition; the raw SQL of the tallies spells it
+    COUNTED_CHECKINS_SQL. `prefix` reaches the check-ins from another model ("checkins__").
+    """
+    # No parameter in it (IS NULL, NOT column): a prepared statement's generic plan can still prove that
+    # its query implies the partial index's condition.
+    return Q(**{f"{prefix}annulled_at__isnull": True, f"{prefix}awaiting_review": False})
+
+
+COUNTED_CHECKINS_SQL = "annulled_at IS NULL AND NOT awaiting_review"  # counted_checkins(), for hand-written SQL
+
+
 class CheckIn(models.Model):
     """One attendee recorded as present at one event, once."""
 
@@ -102,6 +116,19 @@ class CheckIn(models.Model):
         OFFLINE = "offline", _("Offline scanner batch")
         PAPER = "paper", _("From a paper sign-in sheet")
         MANUAL = "manual", _("Entered by hand")
+
+    class Review(models.TextChoices):
+        NONE = "", _("Not decided")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    class Flag(models.TextChoices):
+        """Why a self check-in waits for an organizer's review (several may apply)."""
+
+        BURST = "burst", _("Many self check-ins from one network or at one event in a short time")
+        FAR_FROM_VENUE = "far_from_venue", _("The phone was far from the venue")
+        NO_LOCATION = "no_location", _("The phone gave no location")
+        PHONE_CONFLICT = "phone_conflict", _("The phone number belongs to an attendee with another name")
 
     event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.PROTECT, related_name="checkins")
     attendee = models.ForeignKey(
@@ -139,8 +166,41 @@ class CheckIn(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    # Set when the scanner's clock claimed a time far in the future: accepted, but worth a look.
+    # Set when the scanner's clock claimed a time far in the future (accepted, but worth a look), and on every
+    # self check-in held for review.
     flagged = models.BooleanField(_("flagged"), default=False)
+    # A flagged self check-in waits for an organizer to accept or reject it (`review`), and the figures leave
+    # it out until then (counted_checkins). It stays the person's live check-in meanwhile: they are not
+    # checked in twice. Rejecting annuls it. Database defaults: rows written by hand-made INSERTs need none.
+    awaiting_review = models.BooleanField(_("awaiting review"), default=False, db_default=False)
+    review = models.CharField(_("review"), max_length=10, choices=Review.choices, blank=True, default="", db_default="")
+    flag_reasons = models.CharField(
+        _("reasons for review"),
+        max_length=100,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Comma-separated codes: burst, far_from_venue, no_location, phone_conflict."),
+    )
+    # phone_conflict: the attendee whose phone number was entered with another name (the organizer may merge).
+    phone_conflict_with = models.ForeignKey(
+        Attendee,
+        verbose_name=_("phone number belongs to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # written on few rows and read with them: no index on the scan path's INSERT
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # The attendee's category and home region, copied onto the check-in so that the tallies group a year of
     # check-ins without joining the attendees (a join of a million rows costs more than the grouping itself).
     # Written with the check-in and kept in step by services.attendee_save; never edited on their own.
@@ -169,14 +229,16 @@ class CheckIn(models.Model):
         ]
         indexes = [
             models.Index(fields=["event", "scanned_at"]),
-            # The tallies' pass over the live check-ins: grouped by event, category and method straight from
+            # The tallies' pass over the counted check-ins: grouped by event, category and method straight from
             # the index (PostgreSQL reads it without the table), with the region and the person for coverage
-            # and distinct students.
+            # and distinct students. Its condition is counted_checkins().
             models.Index(
                 fields=["event", "attendee_category", "method", "attendee_region", "attendee"],
-                condition=Q(annulled_at__isnull=True),
+                condition=counted_checkins(),
                 name="checkin_live_tally_idx",
             ),
+            # The organizer's list of self check-ins waiting for review.
+            models.Index(fields=["event"], condition=Q(awaiting_review=True), name="checkin_awaiting_review_idx"),
         ]
 
     def __str__(self) -> str:
@@ -233,6 +295,8 @@ class ScanLog(models.Model):
         OUTSIDE_WINDOW = "outside_window", _("Outside the check-in window")
         REVOKED = "revoked", _("Registration revoked")
         ANNULLED = "annulled", _("Check-in annulled")
+        # An offline scan dated more than a day ahead: refused in the batch's answer, never stored.
+        SCANNED_IN_FUTURE = "scanned_in_future", _("Dated more than a day ahead")
 
     client_id = models.UUIDField(_("client id"), null=True, blank=True, unique=True)
     # Written on every scan: only the indexes that reads use (event is led by the composite index below).

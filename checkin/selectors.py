@@ -14,7 +14,7 @@ from events.models import Event, Organizer
 from events.selectors import associations_readable_by
 from kepu import phones, rawsql
 
-from .models import Attendee, CheckIn, Headcount, Registration, ScanLog
+from .models import Attendee, CheckIn, Headcount, Registration, ScanLog, counted_checkins
 
 SEARCH_MIN_CHARS = 2  # a Chinese name is two or three characters
 SEARCH_MIN_DIGITS = 4
@@ -275,7 +275,7 @@ def attendees_search(*, event: Event, query: str) -> list[dict]:
 def event_counts(*, event: Event) -> dict:
     """Live counts for the door and the organizer: identified check-ins (by method) and headcounts, kept apart."""
     by_method = dict(
-        CheckIn.objects.filter(event=event, annulled_at__isnull=True)
+        CheckIn.objects.filter(counted_checkins(), event=event)
         .values_list("method")
         .annotate(n=Count("id"))
         .values_list("method", "n")
@@ -290,6 +290,8 @@ def event_counts(*, event: Event) -> dict:
         "headcount": headcounts["total"] or 0,
         "headcount_entries": headcounts["entries"],
         "person_times": checked_in + (headcounts["total"] or 0),
+        # Self check-ins held for an organizer's review: recorded, counted above once accepted.
+        "awaiting_review": CheckIn.objects.filter(event=event, awaiting_review=True).count(),
         "failed_scans": ScanLog.objects.filter(
             event=event,
             status__in=[

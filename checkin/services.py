@@ -11,6 +11,7 @@ nothing. Nothing here waits for the broker.
 import base64
 import functools
 import logging
+import math
 import secrets
 from collections.abc import Iterable
 from contextlib import nullcontext
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -45,13 +47,15 @@ Method = CheckIn.Method
 ANNUL_WITHIN = timedelta(minutes=15)
 # A phone clock this far ahead of the server is flagged; the scan still counts.
 FUTURE_TOLERANCE = timedelta(minutes=5)
+# An offline scan dated further ahead than this is refused (not stored): no phone's clock runs a day fast
+# by accident, and a check-in dated tomorrow would take over the real one as "the earliest".
+BATCH_FUTURE_LIMIT = timedelta(days=1)
 BATCH_MAX = 1000
-# Self check-in abuse limits. A family may share one phone; a village shares one
-# mobile network address, so the per-IP limit is generous.
-SELF_PER_DEVICE_PER_EVENT = 5
-SELF_PER_IP_PER_WINDOW = 120
-SELF_IP_WINDOW_SECONDS = 10 * 60
-LIMIT_KEY_PREFIX = "checkin:self:"  # cache keys of the self check-in limits
+# A headcount is of a crowd, not a county: at most this many, and at most HEADCOUNT_CAPACITY_FACTOR × the
+# event's capacity where it has one (people stand around an open-air stand, but not ten deep).
+HEADCOUNT_MAX = 100_000
+HEADCOUNT_CAPACITY_FACTOR = 10
+LIMIT_KEY_PREFIX = "checkin:self:"  # cache keys of the self check-in limits (settings.CHECKIN_SELF_*)
 
 
 def new_code() -> str:
@@ -127,7 +131,12 @@ def attendee_find_or_create(
     region: Region | None = None,
     school: Organization | None = None,
 ) -> Attendee:
-    """The attendee with this phone in the association, else with this name in the same village/school, else new."""
+    """The attendee with this phone number in the association, else a new one.
+
+    Only a phone number joins two records into one person: a name, even with a village or school, is no
+    identity (a county school has two pupils called 张伟). A found attendee keeps their name; the village
+    or school they lack is filled in (callers are organizers; self check-in has its own rule).
+    """
     name = (name or "").strip()
     errors: dict[str, str] = {}
     if not name:
@@ -141,17 +150,10 @@ def attendee_find_or_create(
     if errors:
         raise ValidationError(errors)
     phone = normalize_phone(phone)
-    attendees = Attendee.objects.filter(association_id=association_id)
-    existing = None
-    if phone:
-        existing = attendees.filter(phone=phone).order_by("id").first()
-    if existing is None:
-        existing = (
-            attendees.filter(name=name, region=region, school=school, phone__in=["", phone]).order_by("id").first()
-        )
+    existing = _attendee_with_phone(association_id=association_id, phone=phone) if phone else None
     if existing is not None:
         changed = []
-        for attr, value in (("phone", phone), ("region", region), ("school", school)):
+        for attr, value in (("region", region), ("school", school)):
             if value and not getattr(existing, attr):
                 setattr(existing, attr, value)
                 changed.append(attr)
@@ -166,6 +168,11 @@ def attendee_find_or_create(
         region=region,
         school=school,
     )
+
+
+def _attendee_with_phone(*, association_id: int, phone: str) -> Attendee | None:
+    """The association's attendee with this (normalized) phone number: the first recorded, if several."""
+    return Attendee.objects.filter(association_id=association_id, phone=phone).order_by("id").first()
 
 
 @transaction.atomic
@@ -239,6 +246,7 @@ CATEGORY_WORDS = {
 class ImportResult:
     created: list[Registration] = field(default_factory=list)
     existing: list[Registration] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # rows imported, with something for the organizer to check
 
 
 @transaction.atomic
@@ -250,6 +258,11 @@ def registrations_import(
 
     All or nothing: if a row is wrong nothing is imported and every wrong row is
     named (`spreadsheets.ImportRefused`). Importing the same list again registers nobody twice.
+
+    A row with a phone number is the attendee with that number. A row without one is a person of its
+    own: it takes one of this event's registrations of the same name, village and school that no
+    earlier row took (so a second import of the list matches the first), else a new attendee. Two rows
+    of one name are two people, and the report's notes say so for the organizer to confirm.
     """
     table = spreadsheets.read_table(file, headings=IMPORT_COLUMNS, required=("name",))
     if len(table.rows) > 2000:
@@ -257,6 +270,8 @@ def registrations_import(
     columns, rows = table.columns, table.rows
     regions = _regions_by_name(event)
     schools = {o.name: o for o in Organization.objects.filter(association_id=event.association_id)}
+    phoneless = _phoneless_attendees(event)
+    first_row_of: dict[str, int] = {}
     result, wrong = ImportResult(), []
     for number, row in rows:
 
@@ -275,9 +290,10 @@ def registrations_import(
             problems.append(_("unknown school “%(name)s”") % {"name": school_name})
         if not problems:
             try:
+                key = (clean_name(cell("name")), regions.get(region_name), row_school)
                 with transaction.atomic():
                     registration, created = _registration_get_or_create(
-                        attendee=None,
+                        attendee=None if cell("phone") else _take(phoneless, key),
                         event=event,
                         campaign=None,
                         name=clean_name(cell("name")),
@@ -290,11 +306,44 @@ def registrations_import(
                 problems.extend(m for messages in error.message_dict.values() for m in messages)
             else:
                 (result.created if created else result.existing).append(registration)
+                name = registration.attendee.name
+                if created and name in first_row_of:
+                    result.notes.append(
+                        _(
+                            "Row %(row)d: same name as row %(first)d, registered as another person; "
+                            "if it is the same person, correct the list."
+                        )
+                        % {"row": number, "first": first_row_of[name]}
+                    )
+                first_row_of.setdefault(name, number)
         if problems:
             wrong.append(spreadsheets.RowProblem(row=number, name=cell("name"), message="; ".join(problems)))
     if wrong:
         raise spreadsheets.ImportRefused(wrong, rows=len(rows))
     return result
+
+
+PhonelessKey = tuple[str, Region | None, Organization | None]
+
+
+def _phoneless_attendees(event: Event) -> dict[PhonelessKey, list[Attendee]]:
+    """The event's registered attendees without a phone number, by name, village and school, oldest first."""
+    found: dict[PhonelessKey, list[Attendee]] = {}
+    registrations = (
+        Registration.objects.filter(event=event, revoked_at__isnull=True, attendee__phone="")
+        .select_related("attendee__region", "attendee__school")
+        .order_by("id")
+    )
+    for registration in registrations:
+        attendee = registration.attendee
+        found.setdefault((attendee.name, attendee.region, attendee.school), []).append(attendee)
+    return found
+
+
+def _take(phoneless: dict[PhonelessKey, list[Attendee]], key: PhonelessKey) -> Attendee | None:
+    """The next registered attendee of this name, village and school no earlier row took; None: a new person."""
+    waiting = phoneless.get(key)
+    return waiting.pop(0) if waiting else None
 
 
 def _regions_by_name(event: Event) -> dict[str, Region]:
@@ -664,6 +713,12 @@ def checkin_batch(
     answers: list[ScanAnswer | None] = [None] * len(scans)
     for index in sorted(range(len(scans)), key=lambda i: scans[i]["scanned_at"]):
         scan = scans[index]
+        if scan["scanned_at"] > now + BATCH_FUTURE_LIMIT:
+            # Refused, not stored (no check-in, no log): its answer says why.
+            answers[index] = ScanAnswer(
+                status=Status.SCANNED_IN_FUTURE, client_id=scan["client_id"], event_id=scan["event"]
+            )
+            continue
         try:
             answers[index] = checkin_scan(
                 event=events[scan["event"]],
@@ -802,14 +857,30 @@ def headcount_record(
     recorded_by: AbstractBaseUser | None = None,
     now: datetime | None = None,
 ) -> Headcount:
-    """A counted crowd (people not identified one by one); tallied as person-times apart from check-ins."""
+    """A counted crowd (people not identified one by one); tallied as person-times apart from check-ins.
+
+    A count is 1…HEADCOUNT_MAX, and at most HEADCOUNT_CAPACITY_FACTOR × the event's capacity where it has
+    one; it is counted on the event's day(s) in the county's time zone, and not in the future.
+    """
     now = now or timezone.now()
     counted_at = counted_at or now
     errors = {}
     if count is None or count < 1:
         errors["count"] = _("Count at least one person.")
+    elif count > HEADCOUNT_MAX:
+        errors["count"] = _("A headcount is at most %(max)s people.") % {"max": f"{HEADCOUNT_MAX:,}"}
+    elif event.capacity and count > HEADCOUNT_CAPACITY_FACTOR * event.capacity:
+        errors["count"] = _("At most %(max)s people: ten times the event's capacity of %(capacity)s.") % {
+            "max": f"{HEADCOUNT_CAPACITY_FACTOR * event.capacity:,}",
+            "capacity": f"{event.capacity:,}",
+        }
+    first_day, last_day = timezone.localdate(event.starts_at), timezone.localdate(event.ends_at)
     if counted_at > now + FUTURE_TOLERANCE:
         errors["counted_at"] = _("The count cannot be in the future.")
+    elif not first_day <= timezone.localdate(counted_at) <= last_day:
+        errors["counted_at"] = _("Count the people on the day of the event (%(day)s).") % {
+            "day": first_day.isoformat() if first_day == last_day else f"{first_day.isoformat()}–{last_day.isoformat()}"
+        }
     if errors:
         raise ValidationError(errors)
     headcount = Headcount.objects.create(
@@ -820,12 +891,35 @@ def headcount_record(
 
 
 # --- self check-in -----------------------------------------------------------------------------
+#
+# Who a self check-in is for. The page is open to anyone holding the poster's link, so it must neither
+# tell them about other people's records nor let them change one:
+#
+# - the person this phone remembers (a signed cookie set by their own earlier self check-in);
+# - else the person whose details were entered. An attendee with the same phone number *and* the same
+#   name is that person; nothing of their record changes. A phone number that belongs to an attendee of
+#   another name (a relative's phone, a typo, or someone trying numbers) makes a new attendee with the
+#   name, village and category entered but without the number, which stays that one person's; the check-in
+#   waits for an organizer (flag phone_conflict, with the attendee the number belongs to) to accept it or
+#   merge the two. Without a phone number, a new attendee: a name is no identity.
+# - The answer shows only what was entered (or what this phone remembers), never a stored name or number.
+#
+# Limits (settings.CHECKIN_SELF_*, counted in the cache, which is Redis in production): people per device
+# and event, attempts per network address and event, self check-ins per event. The device is a signed
+# random id in a cookie; a client that sends none is a new device every time, but still counted per
+# address and per event. Past a limit the check-in is refused with a message saying which.
+#
+# Flags (CheckIn.Flag): a self check-in over the burst threshold (per address or per event), far from a
+# venue with coordinates or with no location from the phone, or with a phone conflict, is recorded but
+# held for review (CheckIn.awaiting_review): the figures leave it out until an organizer accepts it
+# (checkin_review). Never refused for its location: cheap phones and indoor halls often have no fix.
 
 
 class SelfCheckInRefused(Exception):
-    def __init__(self, code: str):
+    def __init__(self, code: str, limit: int | None = None):
         super().__init__(code)
-        self.code = code  # "retired", "outside_window", "too_many"
+        self.code = code  # "retired", "outside_window", "too_many" (this device), "too_many_ip", "too_many_event"
+        self.limit = limit  # the limit reached, for the message
 
 
 def poster_code_for(*, event: Event) -> PosterCode:
@@ -849,20 +943,60 @@ def poster_code_rotate(*, event: Event, now: datetime | None = None) -> PosterCo
 
 def _allow(key: str, limit: int, timeout: int) -> bool:
     """Count one use of `key` in the cache (Redis in production); False past `limit`."""
+    return _count(key, timeout) <= limit
+
+
+def _count(key: str, timeout: int) -> int:
+    """Add one to a counter in the cache that lives `timeout` seconds from its first use; its new value."""
     cache.add(key, 0, timeout)
     try:
-        used = cache.incr(key)
+        return cache.incr(key)
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout)
-        used = 1
-    return used <= limit
+        return 1
+
+
+EARTH_RADIUS_METERS = 6_371_000
+
+
+def distance_meters(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance between two (latitude, longitude) points (haversine)."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_METERS * math.asin(math.sqrt(min(1.0, h)))
+
+
+def _location_flags(event: Event, location: tuple[float, float] | None) -> list[str]:
+    venue = event.venue
+    if venue.latitude is None or venue.longitude is None:
+        return []  # nothing to compare with: the venue's place is not known
+    if location is None:
+        return [CheckIn.Flag.NO_LOCATION]
+    if distance_meters(location, (float(venue.latitude), float(venue.longitude))) > settings.CHECKIN_SELF_RADIUS_METERS:
+        return [CheckIn.Flag.FAR_FROM_VENUE]
+    return []
 
 
 @dataclass(frozen=True)
 class SelfCheckIn:
     status: str  # "ok" or "already_checked_in"
-    attendee: Attendee
+    attendee: Attendee  # the person entered (or remembered): the page shows their name and nothing stored
     checked_in_at: datetime
+    awaiting_review: bool = False  # recorded, but counted once an organizer accepts it
+
+
+def _self_checkin_attendee(*, association_id: int, **fields: Any) -> tuple[Attendee, Attendee | None]:
+    """The attendee a filled-in form stands for, and the attendee whose phone number was entered with another
+    name (None if no conflict). See the rule above."""
+    name = (fields.get("name") or "").strip()
+    phone = normalize_phone(fields.get("phone", ""))  # a bad number: ValidationError on the field
+    owner = _attendee_with_phone(association_id=association_id, phone=phone) if phone and name else None
+    if owner is not None and owner.name == name:
+        return owner, None
+    new = attendee_find_or_create(
+        association_id=association_id, **{**fields, "phone": "" if owner is not None else phone}
+    )
+    return new, owner
 
 
 def self_checkin(
@@ -871,24 +1005,30 @@ def self_checkin(
     device_id: str,
     ip: str | None,
     attendee: Attendee | None = None,
+    location: tuple[float, float] | None = None,
     now: datetime | None = None,
     **attendee_fields: Any,
 ) -> SelfCheckIn:
-    """An attendee checks themself in from the poster: the remembered `attendee`, or one found/created
-    from the form. Raises SelfCheckInRefused or ValidationError."""
+    """Check oneself in from the poster: the remembered `attendee`, or the person entered (name, phone,
+    category, region), as the rule above says; `location` is the phone's (latitude, longitude), if it gave
+    one. Raises SelfCheckInRefused (a limit, a retired poster, outside the window) or ValidationError."""
     now = now or timezone.now()
     event = poster.event
     if poster.retired_at is not None:
         raise SelfCheckInRefused("retired")
     if not _within_window(event, now):
         raise SelfCheckInRefused("outside_window")
-    if not _allow(f"{LIMIT_KEY_PREFIX}ip:{ip}", SELF_PER_IP_PER_WINDOW, SELF_IP_WINDOW_SECONDS):
-        raise SelfCheckInRefused("too_many")
-    if attendee is None or attendee.association_id != event.association_id:
-        attendee = attendee_find_or_create(association_id=event.association_id, **attendee_fields)
-    # The device limit counts people, so the same person tapping twice does not use it up.
-    device_key = f"{LIMIT_KEY_PREFIX}device:{event.id}:{device_id}"
+    prefix = f"{LIMIT_KEY_PREFIX}{event.id}:"
+    if not _allow(f"{prefix}ip:{ip}", settings.CHECKIN_SELF_PER_IP, settings.CHECKIN_SELF_IP_WINDOW_SECONDS):
+        raise SelfCheckInRefused("too_many_ip", settings.CHECKIN_SELF_PER_IP)
+    # One transaction: a check-in refused below leaves no attendee behind either.
     with transaction.atomic():
+        conflict = None
+        if attendee is None or attendee.association_id != event.association_id:
+            attendee, conflict = _self_checkin_attendee(association_id=event.association_id, **attendee_fields)
+        reasons = _location_flags(event, location)
+        if conflict is not None:
+            reasons.append(CheckIn.Flag.PHONE_CONFLICT)
         fields = {
             "registration_id": None,
             "method": Method.SELF,
@@ -902,8 +1042,30 @@ def self_checkin(
         status, checkin_id, first_at = _check_in(
             event_id=event.id, attendee=attendee, now=now, earliest_wins=False, **fields
         )
-        if status == Status.OK and not _allow(device_key, SELF_PER_DEVICE_PER_EVENT, 24 * 3600):
-            raise SelfCheckInRefused("too_many")  # leaving the block rolls the check-in back
+        awaiting_review = False
+        if status == Status.OK:
+            # The limits count people, so the same person tapping twice uses none of them up. Raising here
+            # leaves the block and rolls the check-in back.
+            day = 24 * 3600
+            if not _allow(f"{prefix}device:{device_id}", settings.CHECKIN_SELF_PER_DEVICE, day):
+                raise SelfCheckInRefused("too_many", settings.CHECKIN_SELF_PER_DEVICE)
+            if not _allow(f"{prefix}event", settings.CHECKIN_SELF_PER_EVENT, 2 * day):
+                raise SelfCheckInRefused("too_many_event", settings.CHECKIN_SELF_PER_EVENT)
+            window = settings.CHECKIN_SELF_BURST_SECONDS
+            from_ip = _count(f"{prefix}burst-ip:{ip}", window)
+            at_event = _count(f"{prefix}burst-event", window)
+            if from_ip > settings.CHECKIN_SELF_BURST_PER_IP or at_event > settings.CHECKIN_SELF_BURST_PER_EVENT:
+                reasons.insert(0, CheckIn.Flag.BURST)
+            if reasons:
+                awaiting_review = True
+                CheckIn.objects.filter(id=checkin_id).update(
+                    flagged=True,
+                    awaiting_review=True,
+                    flag_reasons=",".join(reasons),
+                    phone_conflict_with=conflict,
+                )
+        else:
+            awaiting_review = CheckIn.objects.filter(id=checkin_id).values_list("awaiting_review", flat=True)[0]
         _log_attempt(
             event_id=event.id,
             status=status,
@@ -913,7 +1075,48 @@ def self_checkin(
             scanned_at=now,
             device=device_id[:100],
             ip=ip,
+            flagged=bool(reasons) and status == Status.OK,
         )
-    if status == Status.OK:
-        _after_checkin(event)
-    return SelfCheckIn(status=status, attendee=attendee, checked_in_at=first_at)
+    if status == Status.OK and not awaiting_review:
+        _after_checkin(event)  # a check-in held for review changes no figure until it is accepted
+    return SelfCheckIn(status=status, attendee=attendee, checked_in_at=first_at, awaiting_review=awaiting_review)
+
+
+class ReviewDecision:
+    ACCEPT = "accept"
+    REJECT = "reject"
+
+
+@transaction.atomic
+def checkin_review(*, checkin: CheckIn, decision: str, user: AbstractBaseUser, now: datetime | None = None) -> CheckIn:
+    """An organizer decides on a self check-in held for review: accepted, the figures count it (the event's
+    tally is asked for again); rejected, it is annulled and kept. Deciding the same again changes nothing;
+    a check-in that waits for no review, or was decided otherwise, cannot be decided (ValidationError)."""
+    if decision not in (ReviewDecision.ACCEPT, ReviewDecision.REJECT):
+        raise ValidationError({"decision": _("Decide “accept” or “reject”.")})
+    now = now or timezone.now()
+    accept = decision == ReviewDecision.ACCEPT
+    outcome = CheckIn.Review.ACCEPTED if accept else CheckIn.Review.REJECTED
+    changes: dict[str, Any] = {"awaiting_review": False, "review": outcome, "reviewed_at": now, "reviewed_by": user}
+    if not accept:
+        changes.update(annulled_at=now, annulled_by=user)
+    # Conditional: of two organizers deciding at once, one decides.
+    decided = CheckIn.objects.filter(id=checkin.id, awaiting_review=True).update(**changes)
+    checkin.refresh_from_db()
+    if not decided:
+        if checkin.review == outcome:
+            return checkin
+        raise ValidationError({"checkin": _("This check-in is not waiting for review.")})
+    if accept:
+        _after_checkin(checkin.event)
+    else:
+        _log_attempt(
+            event_id=checkin.event_id,
+            status=Status.ANNULLED,
+            checkin_id=checkin.id,
+            method=checkin.method,
+            scanned_at=now,
+            scanned_by=user,
+            device=checkin.device,
+        )
+    return checkin

@@ -27,6 +27,7 @@ api_urlpatterns = [
     path("registrations/<int:pk>/qr.svg", api.RegistrationQRSvgView.as_view(), name="registration-qr-svg"),
     path("checkin/search/", api.SearchView.as_view(), name="checkin-search"),
     path("checkin/checkins/<int:pk>/annul/", api.AnnulView.as_view(), name="checkin-annul"),
+    path("checkin/checkins/<int:pk>/review/", api.ReviewView.as_view(), name="checkin-review"),
 ]
 
 # Pages, under the "checkin" namespace.

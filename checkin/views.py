@@ -19,13 +19,14 @@ from events.models import Event, Organization, Region
 from events.selectors import grassroots_regions_of, is_organizer, region_descendant_ids
 
 from . import selectors, services
-from .forms import SelfCheckInForm
+from .forms import SelfCheckInForm, posted_location
 from .models import Attendee, PosterCode
 from .qr import qr_svg
 
 REMEMBER_COOKIE = "kepu_attendee"
 DEVICE_COOKIE = "kepu_device"
 REMEMBER_SALT = "checkin.self.attendee"
+DEVICE_SALT = "checkin.self.device"
 REMEMBER_SECONDS = 2 * 365 * 24 * 3600
 TICKETS_PER_PAGE = (8, 12, 24)
 
@@ -98,6 +99,14 @@ def _remembered_attendee(request, association_id: int) -> Attendee | None:
     return selectors.attendee_of_association(attendee_id=attendee_id, association_id=association_id)
 
 
+def _device_id(request) -> str:
+    """This phone's id, from the signed cookie this page set; a new one for a client without (a valid) one."""
+    try:
+        return signing.loads(request.COOKIES.get(DEVICE_COOKIE, ""), salt=DEVICE_SALT, max_age=REMEMBER_SECONDS)
+    except signing.BadSignature:
+        return secrets.token_urlsafe(12)
+
+
 def self_checkin(request, code: str):
     """/c/<poster code>/: the attendee's one-screen check-in (one tap when the phone remembers them)."""
     poster = PosterCode.objects.select_related("event__venue", "event__association__region").filter(code=code).first()
@@ -109,8 +118,8 @@ def self_checkin(request, code: str):
         level__in=[Region.Level.COUNTY, Region.Level.PREFECTURE]
     )
     regions = regions.order_by("level", "name")
-    context = {"event": event, "remembered": remembered, "refused": None, "done": None}
-    device_id = request.COOKIES.get(DEVICE_COOKIE) or secrets.token_urlsafe(12)
+    context = {"event": event, "remembered": remembered, "refused": None, "limit": None, "done": None}
+    device_id = _device_id(request)
     if poster.retired_at is not None:
         context["refused"] = "retired"
     form = SelfCheckInForm(regions=regions)
@@ -125,10 +134,11 @@ def self_checkin(request, code: str):
                     device_id=device_id,
                     ip=request.META.get("REMOTE_ADDR"),
                     attendee=remembered if use_remembered else None,
+                    location=posted_location(request.POST),
                     **fields,
                 )
             except services.SelfCheckInRefused as refused:
-                context["refused"] = refused.code
+                context["refused"], context["limit"] = refused.code, refused.limit
             except ValidationError as error:
                 for field, messages in error.message_dict.items():
                     for message in messages:
@@ -139,8 +149,16 @@ def self_checkin(request, code: str):
             context["refused"] = "outside_window"
     context["form"] = form
     context["opens"], context["closes"] = event.checkin_window
+    # The page asks the phone where it is only where there is a venue to compare with.
+    context["asks_location"] = event.venue.latitude is not None and event.venue.longitude is not None
     response = render(request, "checkin/self_checkin.html", context)
-    response.set_cookie(DEVICE_COOKIE, device_id, max_age=REMEMBER_SECONDS, httponly=True, samesite="Lax")
+    response.set_cookie(
+        DEVICE_COOKIE,
+        signing.dumps(device_id, salt=DEVICE_SALT),
+        max_age=REMEMBER_SECONDS,
+        httponly=True,
+        samesite="Lax",
+    )
     if context["done"]:
         response.set_cookie(
             REMEMBER_COOKIE,

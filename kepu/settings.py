@@ -243,6 +243,21 @@ STATS_TALLY_DEBOUNCE_SECONDS = env.float("STATS_TALLY_DEBOUNCE_SECONDS", default
 STATS_TALLY_LEASE_SECONDS = env.float("STATS_TALLY_LEASE_SECONDS", default=300)
 STATS_TALLY_PAUSE_SECONDS = env.float("STATS_TALLY_PAUSE_SECONDS", default=0)  # fault drills only
 
+# --- Self check-in (checkin app) -------------------------------------------------------------------------
+# Limits of /c/<poster code>/, counted in the cache (Redis in production, so they hold across processes).
+# A family may share a phone and a village hall one network address, hence generous limits; what slips
+# through in bulk is flagged as a burst and left out of the figures until an organizer accepts it.
+CHECKIN_SELF_PER_DEVICE = env.int("CHECKIN_SELF_PER_DEVICE", default=5)  # people per phone and event
+CHECKIN_SELF_PER_IP = env.int("CHECKIN_SELF_PER_IP", default=60)  # attempts per network address and event …
+CHECKIN_SELF_IP_WINDOW_SECONDS = env.int("CHECKIN_SELF_IP_WINDOW_SECONDS", default=600)  # … in this window
+CHECKIN_SELF_PER_EVENT = env.int("CHECKIN_SELF_PER_EVENT", default=3000)  # self check-ins per event
+# More new self check-ins than these from one network address, or at one event, within the window: a burst.
+CHECKIN_SELF_BURST_PER_IP = env.int("CHECKIN_SELF_BURST_PER_IP", default=10)
+CHECKIN_SELF_BURST_PER_EVENT = env.int("CHECKIN_SELF_BURST_PER_EVENT", default=100)
+CHECKIN_SELF_BURST_SECONDS = env.int("CHECKIN_SELF_BURST_SECONDS", default=120)
+# Where the venue has coordinates, a phone farther than this (or giving no location) is flagged, never refused.
+CHECKIN_SELF_RADIUS_METERS = env.int("CHECKIN_SELF_RADIUS_METERS", default=1000)
+
 # --- Notifications (notifications app) ----------------------------------------------------------------
 # The channels a message can take; adding one (WeChat, say) is one Channel subclass and one entry here.
 NOTIFICATIONS_CHANNELS = {

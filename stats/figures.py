@@ -10,7 +10,8 @@ period, so the figures of one scope never disagree with another's.
 prefecture) whose start falls in the period in Asia/Shanghai, that are not
 draft or cancelled and have started ("held"). Check-ins, headcounts,
 sign-ups, outputs and partners count when their event is held in scope;
-annulled check-ins never count.
+annulled check-ins never count, nor self check-ins waiting for an organizer's
+review (checkin.models.counted_checkins, the condition of the tally index).
 """
 
 from collections import defaultdict
@@ -24,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from checkin.models import Attendee, CheckIn, Headcount
+from checkin.models import COUNTED_CHECKINS_SQL, Attendee, CheckIn, Headcount, counted_checkins
 from events.models import Association, Campaign, CountyEnrolment, Event, EventOutput, Organization, Region, Venue
 from events.selectors import association_subtree_ids
 from kepu.lookups import among
@@ -197,7 +198,7 @@ def _grouped_records(held_ids: list[int], *, checkins: bool = True) -> tuple[dic
     rows: dict[int, dict] = defaultdict(_new_event_row)
     counts = dict.fromkeys(_COUNTED, 0)
     if checkins:
-        live_checkins = CheckIn.objects.filter(among("event_id", held_ids), annulled_at__isnull=True)
+        live_checkins = CheckIn.objects.filter(counted_checkins(), among("event_id", held_ids))
         for row in live_checkins.values("event_id", "attendee_category", "method").annotate(n=Count("id")).order_by():
             counts["checkins"] += _count_checkins(
                 rows[row["event_id"]], row["attendee_category"], row["method"], row["n"]
@@ -313,7 +314,7 @@ class Batch:
         sql = (
             "SELECT event_id, attendee_category, method, COUNT(*),"
             " ARRAY_AGG(DISTINCT attendee_region_id) FILTER (WHERE attendee_region_id IS NOT NULL)"
-            f" FROM {table} WHERE annulled_at IS NULL AND event_id = ANY(%s) GROUP BY 1, 2, 3"
+            f" FROM {table} WHERE {COUNTED_CHECKINS_SQL} AND event_id = ANY(%s) GROUP BY 1, 2, 3"
         )
         with transaction.atomic(), connection.cursor() as settings, connection.chunked_cursor() as cursor:
             # The planner prices hashing a year of groups below reading them in the index's order, which
@@ -510,7 +511,7 @@ def _reach_of(held_ids: list[int], parts: list[Q]) -> list[Reach]:
     """
     if not held_ids:
         return [Reach() for _ in parts]
-    live = CheckIn.objects.filter(among("event_id", held_ids), annulled_at__isnull=True)
+    live = CheckIn.objects.filter(counted_checkins(), among("event_id", held_ids))
     per_part = {f"n{i}": Count("id", filter=part) if part else Count("id") for i, part in enumerate(parts)}
     regions: list[set[int]] = [set() for _ in parts]
     for row in live.filter(attendee_region__isnull=False).values("attendee_region_id").annotate(**per_part).order_by():
@@ -526,7 +527,7 @@ def _students_of(held_ids: list[int], parts: list[Q]) -> list[tuple[int, int]]:
     scanned at least once. The students' check-ins are grouped by person, with a count and a scanned flag
     per part, and those rows are summed up in the database: it is the ORM's SQL, wrapped."""
     live = CheckIn.objects.filter(
-        among("event_id", held_ids), annulled_at__isnull=True, attendee_category=Attendee.Category.STUDENT
+        counted_checkins(), among("event_id", held_ids), attendee_category=Attendee.Category.STUDENT
     )
     scanned = Case(When(method__in=SCANNED_METHODS, then=Value(1)), default=Value(0), output_field=IntegerField())
     per_part = {}

@@ -7,7 +7,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from checkin.models import CheckIn, Headcount
+from checkin.models import CheckIn, Headcount, counted_checkins
 from events.models import Association, Campaign, Event, Organization, Venue
 
 from . import figures as F_
@@ -132,7 +132,7 @@ FIGURE_EVENTS = {
 
 def events_behind(*, association_id: int, year: int, figure: str) -> QuerySet[Event]:
     """The held events of the year a figure is computed from, with their counted records."""
-    live = Q(checkins__annulled_at__isnull=True)
+    live = counted_checkins("checkins__")
     return (
         _year_events(association_id, year)
         .filter(FIGURE_EVENTS.get(figure, Q()))
@@ -165,7 +165,7 @@ def todays_events(*, association_id: int, now: datetime | None = None) -> list[d
         .exclude(status__in=F_.NOT_HELD_STATUSES)
         .select_related("venue")
         .annotate(
-            checked_in=Count("checkins", filter=Q(checkins__annulled_at__isnull=True)),
+            checked_in=Count("checkins", filter=counted_checkins("checkins__")),
             # A subquery, not a join: joined with the check-ins the sum would be multiplied by them.
             headcount=Coalesce(
                 Subquery(

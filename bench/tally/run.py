@@ -148,7 +148,7 @@ def main() -> None:
     floor_sql = """
         SELECT count(*) FROM checkin_checkin c JOIN events_event e ON e.id = c.event_id
         WHERE e.association_id = %s AND e.starts_at >= %s AND e.starts_at < %s AND e.starts_at <= now()
-          AND e.status NOT IN ('draft', 'cancelled') AND c.annulled_at IS NULL
+          AND e.status NOT IN ('draft', 'cancelled') AND c.annulled_at IS NULL AND NOT c.awaiting_review
     """
     start, end = services._year_bounds(YEAR)
     floors = []

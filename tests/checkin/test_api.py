@@ -116,7 +116,7 @@ def test_import_of_an_excel_list_answers_how_many_were_registered(organizer_api,
         f"/api/v1/events/{event.id}/registrations/import/", {"file": buffer, "category": "farmer"}, format="multipart"
     )
     assert response.status_code == 201, response.data
-    assert response.json() == {"created": 2, "existing": 0}
+    assert response.json() == {"created": 2, "existing": 0, "notes": []}
 
 
 def test_import_of_a_bad_file_is_a_400_on_the_file_field(organizer_api, event):

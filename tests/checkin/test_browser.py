@@ -147,3 +147,42 @@ def test_search_by_name_checks_in_and_the_scanner_can_undo_it(browser, live_serv
         context.close()
     assert CheckIn.objects.get().annulled_at is not None
     assert event.headcounts.get().count == 85
+
+
+def test_self_checkin_on_a_phone_sends_its_location_and_reads_well(browser, live_server, tmp_path):
+    """The poster's page at a venue with coordinates: the phone's location goes with the form (from
+    self_checkin.js: no inline script), a phone at the venue is counted, and "not me" opens the form."""
+    from decimal import Decimal
+
+    from tests.factories import VenueFactory
+
+    venue = VenueFactory(latitude=Decimal("29.500000"), longitude=Decimal("106.500000"))
+    event = EventFactory(association=venue.association, venue=venue, title="农技讲座：水稻病虫害防治")
+    poster = services.poster_code_for(event=event)
+    context = browser.new_context(
+        **PHONE, locale="zh-CN", geolocation={"latitude": 29.5003, "longitude": 106.5002}, permissions=["geolocation"]
+    )
+    errors = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{live_server.url}/c/{poster.code}/")
+        page.wait_for_function("document.querySelector('#form input[name=latitude]').value !== ''", timeout=10_000)
+        assert page.text_content("#location-status") == "已获取位置。"
+        page.screenshot(path=str(tmp_path / "self_checkin_form_390x844.png"), full_page=True)
+        page.fill("#id_name", "周大嫂")
+        page.select_option("#id_category", "farmer")
+        page.click("#form button")
+        page.wait_for_selector("#result[data-status=ok]")
+        assert page.get_attribute("#result", "data-review") is None and "周大嫂" in page.text_content("#result")
+        page.screenshot(path=str(tmp_path / "self_checkin_done_390x844.png"), full_page=True)
+        # The phone remembers her; "not me" opens the form for someone else, by the script's handler.
+        page.goto(f"{live_server.url}/c/{poster.code}/")
+        assert page.is_hidden("#form")
+        page.click("#other")
+        assert page.is_visible("#form") and page.is_hidden("#other")
+    finally:
+        context.close()
+    assert errors == []
+    checkin = CheckIn.objects.get()
+    assert (checkin.method, checkin.awaiting_review, checkin.flag_reasons) == ("self", False, "")

@@ -363,7 +363,11 @@ def test_paper_list_after_the_event_records_paper_checkins_once(event, registrat
     scan(event, registration.code)
     results = services.checkins_enter_from_list(
         event=event,
-        entries=[{"code": registration.code}, {"name": "孙二娘", "category": "resident"}, {"name": "孙二娘"}],
+        entries=[
+            {"code": registration.code},
+            {"name": "孙二娘", "phone": "13700001111", "category": "resident"},
+            {"name": "孙二娘", "phone": "137 0000 1111"},  # the same phone number: the same person
+        ],
         entered_by=scanner,
     )
     assert [r.status for r in results] == ["already_checked_in", "ok", "already_checked_in"]
@@ -405,18 +409,18 @@ def test_rotated_poster_code_stops_working(event):
     assert refused.value.code == "retired"
 
 
-def test_self_checkin_limits_people_per_device(event):
+def test_self_checkin_limits_people_per_device(event, settings):
     poster = PosterCodeFactory(event=event)
-    for n in range(services.SELF_PER_DEVICE_PER_EVENT):
+    for n in range(settings.CHECKIN_SELF_PER_DEVICE):
         services.self_checkin(poster=poster, device_id="shared", ip="10.0.0.2", name=f"家人{n}")
     with pytest.raises(services.SelfCheckInRefused) as refused:
         services.self_checkin(poster=poster, device_id="shared", ip="10.0.0.2", name="陌生人")
     assert refused.value.code == "too_many"
-    assert CheckIn.objects.count() == services.SELF_PER_DEVICE_PER_EVENT
+    assert CheckIn.objects.count() == settings.CHECKIN_SELF_PER_DEVICE
 
 
-def test_self_checkin_limits_requests_per_ip(event, monkeypatch):
-    monkeypatch.setattr(services, "SELF_PER_IP_PER_WINDOW", 2)
+def test_self_checkin_limits_requests_per_ip(event, settings):
+    settings.CHECKIN_SELF_PER_IP = 2
     poster = PosterCodeFactory(event=event)
     services.self_checkin(poster=poster, device_id="a", ip="10.0.0.3", name="甲")
     services.self_checkin(poster=poster, device_id="b", ip="10.0.0.3", name="乙")

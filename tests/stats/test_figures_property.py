@@ -124,7 +124,16 @@ def _build(data):
             CheckInFactory(event=event, attendee=attendee, method=method, annulled_at=NOW)
             if data.draw(st.booleans()):
                 continue
-        CheckInFactory(event=event, attendee=attendee, method=method)
+        # A self check-in may be held for an organizer's review (left out until accepted), or accepted.
+        review = data.draw(st.sampled_from(["", "awaiting", "accepted"])) if method == "self" else ""
+        CheckInFactory(
+            event=event,
+            attendee=attendee,
+            method=method,
+            flagged=bool(review),
+            awaiting_review=review == "awaiting",
+            review="accepted" if review == "accepted" else "",
+        )
     for _ in range(data.draw(st.integers(0, 3))):
         HeadcountFactory(event=data.draw(st.sampled_from(events)), count=data.draw(st.integers(0, 300)))
     volunteers = [
@@ -163,7 +172,11 @@ def _recount(association, county) -> dict:
         and e.starts_at.astimezone(SHANGHAI).year == YEAR
     ]
     ids = {e.id for e in held}
-    checkins = [c for c in CheckIn.objects.select_related("attendee") if c.event_id in ids and c.annulled_at is None]
+    checkins = [
+        c
+        for c in CheckIn.objects.select_related("attendee")
+        if c.event_id in ids and c.annulled_at is None and not c.awaiting_review
+    ]
     heads = [h for h in Headcount.objects.all() if h.event_id in ids]
     signups = [
         s
