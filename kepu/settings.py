@@ -5,6 +5,7 @@ With nothing set, Kepu runs on SQLite with a file-system Celery broker, so
 REDIS_URL (see docker-compose.yml).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by Kepu itself: no CDN reachable in a county office
     "django_celery_beat",
+    "axes",  # sign-in protection: see "Sign-in protection" below
     "kepu",
     "events",
     "volunteers",
@@ -53,6 +55,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",  # the Content-Security-Policy header: see "Production" below
+    # Last, as axes asks: turns a locked-out sign-in into its answer (kepu.logins.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kepu.urls"
@@ -122,6 +127,32 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
+# --- Sign-in protection (django-axes; kepu/logins.py) --------------------------------------------
+# axes' backend first: a locked-out account or address is refused before any password or code is
+# checked. The login-code backend serves POST /api/v1/auth/login-code/verify/ through the same gate.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "notifications.backends.LoginCodeBackend",
+]
+# Failures are counted per account and, separately, per client address; either reaching the limit
+# within the cool-off of its last failure locks it out (429) for the cool-off, and every further
+# try during the lockout starts the cool-off again.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "kepu.logins.username_of"  # one count per phone number, however it is written
+AXES_CLIENT_IP_CALLABLE = "kepu.logins.client_ip"  # REMOTE_ADDR, or X-Forwarded-For per TRUSTED_PROXY_COUNT
+AXES_LOCKOUT_CALLABLE = "kepu.logins.lockout_response"  # 429 with a message in the request's language
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the organizers' log of failed sign-ins (kepu/admin_logins.py)
+AXES_ENABLE_ADMIN = False  # kepu/admin_logins.py registers the records, scoped per association
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code", "csrfmiddlewaretoken"]
+AXES_VERBOSE = False
+# How many proxies of ours stand in front of Kepu and append to X-Forwarded-For (0: none, the
+# connection's address is the client's). A client writes that header itself, so trusting more
+# entries than there are proxies would let one client pose as many. DRF's throttles use the same.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # --- Internationalization -------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [
@@ -165,6 +196,13 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "kepu.api.exception_handler",
+    # The client address for throttles: see TRUSTED_PROXY_COUNT.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    # One-time login codes (notifications/api.py): per client address and per phone number.
+    "DEFAULT_THROTTLE_RATES": {
+        "login_code_ip": env("LOGIN_CODE_RATE_PER_IP", default="30/hour"),
+        "login_code_phone": env("LOGIN_CODE_RATE_PER_PHONE", default="10/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kepu API",

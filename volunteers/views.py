@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events.selectors import association_of, associations_readable_by, events_visible_to, is_organizer
+from kepu.logins import lockout_message
 
 from . import documents, selectors, services
 from .forms import EventFilterForm, ImportForm, LoginForm, PeriodForm, RegisterForm
@@ -96,6 +97,12 @@ def login(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = auth.authenticate(request, username=form.cleaned_data["phone"], password=form.cleaned_data["password"])
+        if user is None and getattr(request, "axes_locked_out", False):
+            # Locked out (kepu.logins): even the right password is refused until the cool-off ends.
+            form.add_error(None, lockout_message(request))
+            return render(
+                request, "volunteers/login.html", {"form": form, "next": request.GET.get("next", "")}, status=429
+            )
         if user is None:
             form.add_error(None, _("Wrong phone number or password."))
         else:
