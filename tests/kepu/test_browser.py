@@ -59,4 +59,3 @@ def test_the_admin_and_swagger_ui_work_under_the_policy(browser, live_server):
     finally:
         context.close()
     assert _violations(console) == []
-
