@@ -50,3 +50,6 @@ class AssociationScopedAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return True
         return self.organizers_delete and self.has_change_permission(request, obj)
+
+
+from . import admin_logins  # noqa: E402, F401  the sign-in log (django-axes' records), scoped per association

@@ -5,10 +5,12 @@ With nothing set, Kepu runs on SQLite with a file-system Celery broker, so
 REDIS_URL (see docker-compose.yml).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -17,8 +19,17 @@ VAR_DIR = BASE_DIR / "var"  # runtime files of the embedded default (SQLite, bro
 env = environ.Env()
 VAR_DIR.mkdir(exist_ok=True)
 
-SECRET_KEY = env("SECRET_KEY", default="kepu-insecure-development-key-change-me-in-production")
 DEBUG = env.bool("DEBUG", default=True)
+# The built-in key is public (it is in this file): fine on a developer's machine, refused in production
+# (DEBUG=false), where it would let anyone forge sessions, password-reset links and signed values.
+DEVELOPMENT_SECRET_KEY = "kepu-insecure-development-key-change-me-in-production"
+SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
+if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the built-in development key, and DEBUG is false. Set SECRET_KEY to a long random "
+        "value of your own (e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=true "
+        "on a developer's machine."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -35,6 +46,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by Kepu itself: no CDN reachable in a county office
     "django_celery_beat",
+    "axes",  # sign-in protection: see "Sign-in protection" below
+    "csp",  # Content-Security-Policy: see "Production" below
     "kepu",
     "events",
     "volunteers",
@@ -53,6 +66,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",  # the Content-Security-Policy header: see "Production" below
+    # Last, as axes asks: turns a locked-out sign-in into its answer (kepu.logins.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kepu.urls"
@@ -73,6 +89,43 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- Production: HTTPS, cookies, Content-Security-Policy (README, "Production") -----------------
+# Kepu runs behind a TLS-terminating proxy (nginx, Caddy, a cloud load balancer). Cookies are sent
+# over HTTPS only unless DEBUG (or SECURE_COOKIES=false for a plain-HTTP trial).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+# Opt-in: the header the proxy sets to say the client came over HTTPS, e.g. HTTP_X_FORWARDED_PROTO
+# (the proxy must overwrite it: a client could send it itself). Without it Django sees plain HTTP
+# behind the proxy, so SECURE_SSL_REDIRECT would redirect forever and HSTS would never be sent.
+if _proxy_ssl_header := env("SECURE_PROXY_SSL_HEADER", default=""):
+    SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container's health check asks over plain HTTP
+# Sent on HTTPS answers only; a year once HTTPS works everywhere (README's production settings).
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# django-csp: every page, the scanner included. Scripts only from Kepu's own static files (no inline
+# script, no eval); styles may be inline (the admin and the pages use style attributes). The scanner
+# needs the camera (not a CSP matter), its service worker and fetches to its own origin; QR codes are
+# data: images; Swagger UI (/api/docs/) is served by drf-spectacular-sidecar from Kepu's static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- Database ---------------------------------------------------------------
 SQLITE_PATH = VAR_DIR / "kepu.sqlite3"
@@ -121,6 +174,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+
+# --- Sign-in protection (django-axes; kepu/logins.py) --------------------------------------------
+# axes' backend first: a locked-out account or address is refused before any password or code is
+# checked. The login-code backend serves POST /api/v1/auth/login-code/verify/ through the same gate.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "notifications.backends.LoginCodeBackend",
+]
+# Failures are counted per account and, separately, per client address; either reaching the limit
+# within the cool-off of its last failure locks it out (429) for the cool-off, and every further
+# try during the lockout starts the cool-off again.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "kepu.logins.username_of"  # one count per phone number, however it is written
+AXES_CLIENT_IP_CALLABLE = "kepu.logins.client_ip"  # REMOTE_ADDR, or X-Forwarded-For per TRUSTED_PROXY_COUNT
+AXES_LOCKOUT_CALLABLE = "kepu.logins.lockout_response"  # 429 with a message in the request's language
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the organizers' log of failed sign-ins (kepu/admin_logins.py)
+AXES_ENABLE_ADMIN = False  # kepu/admin_logins.py registers the records, scoped per association
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code", "csrfmiddlewaretoken"]
+AXES_VERBOSE = False
+# How many proxies of ours stand in front of Kepu and append to X-Forwarded-For (0: none, the
+# connection's address is the client's). A client writes that header itself, so trusting more
+# entries than there are proxies would let one client pose as many. DRF's throttles use the same.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Internationalization -------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -172,6 +251,13 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "kepu.api.exception_handler",
+    # The client address for throttles: see TRUSTED_PROXY_COUNT.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    # One-time login codes (notifications/api.py): per client address and per phone number.
+    "DEFAULT_THROTTLE_RATES": {
+        "login_code_ip": env("LOGIN_CODE_RATE_PER_IP", default="30/hour"),
+        "login_code_phone": env("LOGIN_CODE_RATE_PER_PHONE", default="10/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kepu API",

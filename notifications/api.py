@@ -1,6 +1,8 @@
 """The notifications API: organizers follow delivery and resend; volunteers read their inbox and set
 their preferences; anyone may ask for a one-time login code."""
 
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -8,11 +10,12 @@ from rest_framework import exceptions, mixins, permissions, serializers, status,
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from events.selectors import events_visible_to
 from kepu.api import IsOrganizer
+from kepu.logins import refuse_if_locked_out
 
 from . import selectors, services
 from .channels import channel_names
@@ -162,8 +165,26 @@ class PreferenceView(APIView):
         return self._answer(request.user)
 
 
-class LoginCodeThrottle(AnonRateThrottle):
-    scope = "anon"
+class LoginCodeThrottle(SimpleRateThrottle):
+    """Requests for and with login codes per client address (rate: REST_FRAMEWORK's "login_code_ip")."""
+
+    scope = "login_code_ip"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class LoginCodePhoneThrottle(SimpleRateThrottle):
+    """Requests for and with login codes per phone number, however written ("login_code_phone")."""
+
+    scope = "login_code_phone"
+
+    def get_cache_key(self, request, view):
+        try:
+            phone = services.normalize_phone(str(request.data.get("phone", "")))
+        except (ValidationError, ValueError, AttributeError):
+            return None  # not a number: the serializer refuses it, nothing to count
+        return self.cache_format % {"scope": self.scope, "ident": phone}
 
 
 class LoginCodeRequestSerializer(serializers.Serializer):
@@ -180,7 +201,7 @@ class LoginCodeView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
-    throttle_classes = [LoginCodeThrottle]
+    throttle_classes = [LoginCodeThrottle, LoginCodePhoneThrottle]
 
     @extend_schema(
         request=LoginCodeRequestSerializer,
@@ -202,7 +223,7 @@ class LoginCodeVerifyView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
-    throttle_classes = [LoginCodeThrottle]
+    throttle_classes = [LoginCodeThrottle, LoginCodePhoneThrottle]
 
     @extend_schema(
         request=LoginCodeVerifySerializer,
@@ -211,8 +232,11 @@ class LoginCodeVerifyView(APIView):
     def post(self, request):
         serializer = LoginCodeVerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.login_code_verify(**serializer.validated_data)
+        data = serializer.validated_data
+        # Through authenticate(), so django-axes counts failures per number and address (kepu/logins.py).
+        user = authenticate(request, username=data["phone"], one_time_password=data["code"])
         if user is None:
+            refuse_if_locked_out(request)
             raise exceptions.ValidationError({"code": [_("The code is wrong or has expired.")]})
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

@@ -52,6 +52,27 @@ TEMPLATES: dict[str, tuple[Promise, Promise]] = {
     ),
 }
 
+# Variants of a kind's text, chosen by the caller: (kind, variant) → (subject, text).
+VARIANTS: dict[tuple[str, str], tuple[Promise, Promise]] = {
+    # Someone registers a volunteer account with a number Kepu does not know: the code confirms the phone.
+    (Kind.LOGIN_CODE, "register"): (
+        _("Your registration code"),
+        _(
+            "Your Kepu registration code is %(code)s. Enter it to finish registering as a volunteer. "
+            "It expires in %(minutes)s minutes. Do not tell it to anyone."
+        ),
+    ),
+    # Someone registers with a number that already has an account: its owner is told, and may sign in.
+    (Kind.LOGIN_CODE, "register_taken"): (
+        _("Someone tried to register with your number"),
+        _(
+            "Someone tried to register a Kepu volunteer account with your number, which already has one. "
+            "If it was you, enter the code %(code)s to sign in to your account (it expires in %(minutes)s "
+            "minutes). If not, ignore this message: nothing was changed."
+        ),
+    ),
+}
+
 CHANGE_LABELS: dict[str, Promise] = {
     "starts_at": _("Start: %(old)s → %(new)s."),
     "ends_at": _("End: %(old)s → %(new)s."),
@@ -74,13 +95,13 @@ def describe_changes(changes: dict[str, tuple[Any, Any]]) -> str:
     )
 
 
-def render(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
-    """(subject, text) of a message of `kind` in `language`.
+def render(kind: str, language: str, context: dict[str, Any], variant: str = "") -> tuple[str, str]:
+    """(subject, text) of a message of `kind` (or of one of its VARIANTS) in `language`.
 
     Values may be datetimes or lazy strings: they are formatted in the
     recipient's language; a value "changes" is a dict of field → (old, new).
     """
-    subject, body = TEMPLATES[kind]
+    subject, body = VARIANTS[(kind, variant)] if variant else TEMPLATES[kind]
     with translation.override(language):
         values = {key: describe_changes(value) if key == "changes" else _text(value) for key, value in context.items()}
         return str(subject) % values, str(body) % values

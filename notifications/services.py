@@ -179,6 +179,7 @@ def _notify(
     starts_at: datetime | None = None,
     extra: dict | None = None,
     now: datetime | None = None,
+    variant: str = "",
 ) -> int:
     """Record one message per recipient and channel, skipping those already recorded; returns how many were new."""
     now = now or timezone.now()
@@ -199,7 +200,7 @@ def _notify(
         values = context(recipient)
         memo = (recipient.language, tuple(sorted((k, repr(v)) for k, v in values.items())))
         if memo not in rendered:  # one event's cancellation renders once per language, not 5,000 times
-            rendered[memo] = render(kind, recipient.language, values)
+            rendered[memo] = render(kind, recipient.language, values, variant)
         subject, body = rendered[memo]
         row = Notification(
             kind=kind,
@@ -626,11 +627,22 @@ def _phone_or_error(phone: str) -> str:
 
 
 @transaction.atomic
-def login_code_send(*, phone: str, now: datetime | None = None) -> None:
+def login_code_send(
+    *,
+    phone: str,
+    now: datetime | None = None,
+    purpose: str = "login",
+    association_id: int | None = None,
+    language: str | None = None,
+) -> None:
     """Send a one-time login code to a volunteer's phone.
 
     Rate-limited per phone (unknown numbers too, and with the same answer, so
     the form does not tell who is a volunteer). Only the code's hash is kept.
+
+    purpose "register": someone registers with this number (volunteers.services.volunteer_register_start).
+    A number Kepu does not know gets a registration code (in `language`); a volunteer's number gets a
+    message saying someone tried to register with it, with a code that signs its owner in.
     """
     now = now or timezone.now()
     config = settings.NOTIFICATIONS_LOGIN_CODE
@@ -652,36 +664,49 @@ def login_code_send(*, phone: str, now: datetime | None = None) -> None:
         expires_at=now + timedelta(minutes=config["ttl_minutes"]),
     )
     volunteer = Volunteer.objects.select_related("user").filter(phone=phone).first()
-    if volunteer is None:
+    if volunteer is not None:
+        recipients = _volunteer_recipients([volunteer])
+        association_id = volunteer.association_id
+        variant = "register_taken" if purpose == "register" else ""
+    elif purpose == "register":
+        recipients = [Recipient(ref=f"p{phone}", name="", language=language or settings.LANGUAGE_CODE, phone=phone)]
+        variant = "register"
+    else:
         return
     _notify(
         kind=Kind.LOGIN_CODE,
-        recipients=_volunteer_recipients([volunteer]),
+        recipients=recipients,
         key=f"{login_code.id}",
         context=lambda r: {"code": code, "minutes": config["ttl_minutes"]},
-        association_id=volunteer.association_id,
+        association_id=association_id,
         now=now,
+        variant=variant,
     )
 
 
-def login_code_verify(*, phone: str, code: str, now: datetime | None = None) -> User | None:
-    """The volunteer's user if `code` is the phone's latest live code (then used up); None otherwise."""
+def login_code_check(*, phone: str, code: str, now: datetime | None = None) -> bool:
+    """Whether `code` is the phone's latest live code; a right code is used up, a wrong one counts against it."""
     now = now or timezone.now()
     try:
         phone = normalize_phone(phone)
     except ValueError:
-        return None
+        return False
     login_code = (
         LoginCode.objects.filter(phone=phone, used_at__isnull=True, expires_at__gt=now).order_by("-created_at").first()
     )
     if login_code is None or login_code.failed_attempts >= settings.NOTIFICATIONS_LOGIN_CODE["max_attempts"]:
-        return None
+        return False
     salt = login_code.code_hash.split("$", 1)[0]
     if not constant_time_compare(_code_hash(phone=phone, code=str(code).strip(), salt=salt), login_code.code_hash):
         LoginCode.objects.filter(id=login_code.id).update(failed_attempts=F("failed_attempts") + 1)
-        return None
+        return False
     # Single use, also when two requests race with the same code: the conditional UPDATE picks one.
-    if not LoginCode.objects.filter(id=login_code.id, used_at__isnull=True).update(used_at=now):
+    return bool(LoginCode.objects.filter(id=login_code.id, used_at__isnull=True).update(used_at=now))
+
+
+def login_code_verify(*, phone: str, code: str, now: datetime | None = None) -> User | None:
+    """The volunteer's user if `code` is the phone's latest live code (then used up); None otherwise."""
+    if not login_code_check(phone=phone, code=code, now=now):
         return None
-    volunteer = Volunteer.objects.select_related("user").filter(phone=phone).first()
+    volunteer = Volunteer.objects.select_related("user").filter(phone=normalize_phone(phone)).first()
     return volunteer.user if volunteer else None

@@ -42,6 +42,14 @@ def _forget_queued_runs():
     services._queued_runs = services._QueuedRuns()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counts (DRF throttles) live in the cache, which outlives a test's database: each test starts at 0."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def association():
     return AssociationFactory()

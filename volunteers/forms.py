@@ -37,6 +37,14 @@ class LoginForm(forms.Form):
     )
 
 
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
 class RegisterForm(forms.Form):
     phone = PhoneField()
     name = NameFormField(label=pgettext_lazy("person", "Name"), max_length=50)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from events.models import Association, Event, Organization, Region
 from kepu import phones, spreadsheets
 from kepu.text import clean_name
-from notifications.services import notify_signup
+from notifications.services import login_code_check, login_code_send, notify_signup
 from stats.services import tally_request
 
 from .models import Shift, SignUp, Skill, StaffCode, Volunteer
@@ -113,6 +113,48 @@ def volunteer_create(
     volunteer.skills.set(skills)
     volunteer.organizations.set(organizations)
     return volunteer
+
+
+# --- Registering on the phone pages ------------------------------------------------------------------
+# /v/register/ answers the same whether the number is new or taken: it always goes on to "we sent a
+# code to your phone". A new number gets a registration code, and the account is created only when the
+# code comes back (so nobody holds a number they cannot receive SMS on); a taken number's owner gets an
+# SMS saying someone tried to register with it, whose code signs them in to their own account. Whoever
+# lacks the phone learns nothing, and the details typed for a taken number change nothing.
+
+
+def volunteer_register_start(*, phone: str, association: Association, language: str) -> None:
+    """Send the code that confirms a registration (raises notifications' LoginCodeThrottled when too soon)."""
+    login_code_send(phone=phone, purpose="register", association_id=association.id, language=language)
+
+
+@transaction.atomic
+def volunteer_register_confirm(
+    *,
+    phone: str,
+    code: str,
+    name: str,
+    password_hash: str,
+    association: Association,
+    home_region: Region | None = None,
+    skills: Iterable[Skill] = (),
+    language: str = "zh-hans",
+) -> tuple[Volunteer, bool]:
+    """(the volunteer, whether newly created) once the phone's code is right; ValidationError on "code" otherwise.
+
+    A number that already has a volunteer signs its owner in: the details typed at registration are dropped.
+    """
+    if not login_code_check(phone=phone, code=code):
+        raise ValidationError({"code": _("The code is wrong or has expired.")})
+    phone = normalize_phone(phone)
+    if existing := Volunteer.objects.select_related("user").filter(phone=phone).first():
+        return existing, False
+    volunteer = volunteer_create(
+        association=association, phone=phone, name=name, home_region=home_region, skills=skills, language=language
+    )
+    volunteer.user.password = password_hash  # hashed when the form was sent; the plain password is never kept
+    volunteer.user.save(update_fields=["password"])
+    return volunteer, True
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ api_urlpatterns = [
 urlpatterns = [
     path("v/", views.events, name="v-events"),
     path("v/register/", views.register, name="v-register"),
+    path("v/register/confirm/", views.register_confirm, name="v-register-confirm"),
     path("v/login/", views.login, name="v-login"),
     path("v/logout/", views.logout, name="v-logout"),
     path("v/events/<int:event_id>/", views.event_detail, name="v-event"),

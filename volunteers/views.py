@@ -10,6 +10,7 @@ from functools import wraps
 
 from django.contrib import auth, messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,12 +20,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from events.models import Association, Region
 from events.selectors import association_of, associations_readable_by, events_visible_to, is_organizer
+from kepu.logins import lockout_message
 from kepu.spreadsheets import ImportRefused
+from notifications.services import LoginCodeThrottled
 
 from . import documents, selectors, services
-from .forms import EventFilterForm, ImportForm, LoginForm, PeriodForm, RegisterForm
-from .models import Shift, SignUp, StaffCode, Volunteer
+from .forms import CodeForm, EventFilterForm, ImportForm, LoginForm, PeriodForm, RegisterForm
+from .models import Shift, SignUp, Skill, StaffCode, Volunteer
 
 volunteer_login_required = login_required(login_url="v-login")
 
@@ -69,34 +73,84 @@ def _next_url(request, default: str) -> str:
 # --- account ----------------------------------------------------------------------------------------
 
 
+_PENDING_REGISTRATION = "v_register"  # the session key of a registration waiting for its code
+
+
 def register(request):
+    """Registration answers alike for new and taken numbers: on to "we sent a code" (services, "Registering")."""
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        language = getattr(request, "LANGUAGE_CODE", "zh-hans")
         try:
-            volunteer = services.volunteer_create(
-                association=data["association"],
-                phone=data["phone"],
-                name=data["name"],
-                password=data["password"],
-                home_region=data["home_region"],
-                skills=data["skills"],
-                language=getattr(request, "LANGUAGE_CODE", "zh-hans"),
+            services.volunteer_register_start(phone=data["phone"], association=data["association"], language=language)
+        except LoginCodeThrottled as throttled:
+            form.add_error(
+                None,
+                _("A code was sent to this number a moment ago. Try again in %(seconds)d seconds.")
+                % {"seconds": throttled.wait_seconds},
+            )
+        else:
+            request.session[_PENDING_REGISTRATION] = {
+                "phone": data["phone"],
+                "name": data["name"],
+                "password_hash": make_password(data["password"]),
+                "association": data["association"].id,
+                "home_region": data["home_region"].id if data["home_region"] else None,
+                "skills": [skill.id for skill in data["skills"]],
+                "language": language,
+                "next": _next_url(request, reverse("v-events")),
+            }
+            return redirect("v-register-confirm")
+    return render(request, "volunteers/register.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def register_confirm(request):
+    """The code sent to the phone finishes the registration, or signs in the number's owner."""
+    pending = request.session.get(_PENDING_REGISTRATION)
+    if not pending:
+        return redirect("v-register")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            volunteer, created = services.volunteer_register_confirm(
+                phone=pending["phone"],
+                code=form.cleaned_data["code"],
+                name=pending["name"],
+                password_hash=pending["password_hash"],
+                association=get_object_or_404(Association, pk=pending["association"]),
+                home_region=Region.objects.filter(pk=pending["home_region"]).first(),
+                skills=Skill.objects.filter(pk__in=pending["skills"]),
+                language=pending["language"],
             )
         except ValidationError as invalid:
-            for name, errors in invalid.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            form.add_error("code", invalid.message_dict.get("code") or _first_error(invalid))
         else:
+            del request.session[_PENDING_REGISTRATION]
             auth.login(request, volunteer.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome, %(name)s! Pick a shift below.") % {"name": volunteer.name})
-            return redirect(_next_url(request, reverse("v-events")))
-    return render(request, "volunteers/register.html", {"form": form, "next": request.GET.get("next", "")})
+            if created:
+                messages.success(request, _("Welcome, %(name)s! Pick a shift below.") % {"name": volunteer.name})
+            else:
+                messages.info(
+                    request,
+                    _("This number already had a volunteer account: you are signed in to it, and nothing was changed."),
+                )
+            return redirect(pending["next"])
+    return render(
+        request, "volunteers/register_confirm.html", {"form": form, "phone": services.mask_phone(pending["phone"])}
+    )
 
 
 def login(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = auth.authenticate(request, username=form.cleaned_data["phone"], password=form.cleaned_data["password"])
+        if user is None and getattr(request, "axes_locked_out", False):
+            # Locked out (kepu.logins): even the right password is refused until the cool-off ends.
+            form.add_error(None, lockout_message(request))
+            return render(
+                request, "volunteers/login.html", {"form": form, "next": request.GET.get("next", "")}, status=429
+            )
         if user is None:
             form.add_error(None, _("Wrong phone number or password."))
         else:

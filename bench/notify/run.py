@@ -35,6 +35,7 @@ def configure(args) -> dict:
         "NOTIFICATIONS_QUIET_HOURS": "",  # measure delivery, not the night
         "DJANGO_SETTINGS_MODULE": "kepu.settings",
         "DEBUG": "false",  # as in production: no query log in the worker
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-bench-only-secret-key"),
         "PYTHONUNBUFFERED": "1",
     }
     if os.environ.get("REDIS_URL"):

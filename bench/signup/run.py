@@ -29,6 +29,8 @@ sys.path.insert(0, str(ROOT))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "kepu_bench_signup"
 DATABASE_URL = f"{PG}/{DB_NAME}"
+# DEBUG=false (as in production) refuses the built-in development key.
+BENCH_SECRET_KEY = os.environ.get("SECRET_KEY", "bench-only-secret-key-bench-only-secret-key")
 
 
 def _free_port() -> int:
@@ -98,7 +100,14 @@ def _seed(volunteers: int, shifts: int, capacity: int) -> tuple[list[str], list[
 
 
 def _serve(port: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": DATABASE_URL, "DEBUG": "false", "LOG_LEVEL": "WARNING", "CONN_MAX_AGE": "60"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "DEBUG": "false",
+        "SECRET_KEY": BENCH_SECRET_KEY,
+        "LOG_LEVEL": "WARNING",
+        "CONN_MAX_AGE": "60",
+    }
     server = subprocess.Popen(
         [
             sys.executable,

@@ -27,6 +27,7 @@ SCALE = 6  # ~970 events in the year
 
 os.environ["DATABASE_URL"] = DATABASE_URL
 os.environ["DEBUG"] = "false"  # as a worker runs in production: no query log (it mogrifies every statement)
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-bench-only-secret-key")  # DEBUG=false needs one
 # The bench calls the runs itself, at once: as the worker runs them when their countdown ends.
 os.environ["STATS_TALLY_DEBOUNCE_SECONDS"] = "0"
 os.environ["STATS_TALLY_ROLLUP_DEBOUNCE_SECONDS"] = "0"

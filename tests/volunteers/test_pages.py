@@ -1,11 +1,13 @@
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from notifications.models import Notification
 from tests.factories import PASSWORD, TownFactory, UpcomingShiftFactory
 from volunteers import services
 from volunteers.models import SignUp, Skill, Volunteer
@@ -35,12 +37,22 @@ def test_register_with_a_bad_phone_shows_the_error(client, association):
     assert not Volunteer.objects.exists()
 
 
+def _code_sent_to(phone: str) -> str:
+    """The code in the latest SMS to `phone` (the console backend keeps the text until it is sent)."""
+    body = Notification.objects.filter(kind="login_code", address=phone).latest("created_at").body
+    return re.search(r"\d{6}", body).group()
+
+
 def test_register_logs_in_with_the_phone_number(client, association):
     response = client.post(
         "/v/register/",
         {"phone": "138 0013 8000", "name": "李明", "password": "Kx-secret-2026", "association": association.id},
     )
+    assert response.status_code == 302 and response["Location"] == "/v/register/confirm/"
+    response = client.post("/v/register/confirm/", {"code": _code_sent_to("+8613800138000")})
     assert response.status_code == 302
+    assert Volunteer.objects.get().name == "李明"
+    assert client.get("/v/me/").status_code == 200  # signed in
     client.logout()
     assert client.post("/v/login/", {"phone": "13800138000", "password": "Kx-secret-2026"}).status_code == 302
     assert client.post("/v/login/", {"phone": "13800138000", "password": "wrong"}).status_code == 200
