@@ -82,6 +82,23 @@ def user_api():
     return client
 
 
+@pytest.fixture
+def rows_built(monkeypatch) -> list[int]:
+    """Records each time openpyxl is asked for a sheet's rows: the costly part a crafted workbook aims at.
+    A refusal that leaves it empty came before any row was built."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    calls: list[int] = []
+    iter_rows = ReadOnlyWorksheet.iter_rows
+
+    def counting(self, *args, **kwargs):
+        calls.append(1)
+        return iter_rows(self, *args, **kwargs)
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "iter_rows", counting)
+    return calls
+
+
 # --- A real Celery worker process ------------------------------------------------------------
 
 

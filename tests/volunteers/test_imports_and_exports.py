@@ -5,7 +5,6 @@ names are cleaned of control characters wherever they are typed."""
 import csv
 import io
 import re
-import time
 import zipfile
 
 import pytest
@@ -13,6 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
+from notifications.models import Notification
 from tests.factories import VolunteerFactory
 from volunteers import services
 from volunteers.models import Volunteer
@@ -82,7 +82,7 @@ def test_a_file_over_the_size_limit_is_refused_with_the_limit(organizer_client):
     assert "at most 1.0\xa0KB" in response.context["form"].errors["file"][0]
 
 
-def test_a_workbook_declaring_the_whole_sheet_is_refused_quickly(organizer_client):
+def test_a_workbook_declaring_the_whole_sheet_is_refused_before_a_row_is_built(organizer_client, rows_built):
     source, out = zipfile.ZipFile(io.BytesIO(_xlsx([["姓名", "手机号"], ["赵六", "13900004444"]]))), io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as crafted:
         for item in source.infolist():
@@ -90,9 +90,8 @@ def test_a_workbook_declaring_the_whole_sheet_is_refused_quickly(organizer_clien
             if item.filename == "xl/worksheets/sheet1.xml":
                 data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', data)
             crafted.writestr(item.filename, data)
-    started = time.perf_counter()
     response = _import(organizer_client, out.getvalue(), "volunteers.xlsx")
-    assert time.perf_counter() - started < 1
+    assert rows_built == []
     assert "A1:XFD1048576" in response.context["form"].errors["file"][0]
     assert not Volunteer.objects.exists()
 
@@ -112,6 +111,9 @@ def test_registering_with_a_control_character_stores_the_name_without_it(client,
         {"phone": "13812345670", "name": "李\x07明\x1b", "password": "Kx-secret-2026", "association": association.id},
     )
     assert response.status_code == 302
+    # The account is made when the code sent to the phone comes back (registration answers alike for every number).
+    sms = Notification.objects.filter(kind="login_code", address="+8613812345670").latest("created_at").body
+    client.post("/v/register/confirm/", {"code": re.search(r"\d{6}", sms).group()})
     assert Volunteer.objects.get().name == "李明"
 
 
