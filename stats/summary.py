@@ -68,7 +68,7 @@ FIGURE_LABELS = {
 }
 OUTPUT_LABELS = {
     "materials": gettext_lazy("Science materials handed out (copies)"),
-    "display_boards": gettext_lazy("Display boards"),
+    "display_boards": gettext_lazy("Display boards shown (board-times)"),
     "exhibitions": gettext_lazy("Exhibitions (times)"),
     "broadcasts": gettext_lazy("Broadcasts (times)"),
     "broadcast_hours": gettext_lazy("Broadcast hours"),
