@@ -34,6 +34,7 @@ from . import figures as F_
 from . import selectors, wording
 from .hant import to_hant
 from .models import SummaryTemplate, Tally
+from .summary_text import fullwidth
 
 LANGUAGES = ("zh-hans", "zh-hant", "en")
 FORMATS = ("md", "json", "docx", "xlsx")
@@ -335,6 +336,16 @@ def appendix_rows(tally: Tally, *, language: str = "zh-hans", records: dict | No
                 else f"; {n} of them were also consultations and count in both"
             )
         rows.append(row)
+    # The text's 学会、协会和研究会: societies and enterprise science associations together.
+    organizations, members = figures.get("organizations", {}), figures.get("members", {})
+    for name, group, label in (
+        ("learned_societies", organizations, ("学会、协会和研究会（个）", "Societies and associations")),
+        ("learned_society_members", members, ("学会、协会和研究会会员（名）", "Members of societies and associations")),
+    ):
+        if total := group.get("society", 0) + group.get("enterprise_assoc", 0):
+            registry = REGISTRY_LABELS["organizations" if group is organizations else "members"]
+            parts = " + ".join(str(registry) % {"kind": _kind_label(kind)} for kind in ("society", "enterprise_assoc"))
+            rows.append({"name": name, "label": label[0 if zh else 1], "value": total, "source": parts})
     for kind, value in figures.get("outputs", {}).items():
         if value:
             note = ("各活动登记的成果之和", "sum of the outputs recorded at the events")[0 if zh else 1]
@@ -548,19 +559,6 @@ def _missing_records_document(facts, tally: Tally) -> list[str]:
     items = [intro] + [f"{i}. {m}" if facts.lang == "en" else f"{i}、{m}" for i, m in enumerate(missing, 1)]
     facts.checklist.extend(missing)
     return items
-
-
-# Half-width punctuation next to Chinese text becomes full-width (，：；（）); numbers (1,200; 14:00) keep theirs.
-_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’《》"
-_HALF = {",": "，", ":": "：", ";": "；"}
-_HALF_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s*([,:;])\s*|\s*([,:;])\s*(?=[{_CJK}])")
-_PARENS_WITH_CJK = re.compile(rf"\(([^()]*[{_CJK}][^()]*)\)|(?<=[{_CJK}])\(([^()]*)\)")
-
-
-def fullwidth(text: str) -> str:
-    """Chinese text with full-width punctuation, whatever a template or a recorded name typed."""
-    text = _PARENS_WITH_CJK.sub(lambda m: f"（{m.group(1) if m.group(1) is not None else m.group(2)}）", text)
-    return _HALF_NEAR_CJK.sub(lambda m: _HALF[m.group(1) or m.group(2)], text)
 
 
 # --- the formats ----------------------------------------------------------------------------------

@@ -15,11 +15,25 @@ version is the Simplified one converted by stats.hant (OpenCC s2t), so data
 names and sentences use the same characters and vocabulary.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from . import wording
+
+# Half-width punctuation next to Chinese text becomes full-width (，：；（）); numbers (1,200; 14:00) keep theirs.
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’《》"
+_HALF = {",": "，", ":": "：", ";": "；"}
+_HALF_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s*([,:;])\s*|\s*([,:;])\s*(?=[{_CJK}])")
+_PARENS_WITH_CJK = re.compile(rf"\(([^()]*[{_CJK}][^()]*)\)|(?<=[{_CJK}])\(([^()]*)\)")
+
+
+def fullwidth(text: str) -> str:
+    """Chinese text with full-width punctuation, whatever a template or a recorded name typed."""
+    text = _PARENS_WITH_CJK.sub(lambda m: f"（{m.group(1) if m.group(1) is not None else m.group(2)}）", text)
+    return _HALF_NEAR_CJK.sub(lambda m: _HALF[m.group(1) or m.group(2)], text)
+
 
 BLOCKS = (
     "organizations",
@@ -78,7 +92,7 @@ class Facts:
 
     def names(self, names: list[str], limit: int = NAMES_CITED, *, etc: bool = True) -> str:
         """Up to `limit` names, then 等 (unless the sentence says 等 itself: etc=False)."""
-        shown = names[:limit]
+        shown = [fullwidth(name) for name in names[:limit]]  # a recorded name is Chinese text, in English too
         if self.zh:
             return "、".join(shown) + ("等" if etc and len(names) > limit else "")
         text = ", ".join(shown)
@@ -119,9 +133,7 @@ def _paragraph(f: Facts, sentences: list[str | None]) -> list[str]:
 
 def quoted(name: str, zh: bool = True) -> str:
     """A recorded name in quotation marks; quotes inside it become single ones (“2026年‘三下乡’活动”)."""
-    if not zh:
-        return f"“{name}”"
-    return "“" + name.replace("“", "‘").replace("”", "’") + "”"
+    return "“" + fullwidth(name).replace("“", "‘").replace("”", "’") + "”"
 
 
 def date_range(starts_on: date, ends_on: date, zh: bool = True) -> str:
@@ -519,7 +531,7 @@ def rural(f: Facts) -> list[str]:
                 [
                     f.t(
                         "新成立农技协{n}个（{names}）",
-                        "{n} new rural technical associations were founded ({names})",
+                        "{n} new rural technical association(s) founded ({names})",
                         names=f.names(new_names),
                         n=len(new_names),
                     )

@@ -210,6 +210,19 @@ def test_no_chinese_output_has_half_width_punctuation(county, language, tmp_path
     assert "（春季）" in outputs["md"]
 
 
+def test_recorded_chinese_names_keep_full_width_punctuation_in_the_english_version(county):
+    association = county["association"]
+    campaign = CampaignFactory(
+        association=association, name="2025年科技活动周(春季)", starts_on=date(YEAR, 3, 1), ends_on=date(YEAR, 3, 9)
+    )
+    _event(county, when=_at(3, 2), campaign=campaign, people=300)
+
+    text = summary.to_markdown(_build(association, language="en"))
+
+    assert "“2025年科技活动周（春季）” (1–9 March): 1 events" in text
+    assert "(春季)" not in text
+
+
 def test_the_zh_hant_summary_converts_the_recorded_names(county):
     association = county["association"]
     campaign = CampaignFactory(
