@@ -323,7 +323,7 @@ def campaigns(f: Facts) -> list[str]:
         clauses = [
             f.t(
                 "{name}（{when}）举办活动{n}场",
-                "{name} ({when}): {n} events",
+                "{name} ({when}): {n} event" + ("" if numbers["events"] == 1 else "s"),
                 name=quoted(info["name"], f.zh),
                 when=date_range(info["starts_on"], info["ends_on"], f.zh),
                 n=numbers["events"],

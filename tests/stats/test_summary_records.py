@@ -219,7 +219,7 @@ def test_recorded_chinese_names_keep_full_width_punctuation_in_the_english_versi
 
     text = summary.to_markdown(_build(association, language="en"))
 
-    assert "“2025年科技活动周（春季）” (1–9 March): 1 events" in text
+    assert "“2025年科技活动周（春季）” (1–9 March): 1 event," in text
     assert "(春季)" not in text
 
 
