@@ -1,5 +1,6 @@
 """Reads of the tallies and of what the summary and the dashboard show beside them."""
 
+import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -29,7 +30,9 @@ def year_tally(*, association_id: int, year: int, compute_if_missing: bool = Tru
 
 
 def manual_figures(*, association_id: int, year: int) -> dict[str, Decimal]:
-    return dict(AnnualFigure.objects.filter(association_id=association_id, year=year).values_list("name", "value"))
+    """The hand-entered figures of the year; a prefecture's include its counties'."""
+    rows = manual_figure_rows(association_ids=F_.association_tree(association_id), year=year)
+    return {name: row["value"] for name, row in rows.items()}
 
 
 def _year_events(association_id: int, year: int) -> QuerySet[Event]:
@@ -38,29 +41,132 @@ def _year_events(association_id: int, year: int) -> QuerySet[Event]:
 
 
 def summary_extras(*, association_id: int, year: int) -> dict[str, str]:
-    """Names the narrative cites beside the figures: training topics, demonstration bases, new associations."""
+    """Names the narrative cites beside the figures: training topics, demonstration bases, new associations.
+
+    A name the records do not hold is None: the sentence that cites it is left out of the summary.
+    """
+    records = summary_records(association_id=association_id, year=year)
+    return {
+        "training_topics": "、".join(records["training_topics"][:3]) or None,
+        "demo_bases": "、".join(v["name"] for v in records["demo_sites"][:2]) or None,
+        "new_rural_tech_names": "、".join(records["new_rural_tech"][:2]) or None,
+    }
+
+
+def _names_by_count(rows) -> list[str]:
+    """Names ordered by how many events they appear in, then by name."""
+    counts: dict[str, int] = {}
+    for name in rows:
+        counts[name] = counts.get(name, 0) + 1
+    return [name for name, _n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def summary_records(*, association_id: int, year: int) -> dict:
+    """What the summary names from the year's records, beside the tallied figures.
+
+    The campaigns held (with their dates and partners), the partner departments of the trainings, the
+    trainings' subjects, the demonstration sites used, the programmes broadcast, the youth activities,
+    the new rural technical associations, the hand-entered figures, and for a prefecture its counties.
+    Everything is read from the association and the ones below it.
+    """
     held = _year_events(association_id, year)
-    topics = (
-        held.filter(kind=Event.Kind.TRAINING)
-        .values("title")
-        .annotate(n=Count("id"))
-        .order_by("-n", "title")
-        .values_list("title", flat=True)[:3]
-    )
-    topics = [t.removesuffix("培训班").removesuffix("培訓班").removesuffix(" training") for t in topics]
     associations = F_.association_tree(association_id)
-    bases = Venue.objects.filter(association_id__in=associations, kind=Venue.Kind.FARM).order_by("name")
+    partner_rows = list(
+        Event.partners.through.objects.filter(event__in=held)
+        .values_list("event__campaign_id", "event__kind", "organization__name", "organization__kind")
+        .order_by("organization__name")
+    )
+    campaign_ids = {c for c, *_rest in partner_rows if c} | set(
+        held.exclude(campaign__isnull=True).values_list("campaign_id", flat=True)
+    )
+    campaigns = {
+        c.id: {
+            "id": c.id,
+            "name": c.name,
+            "kind": c.kind,
+            "starts_on": c.starts_on,
+            "ends_on": c.ends_on,
+            "partners": _names_by_count(name for cid, _k, name, _ok in partner_rows if cid == c.id),
+        }
+        for c in Campaign.objects.filter(id__in=campaign_ids)
+    }
+    for campaign in Campaign.objects.filter(id__in=campaign_ids):
+        campaign_figures = tally_for(F_.campaign_scope(campaign)).figures
+        campaigns[campaign.id]["experts"] = campaign_figures.get("expert_person_times") or 0
+        campaigns[campaign.id]["villages_reached"] = campaign_figures.get("villages_reached") or 0
+    trainings = held.filter(kind=Event.Kind.TRAINING)
+    topics = _names_by_count(
+        t.removesuffix("培训班").removesuffix("培訓班").removesuffix(" training")
+        for t in trainings.values_list("title", flat=True)
+    )
+    training_partners = _names_by_count(
+        name
+        for _c, kind, name, org_kind in partner_rows
+        if kind == Event.Kind.TRAINING and org_kind == Organization.Kind.DEPARTMENT
+    )
+    demo_sites = [
+        {"name": row["venue__name"], "events": row["n"]}
+        for row in held.filter(venue__kind=Venue.Kind.FARM)
+        .values("venue__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "venue__name")
+    ]
+    programmes = _names_by_count(
+        match
+        for title in held.filter(kind=Event.Kind.BROADCAST).values_list("title", flat=True)
+        for match in re.findall(r"《[^》]+》", title)
+    )
+    youth = _names_by_count(
+        title.split("：")[0].split(":")[0]
+        for title in held.filter(audience=Event.Audience.STUDENTS).values_list("title", flat=True)
+    )
     new_rural = Organization.objects.filter(
         association_id__in=associations,
         kind=Organization.Kind.RURAL_TECH_ASSOCIATION,
         founded_on__gte=date(year, 1, 1),
         founded_on__lte=date(year, 12, 31),
     ).order_by("founded_on", "name")
+    science_centers = list(
+        held.filter(venue__kind=Venue.Kind.SCIENCE_CENTER)
+        .values_list("venue__name", flat=True)
+        .distinct()
+        .order_by("venue__name")
+    )
+    both = held.filter(kind=Event.Kind.CONSULTATION, is_countryside_trip=True).count()
+    counties = list(
+        Association.objects.filter(parent_id=association_id)
+        .order_by("region__name")
+        .values_list("region__name", flat=True)
+    )
     return {
-        "training_topics": "、".join(topics) or "—",
-        "demo_bases": "、".join(bases.values_list("name", flat=True)[:2]) or "—",
-        "new_rural_tech_names": "、".join(new_rural.values_list("name", flat=True)[:2]) or "—",
+        "campaigns": campaigns,
+        "training_topics": topics,
+        "training_partners": training_partners,
+        "demo_sites": demo_sites,
+        "programmes": programmes,
+        "youth_activities": youth,
+        "new_rural_tech": list(new_rural.values_list("name", flat=True)),
+        "science_centers": science_centers,
+        "countryside_consultations": both,
+        "manual": manual_figure_rows(association_ids=associations, year=year),
+        "counties": counties,
     }
+
+
+def manual_figure_rows(*, association_ids: list[int], year: int) -> dict[str, dict]:
+    """The hand-entered figures of the year by name, summed over the associations (a prefecture rolls its
+    counties' up), each with its label and who entered it."""
+    rows: dict[str, dict] = {}
+    for figure in (
+        AnnualFigure.objects.filter(association_id__in=association_ids, year=year)
+        .select_related("association")
+        .order_by("name", "association__name")
+    ):
+        row = rows.setdefault(figure.name, {"name": figure.name, "label": figure.label, "value": 0, "sources": []})
+        row["value"] += figure.value
+        row["label"] = row["label"] or figure.label
+        row["sources"].append(figure.association.name)
+    return rows
 
 
 def campaign_progress(*, association_id: int, year: int, today: date | None = None) -> list[dict]:

@@ -34,3 +34,11 @@ def tally_nightly() -> dict:
         services.tally_recompute_request(year=year)
         done[str(year)] = services.tally_drain(year=year)
     return done
+
+
+@shared_task(**RETRY)
+def summary_file(association_id: int, year: int, language: str, fmt: str) -> str:
+    """Write one summary file for the dashboard's link (stats.summary_files); safe to repeat."""
+    from . import summary_files
+
+    return summary_files.summary_file_write(association_id=association_id, year=year, language=language, fmt=fmt)

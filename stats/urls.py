@@ -17,4 +17,5 @@ urlpatterns: list = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/figures/<slug:figure>/", views.figure_records, name="dashboard-figure"),
     path("dashboard/events/<int:event_id>/", views.event_records, name="dashboard-event"),
+    path("dashboard/summary/<int:year>/", views.summary_file, name="dashboard-summary"),
 ]

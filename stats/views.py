@@ -234,3 +234,29 @@ def event_records(request, event_id: int):
         "stats/event_records.html",
         {"event": event, "page": page, "headcounts": records["headcounts"], "tally": tally},
     )
+
+
+@organizer_required
+def summary_file(request, year: int):
+    """The dashboard's Word/Excel link: the file at once if written, else a page that waits for the worker."""
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse, HttpResponseBadRequest, JsonResponse
+
+    from . import summary, summary_files
+
+    fmt = request.GET.get("format", "docx")
+    lang = request.GET.get("lang") or _language(request)
+    if fmt not in summary.FORMATS or lang not in summary.LANGUAGES or not 2000 <= year <= 2100:
+        return HttpResponseBadRequest(_("Unknown format, language or year."))
+    association = event_selectors.association_of(request.user)
+    found = summary_files.summary_file_request(association=association, year=year, language=lang, fmt=fmt)
+    if request.GET.get("status"):
+        return JsonResponse({"ready": found.ready}, status=200 if found.ready else 202)
+    if found.ready:
+        return FileResponse(
+            default_storage.open(found.name, "rb"),
+            as_attachment=True,
+            filename=found.download_name,
+            content_type=summary.CONTENT_TYPES[fmt],
+        )
+    return render(request, "stats/summary_file.html", {"year": year, "format": fmt}, status=202)

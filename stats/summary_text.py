@@ -1,0 +1,631 @@
+"""The paragraphs of the annual summary composed from what the year's records hold.
+
+Each block of the narrative (`{block:NAME}` on a line of its own in the
+template) becomes the sentences its records support, and nothing else: a
+sentence whose records are absent is left out, never filled with 0 or "—",
+and what was left out goes to the clerk's check list (Facts.checklist), as
+does every hand-entered figure the text uses. Campaigns are named as they
+were recorded, the largest (by person-times) first; partner departments,
+training subjects, demonstration sites and new associations come from the
+registries. Comparisons with the previous year ("同比增长15%") appear where
+that year has records.
+
+Sentences are composed in Simplified Chinese or English; the zh-hant
+version is the Simplified one converted by stats.hant (OpenCC s2t), so data
+names and sentences use the same characters and vocabulary.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from . import wording
+
+# Half-width punctuation next to Chinese text becomes full-width (，：；（）); numbers (1,200; 14:00) keep theirs.
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’《》"
+_HALF = {",": "，", ":": "：", ";": "；"}
+_HALF_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s*([,:;])\s*|\s*([,:;])\s*(?=[{_CJK}])")
+_PARENS_WITH_CJK = re.compile(rf"\(([^()]*[{_CJK}][^()]*)\)|(?<=[{_CJK}])\(([^()]*)\)")
+
+
+def fullwidth(text: str) -> str:
+    """Chinese text with full-width punctuation, whatever a template or a recorded name typed."""
+    text = _PARENS_WITH_CJK.sub(lambda m: f"（{m.group(1) if m.group(1) is not None else m.group(2)}）", text)
+    return _HALF_NEAR_CJK.sub(lambda m: _HALF[m.group(1) or m.group(2)], text)
+
+
+BLOCKS = (
+    "organizations",
+    "activities",
+    "campaigns",
+    "consultations",
+    "youth",
+    "training",
+    "publicity",
+    "rural",
+    "towns",
+)
+NAMES_CITED = 5  # at most this many names in one list, then 等
+
+
+@dataclass
+class Table:
+    """A table of the narrative (the towns): the Markdown, Word and Excel versions each draw it their way."""
+
+    caption: str
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass
+class Facts:
+    """What a block is composed from, and the check list it adds to."""
+
+    lang: str  # "zh-hans" or "en"; zh-hant is converted afterwards
+    year: int
+    figures: dict
+    breakdowns: dict
+    records: dict
+    previous: dict | None = None  # the previous year's figures, when that year has records
+    prefecture: bool = False
+    checklist: list[str] = field(default_factory=list)
+
+    @property
+    def zh(self) -> bool:
+        return self.lang != "en"
+
+    def t(self, zh: str, en: str, **values) -> str:
+        return (zh if self.zh else en).format(**values)
+
+    def w(self, value, form: str = "approx") -> str:
+        return wording.FORMATS[form](value, self.lang)
+
+    def has(self, name: str) -> bool:
+        value = self.figures.get(name)
+        return value is not None and value != 0
+
+    def omit(self, zh: str, en: str) -> None:
+        self.checklist.append(
+            self.t("未写入：{what}（记录中没有）", "Left out: {what} (no records)", what=self.t(zh, en))
+        )
+
+    def names(self, names: list[str], limit: int = NAMES_CITED, *, etc: bool = True) -> str:
+        """Up to `limit` names, then 等 (unless the sentence says 等 itself: etc=False)."""
+        shown = [fullwidth(name) for name in names[:limit]]  # a recorded name is Chinese text, in English too
+        if self.zh:
+            return "、".join(shown) + ("等" if etc and len(names) > limit else "")
+        text = ", ".join(shown)
+        return text + (" and others" if len(names) > limit else "")
+
+    def change(self, name: str) -> str:
+        """ "，同比增长15%" when the previous year has the figure; "" otherwise."""
+        if not self.previous or not self.figures.get(name):
+            return ""
+        delta = wording.change(self.figures.get(name), self.previous.get(name))
+        if delta is None:
+            return ""
+        if delta == 0:
+            return self.t("，与上年持平", ", the same as the year before")
+        if delta > 0:
+            return self.t("，同比增长{n}%", ", up {n}% on the year before", n=int(delta))
+        return self.t("，同比下降{n}%", ", down {n}% on the year before", n=int(-delta))
+
+    @property
+    def area(self) -> str:
+        return self.t("全州" if self.prefecture else "全县", "the prefecture" if self.prefecture else "the county")
+
+
+def _sentence(f: Facts, clauses: list[str]) -> str | None:
+    clauses = [c for c in clauses if c]
+    if not clauses:
+        return None
+    if f.zh:
+        return "，".join(clauses) + "。"
+    text = ", ".join(clauses)
+    return text[0].upper() + text[1:] + "."
+
+
+def _paragraph(f: Facts, sentences: list[str | None]) -> list[str]:
+    text = ("" if f.zh else " ").join(s for s in sentences if s)
+    return [text] if text else []
+
+
+def quoted(name: str, zh: bool = True) -> str:
+    """A recorded name in quotation marks; quotes inside it become single ones (“2026年‘三下乡’活动”)."""
+    return "“" + fullwidth(name).replace("“", "‘").replace("”", "’") + "”"
+
+
+def date_range(starts_on: date, ends_on: date, zh: bool = True) -> str:
+    if not zh:
+        if starts_on == ends_on:
+            return f"{starts_on.day} {starts_on:%B}"
+        if starts_on.month == ends_on.month:
+            return f"{starts_on.day}–{ends_on.day} {ends_on:%B}"
+        return f"{starts_on.day} {starts_on:%B} – {ends_on.day} {ends_on:%B}"
+    start = f"{starts_on.month}月{starts_on.day}日"
+    if starts_on == ends_on:
+        return start
+    end = f"{ends_on.day}日" if starts_on.month == ends_on.month else f"{ends_on.month}月{ends_on.day}日"
+    return f"{start}至{end}"
+
+
+def _manual(f: Facts, name: str):
+    """A hand-entered figure, noted on the check list when the text uses it."""
+    row = f.records.get("manual", {}).get(name)
+    if row is None or not row["value"]:
+        return None
+    f.checklist.append(
+        f.t(
+            "人工填报：{label} = {value}（{by}填报，请核对）",
+            "Entered by hand: {label} = {value} (by {by}; please check)",
+            label=row["label"] or name,
+            value=wording.exact(row["value"], f.lang),
+            by=f.names(row["sources"]),
+        )
+    )
+    return row["value"]
+
+
+# --- the blocks ---------------------------------------------------------------------------------
+
+
+def organizations(f: Facts) -> list[str]:
+    orgs, members = f.figures.get("organizations", {}), f.figures.get("members", {})
+    societies = orgs.get("society", 0) + orgs.get("enterprise_assoc", 0)
+    clauses = []
+    if societies:
+        clauses.append(
+            f.t(
+                "{area}有学会、协会和研究会{n}个{of}，会员{m}名",
+                "the {area_en} has {n} societies and associations{of}, with {m} members",
+                area=f.area,
+                area_en="prefecture" if f.prefecture else "county",
+                n=societies,
+                m=f.w(members.get("society", 0) + members.get("enterprise_assoc", 0), "exact"),
+                of=f.t("（其中厂矿科协{k}个）", " ({k} of them enterprise associations)", k=orgs["enterprise_assoc"])
+                if orgs.get("enterprise_assoc")
+                else "",
+            )
+        )
+    else:
+        f.omit("学会、协会的数目", "the number of societies")
+    if orgs.get("rural_tech"):
+        clauses.append(
+            f.t(
+                "农村专业技术协会{n}个，会员{m}人",
+                "{n} rural professional technical associations with {m} members",
+                n=orgs["rural_tech"],
+                m=f.w(members.get("rural_tech", 0)),
+            )
+        )
+    else:
+        f.omit("农村专业技术协会的数目", "the rural technical associations")
+    first = _sentence(f, clauses)
+    volunteers = []
+    if f.has("expert_volunteers"):
+        volunteers.append(
+            f.t(
+                "科普志愿者队伍中有科技专家{n}名",
+                "the volunteer corps counts {n} experts",
+                n=f.w(f.figures["expert_volunteers"], "exact"),
+            )
+        )
+    if f.has("volunteers_active"):
+        volunteers.append(
+            f.t(
+                "全年{n}名志愿者参加活动服务，服务时长{h}小时",
+                "{n} volunteers served at events for {h} hours over the year",
+                n=f.w(f.figures["volunteers_active"], "exact"),
+                h=f.w(f.figures.get("volunteer_hours"), "exact"),
+            )
+        )
+    else:
+        f.omit("志愿者服务", "volunteer service")
+    facilities = []
+    if (books := _manual(f, "library_books")) is not None:
+        facilities.append(f.t("各村科普图书室存书{n}册", "village science reading rooms hold {n} books", n=f.w(books)))
+    if (windows := _manual(f, "display_windows")) is not None:
+        facilities.append(f.t("有科普橱窗{n}处", "there are {n} science display windows", n=f.w(windows, "exact")))
+    if (galleries := _manual(f, "galleries")) is not None:
+        facilities.append(f.t("县级科普画廊{n}处", "{n} county science galleries", n=f.w(galleries, "exact")))
+    if (new_windows := _manual(f, "new_windows")) is not None:
+        facilities.append(
+            f.t("新建科普宣传橱窗{n}处", "{n} new display windows were built", n=f.w(new_windows, "exact"))
+        )
+    return _paragraph(f, [first, _sentence(f, volunteers), _sentence(f, facilities)])
+
+
+def activities(f: Facts) -> list[str]:
+    if not f.has("events_held"):
+        f.omit("全年活动的总体情况", "the year's activities")
+        return []
+    counties = f.records.get("counties") or []
+    lead = (
+        f.t(
+            "一年来，全州{n}个县（{names}）",
+            "the prefecture's {n} counties ({names})",
+            n=len(counties),
+            names=f.names(counties, 20),
+        )
+        if f.prefecture and counties
+        else f.t("一年来，{area}", "over the year the {area_en}", area=f.area, area_en="county")
+    )
+    clauses = [
+        f.t(
+            "{lead}共举办各类科普活动{n}场{cmp}",
+            "{lead} held {n} science events{cmp}",
+            lead=lead,
+            n=f.w(f.figures["events_held"], "exact"),
+            cmp=f.change("events_held"),
+        )
+    ]
+    if f.has("units_participating"):
+        clauses.append(
+            f.t(
+                "参加活动的部门和单位{n}个",
+                "{n} departments and units took part",
+                n=f.w(f.figures["units_participating"]),
+            )
+        )
+    if f.has("expert_person_times"):
+        clauses.append(
+            f.t(
+                "参加活动的专家和科普工作者{n}人次",
+                "experts and science workers served {n} person-times",
+                n=f.w(f.figures["expert_person_times"]),
+            )
+        )
+    if f.has("villages_reached") and f.figures.get("villages_total"):
+        clauses.append(
+            f.t(
+                "活动覆盖{r}个村（社区），覆盖面{p}",
+                "the activities reached {r} of the {t} villages and communities ({p})",
+                r=f.figures["villages_reached"],
+                t=f.figures["villages_total"],
+                p=f.w(f.figures.get("coverage_pct"), "pct"),
+            )
+        )
+    else:
+        f.omit("活动覆盖面", "coverage of the villages")
+    if f.has("beneficiaries_person_times"):
+        clauses.append(
+            f.t(
+                "直接受益群众{n}人次{cmp}",
+                "{n} person-times of the public benefited directly{cmp}",
+                n=f.w(f.figures["beneficiaries_person_times"]),
+                cmp=f.change("beneficiaries_person_times"),
+            )
+        )
+    else:
+        f.omit("受益群众人次（签到和人数统计）", "beneficiaries (check-ins and headcounts)")
+    return _paragraph(f, [_sentence(f, clauses)])
+
+
+def campaigns(f: Facts) -> list[str]:
+    by_campaign = f.breakdowns.get("by_campaign", {})
+    held = [
+        (info, by_campaign.get(str(cid), {}))
+        for cid, info in f.records.get("campaigns", {}).items()
+        if by_campaign.get(str(cid), {}).get("events")
+    ]
+    held.sort(key=lambda pair: (-pair[1].get("person_times", 0), pair[0]["starts_on"], pair[0]["name"]))
+    paragraphs = []
+    if held:
+        paragraphs.append(
+            f.t(
+                "全年组织开展{n}项专项科普活动：",
+                "{n} campaigns were held over the year:",
+                n=len(held),
+            )
+        )
+    for info, numbers in held:
+        clauses = [
+            f.t(
+                "{name}（{when}）举办活动{n}场",
+                "{name} ({when}): {n} event" + ("" if numbers["events"] == 1 else "s"),
+                name=quoted(info["name"], f.zh),
+                when=date_range(info["starts_on"], info["ends_on"], f.zh),
+                n=numbers["events"],
+            )
+        ]
+        if info["partners"]:
+            clauses.append(
+                f.t(
+                    "{names}{n}个部门和单位参加",
+                    "{n} departments and units took part ({names})",
+                    names=f.names(info["partners"], 3),
+                    n=numbers.get("units") or len(info["partners"]),
+                )
+            )
+        if info.get("experts"):
+            clauses.append(f.t("专家和科普工作者{n}人次", "experts {n} person-times", n=f.w(info["experts"], "exact")))
+        if info.get("villages_reached"):
+            clauses.append(
+                f.t("覆盖{n}个村（社区）", "reaching {n} villages and communities", n=info["villages_reached"])
+            )
+        if numbers.get("person_times"):
+            clauses.append(f.t("受益群众{n}人次", "{n} person-times", n=f.w(numbers["person_times"])))
+        paragraphs.append(_sentence(f, clauses))
+    loose = by_campaign.get("none", {})
+    if loose.get("events"):
+        paragraphs.append(
+            f.t(
+                "此外，举办日常科普活动{n}场，受益群众{p}人次。",
+                "Besides these, {n} other events reached {p} person-times.",
+                n=loose["events"],
+                p=f.w(loose.get("person_times", 0)),
+            )
+        )
+    if not held:
+        f.omit("专项科普活动（活动周、大行动等）", "campaigns")
+    return paragraphs
+
+
+def consultations(f: Facts) -> list[str]:
+    clauses = []
+    if f.has("consultation_sessions"):
+        clauses.append(
+            f.t(
+                "全年共开展科技咨询活动{n}期，接待咨询群众{p}人次",
+                "{n} consultation sessions received {p} person-times",
+                n=f.w(f.figures["consultation_sessions"], "exact"),
+                p=f.w(f.figures.get("consultation_person_times")),
+            )
+        )
+    else:
+        f.omit("科技咨询活动", "consultations")
+    if f.has("countryside_trips"):
+        trip = [
+            f.t(
+                "组织“三下乡”活动{n}次",
+                "{n} “three to the countryside” trips were made",
+                n=f.w(f.figures["countryside_trips"], "exact"),
+            )
+        ]
+        if f.has("countryside_expert_person_times"):
+            trip.append(
+                f.t(
+                    "参加活动的专家{n}人次",
+                    "experts {n} person-times",
+                    n=f.w(f.figures["countryside_expert_person_times"], "exact"),
+                )
+            )
+        if f.has("countryside_person_times"):
+            trip.append(
+                f.t(
+                    "受益群众{n}人次",
+                    "reaching {n} person-times of villagers",
+                    n=f.w(f.figures["countryside_person_times"]),
+                )
+            )
+        clauses.append(("，" if f.zh else ", ").join(trip))
+    else:
+        f.omit("“三下乡”活动", "countryside trips")
+    if not clauses:
+        return []
+    text = ("；" if f.zh else "; ").join(clauses) + ("。" if f.zh else ".")
+    return [text if f.zh else text[0].upper() + text[1:]]
+
+
+def youth(f: Facts) -> list[str]:
+    if not f.has("students_participating"):
+        f.omit("中小学生参加活动的人数", "pupils taking part")
+        return []
+    activities_held = f.records.get("youth_activities") or []
+    clauses = []
+    if activities_held:
+        clauses.append(
+            f.t(
+                "组织开展了{names}等青少年科普活动",
+                "the youth programme held {names}",
+                names=f.names(activities_held, etc=False),
+            )
+        )
+    students = f.t(
+        "{area}中小学生{n}人参加活动",
+        "{n} primary and secondary pupils took part",
+        area=f.area,
+        n=f.w(f.figures["students_participating"], "exact"),
+    )
+    if f.figures.get("student_participation_pct") is not None:
+        students += f.t("，参与率{p}", ", {p} of those enrolled", p=f.w(f.figures["student_participation_pct"], "pct"))
+    else:
+        f.omit("学生参与率（未填报在校生人数）", "the pupils' participation rate (no enrolment entered)")
+    clauses.append(students)
+    return _paragraph(f, [_sentence(f, clauses)])
+
+
+def training(f: Facts) -> list[str]:
+    sentences = []
+    if f.has("trainings_held"):
+        clauses = [
+            f.t(
+                "全年共举办各类培训班{n}期{cmp}",
+                "{n} training classes were held{cmp}",
+                n=f.w(f.figures["trainings_held"], "exact"),
+                cmp=f.change("trainings_held"),
+            )
+        ]
+        if f.has("trainees_person_times"):
+            clauses.append(
+                f.t(
+                    "培训{p}人次",
+                    "with {p} person-times of trainees",
+                    p=f.w(f.figures["trainees_person_times"], "about"),
+                )
+            )
+        if topics := f.records.get("training_topics"):
+            clauses.append(f.t("培训内容有{t}", "on {t}", t=f.names(topics)))
+        if partners := f.records.get("training_partners"):
+            clauses.append(f.t("{p}联合举办", "together with {p}", p=f.names(partners)))
+        sentences.append(_sentence(f, clauses))
+    else:
+        f.omit("科技培训", "training classes")
+    if f.has("science_center_person_times"):
+        centers = f.records.get("science_centers") or [f.t("县科普活动中心", "the science centre")]
+        sentences.append(
+            _sentence(
+                f,
+                [
+                    f.t(
+                        "到{c}参加活动的群众{n}人次",
+                        "{n} person-times came to {c}",
+                        c=f.names(centers),
+                        n=f.w(f.figures["science_center_person_times"]),
+                    )
+                ],
+            )
+        )
+    return _paragraph(f, sentences)
+
+
+def publicity(f: Facts) -> list[str]:
+    outputs = f.figures.get("outputs", {})
+    clauses = []
+    if outputs.get("materials"):
+        clauses.append(
+            f.t("发放科普资料{n}份", "{n} copies of science materials were handed out", n=f.w(outputs["materials"]))
+        )
+    if outputs.get("display_boards"):
+        # Boards are counted per event where they were shown: the same board shown twice counts twice.
+        clauses.append(
+            f.t(
+                "在活动中展出科普展板{n}块次",
+                "display boards were shown {n} times at events",
+                n=f.w(outputs["display_boards"]),
+            )
+        )
+    if outputs.get("exhibitions"):
+        clauses.append(f.t("举办展览{n}次", "{n} exhibitions were held", n=f.w(outputs["exhibitions"], "exact")))
+    if (boards := _manual(f, "new_boards")) is not None:
+        clauses.append(f.t("新建科普宣传栏{n}个", "{n} new notice boards were built", n=f.w(boards, "exact")))
+    media = []
+    if outputs.get("broadcasts"):
+        programmes = f.records.get("programmes") or []
+        media.append(
+            f.t(
+                "{where}播出科普节目{n}次",
+                "{n} science broadcasts{where}",
+                where=f.t("通过{p}等栏目", " in {p}", p=f.names(programmes)) if programmes else "",
+                n=f.w(outputs["broadcasts"], "exact"),
+            )
+        )
+        if outputs.get("broadcast_hours"):
+            media.append(f.t("播出时长{h}小时", "lasting {h} hours", h=f.w(outputs["broadcast_hours"], "near")))
+    if outputs.get("news_reports"):
+        media.append(f.t("刊发科普新闻报道{n}篇", "{n} news reports", n=f.w(outputs["news_reports"], "exact")))
+    if not clauses and not media:
+        f.omit("科普宣传的成果（资料、展板、播出、报道）", "science communication outputs")
+        return []
+    return _paragraph(f, [_sentence(f, clauses), _sentence(f, media)])
+
+
+def rural(f: Facts) -> list[str]:
+    sentences = []
+    new_names = f.records.get("new_rural_tech") or []
+    if new_names:
+        sentences.append(
+            _sentence(
+                f,
+                [
+                    f.t(
+                        "新成立农技协{n}个（{names}）",
+                        "{n} new rural technical association(s) founded ({names})",
+                        names=f.names(new_names),
+                        n=len(new_names),
+                    )
+                ],
+            )
+        )
+    sites = f.records.get("demo_sites") or []
+    if sites:
+        sentences.append(
+            _sentence(
+                f,
+                [
+                    f.t(
+                        "依托{names}等{n}个科普示范基地开展活动{e}场",
+                        "{e} events were held at {n} demonstration sites ({names})",
+                        names=f.names([s["name"] for s in sites], 3, etc=False),
+                        n=len(sites),
+                        e=sum(s["events"] for s in sites),
+                    )
+                ],
+            )
+        )
+    outputs = f.figures.get("outputs", {})
+    introduced = []
+    if outputs.get("new_varieties"):
+        introduced.append(f.t("新品种{n}个", "{n} new varieties", n=f.w(outputs["new_varieties"], "exact")))
+    if outputs.get("new_techniques"):
+        introduced.append(f.t("新技术{n}项", "{n} new techniques", n=f.w(outputs["new_techniques"], "exact")))
+    if introduced:
+        sentences.append(
+            f.t(
+                "全年共引进推广{x}。",
+                "Over the year {x} were introduced.",
+                x=("、" if f.zh else " and ").join(introduced),
+            )
+        )
+    if not sentences:
+        f.omit("农技协和科普示范", "rural associations and demonstration sites")
+    return _paragraph(f, sentences)
+
+
+def towns(f: Facts) -> list[str | Table]:
+    rows = [t for t in f.breakdowns.get("by_town", []) if t.get("villages_total") or t.get("events")]
+    if not rows or not any(t.get("events") for t in rows):
+        f.omit("各乡镇的活动情况", "the towns' activities")
+        return []
+    rows.sort(key=lambda t: (-t.get("person_times", 0), t["name"]))
+    table = Table(
+        caption=f.t("各乡镇活动情况", "Activities by town"),
+        columns=[
+            f.t("乡镇", "Town"),
+            f.t("活动场次", "Events"),
+            f.t("参加人次", "Person-times"),
+            f.t("覆盖村（社区）/总数", "Villages reached / all"),
+        ],
+        rows=[
+            [t["name"], t["events"], t["person_times"], f"{t['villages_reached']}/{t['villages_total']}"] for t in rows
+        ],
+    )
+    intro = f.t(
+        "各乡镇举办活动场次、参加人次和覆盖村（社区）情况见下表。",
+        "The events, person-times and villages reached of each town:",
+    )
+    return [intro, table]
+
+
+COMPOSERS = {
+    "organizations": organizations,
+    "activities": activities,
+    "campaigns": campaigns,
+    "consultations": consultations,
+    "youth": youth,
+    "training": training,
+    "publicity": publicity,
+    "rural": rural,
+    "towns": towns,
+}
+
+
+def compose(name: str, facts: Facts) -> list[str | Table]:
+    return [p for p in COMPOSERS[name](facts) if p]
+
+
+def missing_records(f: Facts, record_counts: dict) -> list[str]:
+    """What a year without events lacks, for the short document that says so."""
+    missing = [f.t("已举办的活动（活动场次）", "events held")]
+    if not record_counts.get("checkins") and not record_counts.get("headcounts"):
+        missing.append(f.t("签到和人数统计", "check-ins and headcounts"))
+    if not record_counts.get("signups"):
+        missing.append(f.t("志愿者服务记录", "volunteer service"))
+    if not f.figures.get("organizations"):
+        missing.append(f.t("学会、协会等组织登记", "the registry of societies and associations"))
+    if f.figures.get("students_enrolled") is None:
+        missing.append(f.t("在校中小学生人数", "the county's pupil enrolment"))
+    if not f.records.get("manual"):
+        missing.append(f.t("人工填报的年度数字（图书、橱窗等）", "the hand-entered figures (books, windows…)"))
+    return missing
