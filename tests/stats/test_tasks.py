@@ -1,8 +1,10 @@
 """The tallies with a real Celery worker process: requests get computed, a killed worker loses nothing."""
 
+import time
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from kepu.queue import send_task_safely
@@ -23,15 +25,20 @@ def test_a_burst_of_requests_is_computed_by_the_worker_in_a_handful_of_runs(cele
     CheckInFactory.create_batch(5, event=event)
     HeadcountFactory(event=event, count=20)
     key = f"event:{event.id}"
+    started = time.monotonic()
     for _ in range(1000):
         services.tally_request(event_id=event.id)  # autocommit: each one is a committed request
+    requesting = time.monotonic() - started
     celery_worker_process.wait_for(
         lambda: _tally(key) is not None and not TallyMarker.objects.get(key=key).is_dirty,
         timeout=60,
         what="the event's tally",
     )
     assert _tally(key).figures["beneficiaries_person_times"] == 25
-    assert TallyMarker.objects.get(key=key).runs <= 5
+    # At most one run per debounce period while the requests keep coming, and one after them. The burst's
+    # length depends on the machine's load (on a loaded CI machine it has taken 20 s), so it sets the bound.
+    debounce = settings.STATS_TALLY_DEBOUNCE_SECONDS
+    assert TallyMarker.objects.get(key=key).runs <= 3 + int(requesting / debounce)
     year_key = figures.year_scope(association.id, timezone.localtime(event.starts_at).year).key
     celery_worker_process.wait_for(lambda: _tally(year_key) is not None, timeout=60, what="the year's rollup")
     assert _tally(year_key).figures["beneficiaries_person_times"] == 25
