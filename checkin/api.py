@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 
 from events.models import Event, Organization, Organizer, Region
 from kepu import rawsql
-from kepu.api import IsOrganizer
+from kepu.api import IdField, IsOrganizer
 
 from . import selectors, services
 from .models import Attendee, CheckIn, Headcount, Registration, ScanLog
@@ -164,7 +164,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
 
 class RegistrationCreateSerializer(serializers.Serializer):
-    attendee = serializers.IntegerField(required=False, help_text="An existing attendee; else name (and phone…).")
+    attendee = IdField(required=False, help_text="An existing attendee; else name (and phone…).")
     name = serializers.CharField(required=False, max_length=50)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
     category = serializers.ChoiceField(choices=Attendee.Category.choices, required=False)
@@ -292,7 +292,7 @@ class RegistrationQRSvgView(_RegistrationQRView):
 
 class ScanSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=500, trim_whitespace=True)
-    event = serializers.IntegerField()
+    event = IdField()
     client_id = serializers.UUIDField(
         error_messages={"invalid": gettext_lazy("Must be a UUID, e.g. a crypto.randomUUID().")}
     )
