@@ -336,7 +336,10 @@ class ScanResultSerializer(serializers.Serializer):
     message = serializers.CharField()
     client_id = serializers.UUIDField()
     event = serializers.IntegerField()
-    attendee = inline_serializer("ScanAttendee", {"name": serializers.CharField(), "category": serializers.CharField()})
+    # null when the code names no registration (invalid, and wrong_event without an attendee of ours)
+    attendee = inline_serializer(
+        "ScanAttendee", {"name": serializers.CharField(), "category": serializers.CharField()}, allow_null=True
+    )
     checkin = serializers.IntegerField(allow_null=True)
     checked_in_at = serializers.DateTimeField(allow_null=True)
     flagged = serializers.BooleanField()

@@ -216,8 +216,9 @@ class EventViewSet(_WritesInOwnAssociation, viewsets.ModelViewSet):
         event = services.event_cancel(event=self.get_object())
         return Response(EventSerializer(event, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=EventOutputSerializer, responses=EventOutputSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], serializer_class=EventOutputSerializer)
+    @extend_schema(methods=["GET"], responses=EventOutputSerializer(many=True))
+    @extend_schema(methods=["POST"], request=EventOutputSerializer, responses={201: EventOutputSerializer(many=True)})
+    @action(detail=True, methods=["get", "post"], serializer_class=EventOutputSerializer, pagination_class=None)
     def outputs(self, request, pk=None):
         """The event's outputs (materials, boards, broadcasts…); POST records one more."""
         event = self.get_object()

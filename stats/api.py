@@ -3,7 +3,7 @@
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
@@ -200,7 +200,20 @@ class TodayView(APIView):
 
     permission_classes = [IsOrganizer]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(
+        responses=inline_serializer(
+            "TodayEvent",
+            {
+                "event": serializers.IntegerField(),
+                "title": serializers.CharField(),
+                "starts_at": serializers.DateTimeField(),
+                "checked_in": serializers.IntegerField(),
+                "headcount": serializers.IntegerField(),
+                "running": serializers.BooleanField(),
+            },
+            many=True,
+        )
+    )
     def get(self, request):
         rows = selectors.todays_events(association_id=_association(request).id)
         return Response(

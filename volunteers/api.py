@@ -76,6 +76,8 @@ class SignUpSerializer(serializers.ModelSerializer):
     starts_at = serializers.DateTimeField(source="shift.starts_at", read_only=True)
     ends_at = serializers.DateTimeField(source="shift.ends_at", read_only=True)
     waitlist_position = serializers.SerializerMethodField()
+    # Blank until hours are recorded: the schema's enum says so too.
+    hours_source = serializers.ChoiceField(choices=SignUp.HoursSource.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = SignUp
