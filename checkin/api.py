@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from events.models import Event, Organization, Organizer, Region
+from events.models import Event, Organization, Organizer, Region, within_kepus_years
 from kepu import rawsql
 from kepu.api import IdField, IsOrganizer
 
@@ -607,7 +607,10 @@ class HeadcountSerializer(serializers.ModelSerializer):
         model = Headcount
         fields = ["id", "event", "count", "counted_at", "note", "recorded_by", "created_at"]
         read_only_fields = ["event", "recorded_by", "created_at"]
-        extra_kwargs = {"counted_at": {"required": False}, "count": {"min_value": 1}}
+        extra_kwargs = {
+            "counted_at": {"required": False, "validators": [within_kepus_years]},
+            "count": {"min_value": 1},
+        }
 
 
 class HeadcountsView(generics.ListCreateAPIView):

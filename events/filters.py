@@ -1,15 +1,12 @@
 import django_filters
 from django import forms
 
-from .models import Campaign, Event, Region
-
-# The years Kepu plans and counts (as the statistics API and the dashboard take them). A year lookup
-# outside 1…9999 is no date at all and failed in the database; this says so with a 400 instead.
-YEAR_MIN, YEAR_MAX = 2000, 2100
+from .models import YEAR_MAX, YEAR_MIN, Campaign, Event, Region
 
 
 class YearFilter(django_filters.NumberFilter):
-    """A calendar year, a whole number within YEAR_MIN…YEAR_MAX."""
+    """A calendar year within Kepu's years (as the statistics take them). A year lookup outside 1…9999 is
+    no date at all and failed in the database; this says so with a 400 instead."""
 
     field_class = forms.IntegerField
 

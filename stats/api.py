@@ -3,6 +3,7 @@
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -160,7 +161,15 @@ class SummaryView(APIView):
     permission_classes = [IsOrganizer]
     content_negotiation_class = _FormatIsOurs
 
-    @extend_schema(parameters=[SummaryQuery], responses={(200, "application/json"): dict})
+    @extend_schema(
+        parameters=[SummaryQuery],
+        responses={
+            (200, summary.CONTENT_TYPES["json"]): dict,
+            (200, "text/markdown"): OpenApiTypes.STR,
+            (200, summary.CONTENT_TYPES["docx"]): OpenApiTypes.BINARY,
+            (200, summary.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
+        },
+    )
     def get(self, request, year: int):
         query = SummaryQuery(data=request.query_params)
         query.is_valid(raise_exception=True)

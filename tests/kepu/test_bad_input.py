@@ -299,3 +299,22 @@ def test_a_server_error_in_a_page_answers_html(organizer_client, monkeypatch):
     response = organizer_client.get("/dashboard/")
     assert response.status_code == 500
     assert response["Content-Type"].startswith("text/html")
+
+
+# --- a date outside Kepu's years (found by the schema fuzzing: a year-774 time came back as +08:05:43) -----
+
+
+def test_a_checkin_window_in_another_century_is_a_field_error(organizer_api, own):
+    event = EventFactory(association=own)
+    response = organizer_api.patch(f"/api/v1/events/{event.id}/", {"checkin_opens_at": "0774-06-28T11:48:47Z"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["checkin_opens_at"]
+
+
+def test_a_headcount_in_another_century_is_a_field_error(organizer_api, own):
+    event = EventFactory(association=own)
+    response = organizer_api.post(
+        f"/api/v1/events/{event.id}/headcounts/", {"count": 10, "counted_at": "0249-08-26T07:45:35Z"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "counted_at" in response.json()
