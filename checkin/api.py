@@ -25,9 +25,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from events.models import Event, Organization, Organizer, Region
+from events.models import Event, Organization, Organizer, Region, within_kepus_years
 from kepu import rawsql
-from kepu.api import IsOrganizer
+from kepu.api import IdField, IsOrganizer
 from kepu.spreadsheets import ImportRefused
 from kepu.text import NameField
 
@@ -166,7 +166,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
 
 class RegistrationCreateSerializer(serializers.Serializer):
-    attendee = serializers.IntegerField(required=False, help_text="An existing attendee; else name (and phone…).")
+    attendee = IdField(required=False, help_text="An existing attendee; else name (and phone…).")
     name = NameField(required=False, max_length=50)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
     category = serializers.ChoiceField(choices=Attendee.Category.choices, required=False)
@@ -321,7 +321,7 @@ class RegistrationQRSvgView(_RegistrationQRView):
 
 class ScanSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=500, trim_whitespace=True)
-    event = serializers.IntegerField()
+    event = IdField()
     client_id = serializers.UUIDField(
         error_messages={"invalid": gettext_lazy("Must be a UUID, e.g. a crypto.randomUUID().")}
     )
@@ -365,7 +365,10 @@ class ScanResultSerializer(serializers.Serializer):
     message = serializers.CharField()
     client_id = serializers.UUIDField()
     event = serializers.IntegerField()
-    attendee = inline_serializer("ScanAttendee", {"name": serializers.CharField(), "category": serializers.CharField()})
+    # null when the code names no registration (invalid, and wrong_event without an attendee of ours)
+    attendee = inline_serializer(
+        "ScanAttendee", {"name": serializers.CharField(), "category": serializers.CharField()}, allow_null=True
+    )
     checkin = serializers.IntegerField(allow_null=True)
     checked_in_at = serializers.DateTimeField(allow_null=True)
     flagged = serializers.BooleanField()
@@ -676,7 +679,7 @@ class HeadcountSerializer(serializers.ModelSerializer):
         fields = ["id", "event", "count", "counted_at", "note", "recorded_by", "created_at"]
         read_only_fields = ["event", "recorded_by", "created_at"]
         extra_kwargs = {
-            "counted_at": {"required": False},
+            "counted_at": {"required": False, "validators": [within_kepus_years]},  # the event's day: the service
             "count": {"min_value": 1, "max_value": services.HEADCOUNT_MAX},  # and ≤ 10× capacity: the service
         }
 

@@ -122,6 +122,8 @@ class OrganizationAdmin(AssociationScopedAdmin):
     search_fields = ["name"]
     autocomplete_fields = ["region"]
 
+    validate = staticmethod(services.organization_validate)
+
     def delete_through_service(self, obj) -> None:
         services.organization_delete(organization=obj)
 

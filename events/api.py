@@ -1,5 +1,6 @@
 """The planning API: campaigns, events, venues, organizations (organizers write) and regions (read)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -22,6 +23,19 @@ class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = ["id", "name", "kind", "member_count", "founded_on", "region"]
+
+    def validate(self, attrs: dict) -> dict:
+        # The name is unique within the association, which the view sets: checked against it here.
+        association = (
+            self.instance.association if self.instance else selectors.association_of(self.context["request"].user)
+        )
+        name = attrs.get("name", getattr(self.instance, "name", None))
+        organization = Organization(pk=getattr(self.instance, "pk", None), association=association, name=name)
+        try:
+            services.organization_validate(organization)
+        except DjangoValidationError as invalid:
+            raise serializers.ValidationError(invalid.message_dict) from None
+        return attrs
 
 
 class VenueSerializer(serializers.ModelSerializer):
@@ -202,8 +216,9 @@ class EventViewSet(_WritesInOwnAssociation, viewsets.ModelViewSet):
         event = services.event_cancel(event=self.get_object())
         return Response(EventSerializer(event, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=EventOutputSerializer, responses=EventOutputSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], serializer_class=EventOutputSerializer)
+    @extend_schema(methods=["GET"], responses=EventOutputSerializer(many=True))
+    @extend_schema(methods=["POST"], request=EventOutputSerializer, responses={201: EventOutputSerializer(many=True)})
+    @action(detail=True, methods=["get", "post"], serializer_class=EventOutputSerializer, pagination_class=None)
     def outputs(self, request, pk=None):
         """The event's outputs (materials, boards, broadcasts…); POST records one more."""
         event = self.get_object()

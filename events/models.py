@@ -7,6 +7,8 @@ installation can host a prefecture's counties side by side.
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,21 @@ from django.utils.translation import gettext_lazy as _
 # closes a little after the programme ends.
 DEFAULT_CHECKIN_OPENS_BEFORE = timedelta(hours=1)
 DEFAULT_CHECKIN_CLOSES_AFTER = timedelta(minutes=30)
+
+
+# The years Kepu plans and counts. A date far outside them is a typing slip, and one before 1901 is
+# written with the zone's local mean time (+08:05:43), which is no RFC 3339 offset an API client reads.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+def within_kepus_years(value) -> None:
+    """Refuse a date or time outside YEAR_MIN…YEAR_MAX, in the form or serializer that took it."""
+    if value is not None and not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise ValidationError(
+            _("Enter a date between %(min)d and %(max)d."),
+            code="out_of_range",
+            params={"min": YEAR_MIN, "max": YEAR_MAX},
+        )
 
 
 class Region(models.Model):
@@ -170,8 +187,23 @@ class Venue(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="venues")
     address = models.CharField(_("address"), max_length=200, blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # The validators say what the check constraints below hold, so forms and serializers refuse with a message.
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
 
     class Meta:
         verbose_name = _("venue")
@@ -214,8 +246,8 @@ class Campaign(models.Model):
     )
     name = models.CharField(_("name"), max_length=150)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"))
+    starts_on = models.DateField(_("starts on"), validators=[within_kepus_years])
+    ends_on = models.DateField(_("ends on"), validators=[within_kepus_years])
     lead_organization = models.ForeignKey(
         Organization,
         verbose_name=_("lead organization"),
@@ -276,8 +308,8 @@ class Event(models.Model):
         Campaign, verbose_name=_("campaign"), null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
     venue = models.ForeignKey(Venue, verbose_name=_("venue"), on_delete=models.PROTECT, related_name="events")
-    starts_at = models.DateTimeField(_("starts at"))
-    ends_at = models.DateTimeField(_("ends at"))
+    starts_at = models.DateTimeField(_("starts at"), validators=[within_kepus_years])
+    ends_at = models.DateTimeField(_("ends at"), validators=[within_kepus_years])
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     partners = models.ManyToManyField(
         Organization, verbose_name=_("partner organizations"), blank=True, related_name="events"
@@ -289,8 +321,12 @@ class Event(models.Model):
         help_text=_("Takes experts out to towns and villages (three to the countryside)."),
     )
     # Empty means the default window around the event's time (see checkin_window).
-    checkin_opens_at = models.DateTimeField(_("check-in opens at"), null=True, blank=True)
-    checkin_closes_at = models.DateTimeField(_("check-in closes at"), null=True, blank=True)
+    checkin_opens_at = models.DateTimeField(
+        _("check-in opens at"), null=True, blank=True, validators=[within_kepus_years]
+    )
+    checkin_closes_at = models.DateTimeField(
+        _("check-in closes at"), null=True, blank=True, validators=[within_kepus_years]
+    )
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -92,6 +92,21 @@ def event_validate(event: Event) -> None:
     )
 
 
+def organization_validate(organization: Organization) -> None:
+    """Raise ValidationError on the name if the association already has an organization of that name.
+
+    The unique constraint holds the rule; checked here first so that the API and the admin answer with
+    a message on the field (a form or serializer without the association cannot check it itself).
+    """
+    if not organization.association_id or not organization.name:
+        return
+    taken = Organization.objects.filter(association_id=organization.association_id, name=organization.name)
+    if taken.exclude(pk=organization.pk).exists():
+        raise ValidationError(
+            {"name": _("Your association already has an organization named “%(name)s”.") % {"name": organization.name}}
+        )
+
+
 @transaction.atomic
 def campaign_create(*, association: Association, **fields: Any) -> Campaign:
     campaign = Campaign(association=association, **fields)

@@ -1,19 +1,39 @@
 """What every API view of Kepu shares: permissions, pagination, error format."""
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.db.models import ProtectedError
+from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, permissions, status
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from events.selectors import is_organizer
 from events.services import InUse
 
+logger = logging.getLogger(__name__)
+
 
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+# The largest id a BigAutoField holds. A larger integer names no record, and the database refuses to
+# compare a column with it (an overflow): a serializer taking an id says so with a 400 first.
+ID_MAX = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """The id of a record, sent as an integer."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(**kwargs)
 
 
 class IsOrganizer(permissions.BasePermission):
@@ -37,11 +57,18 @@ class Conflict(exceptions.APIException):
     default_code = "in_use"
 
 
+class OutOfRange(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+
 def exception_handler(exc, context):
     """DRF's handler, also turning the services' errors into answers.
 
     Services raise Django's ValidationError (→ 400 with per-field errors) and
     InUse (→ 409), so the same rules hold in the admin, the API and commands.
+    A value the database cannot hold (DataError, OverflowError: an integer beyond
+    64 bits that no serializer bounded) is bad input, not a server error: 400.
     """
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -50,6 +77,11 @@ def exception_handler(exc, context):
         exc = Conflict(exc.message)
     elif isinstance(exc, ProtectedError):
         exc = Conflict(_("Other records depend on this; nothing was deleted."))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()  # DRF would pass on get_object_or_404's English "No Event matches…"
+    elif isinstance(exc, DataError | OverflowError):
+        logger.warning("bad input reached the database: %s: %r", context["request"].path, exc)
+        exc = OutOfRange(_("A value is out of range."))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -13,6 +13,12 @@ from volunteers import urls as volunteers_urls
 from .health import healthz
 from .logins import TokenView
 
+# The API answers errors in JSON, even those Django answers itself (kepu/errors.py).
+handler400 = "kepu.errors.bad_request"
+handler403 = "kepu.errors.permission_denied"
+handler404 = "kepu.errors.page_not_found"
+handler500 = "kepu.errors.server_error"
+
 admin.site.site_header = _("Kepu · science association desk")
 admin.site.site_title = _("Kepu")
 admin.site.index_title = _("Plan, staff, check in, report")

@@ -60,7 +60,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.notifications_visible_to(self.request.user)
 
-    @extend_schema(request=None, responses=NotificationSerializer)
+    @extend_schema(request=None, responses={202: NotificationSerializer})
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
         """Queue a failed message again."""
@@ -80,11 +80,11 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
             many=True,
         ),
     )
-    @action(detail=False)
+    @action(detail=False, pagination_class=None, filter_backends=[])  # one list of counts, not the messages
     def summary(self, request):
         """Counts of one event's messages by kind, channel and delivery state."""
         event_id = request.query_params.get("event", "")
-        if not event_id.isdigit():
+        if not (event_id.isascii() and event_id.isdigit()):  # "²".isdigit() too, and int() refuses it
             raise exceptions.ValidationError({"event": [_("Give the id of an event.")]})
         event = get_object_or_404(events_visible_to(request.user), id=int(event_id))
         return Response(selectors.event_notification_summary(event=event))

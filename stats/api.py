@@ -3,7 +3,8 @@
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
@@ -160,7 +161,15 @@ class SummaryView(APIView):
     permission_classes = [IsOrganizer]
     content_negotiation_class = _FormatIsOurs
 
-    @extend_schema(parameters=[SummaryQuery], responses={(200, "application/json"): dict})
+    @extend_schema(
+        parameters=[SummaryQuery],
+        responses={
+            (200, summary.CONTENT_TYPES["json"]): dict,
+            (200, "text/markdown"): OpenApiTypes.STR,
+            (200, summary.CONTENT_TYPES["docx"]): OpenApiTypes.BINARY,
+            (200, summary.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
+        },
+    )
     def get(self, request, year: int):
         query = SummaryQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -200,7 +209,20 @@ class TodayView(APIView):
 
     permission_classes = [IsOrganizer]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(
+        responses=inline_serializer(
+            "TodayEvent",
+            {
+                "event": serializers.IntegerField(),
+                "title": serializers.CharField(),
+                "starts_at": serializers.DateTimeField(),
+                "checked_in": serializers.IntegerField(),
+                "headcount": serializers.IntegerField(),
+                "running": serializers.BooleanField(),
+            },
+            many=True,
+        )
+    )
     def get(self, request):
         rows = selectors.todays_events(association_id=_association(request).id)
         return Response(

@@ -3,6 +3,7 @@
 from datetime import date
 
 import django_filters
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import F, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from rest_framework.views import APIView
 
 from events.models import Event
 from events.selectors import association_of, is_organizer
-from kepu.api import IsOrganizer, IsOrganizerOrReadOnly
+from kepu.api import IdField, IsOrganizer, IsOrganizerOrReadOnly
 from kepu.text import NameField
 
 from . import selectors, services
@@ -27,12 +28,17 @@ from .models import Shift, SignUp, Skill, Volunteer
 class SkillField(serializers.SlugRelatedField):
     """Skills by name; a new name makes a new skill (organizers name them freely)."""
 
+    # A slug field is no CharField: DRF's check for NUL characters (which PostgreSQL refuses) is made here.
+    default_error_messages = {"null_characters": ProhibitNullCharactersValidator.message}
+
     def __init__(self, **kwargs):
         super().__init__(slug_field="name", queryset=Skill.objects.all(), **kwargs)
 
     def to_internal_value(self, data):
         if not isinstance(data, str) or not data.strip() or len(data.strip()) > 50:
             self.fail("invalid")
+        if "\x00" in data:
+            self.fail("null_characters")
         return services.skills_by_names([data])[0]
 
 
@@ -71,6 +77,8 @@ class SignUpSerializer(serializers.ModelSerializer):
     starts_at = serializers.DateTimeField(source="shift.starts_at", read_only=True)
     ends_at = serializers.DateTimeField(source="shift.ends_at", read_only=True)
     waitlist_position = serializers.SerializerMethodField()
+    # Blank until hours are recorded: the schema's enum says so too.
+    hours_source = serializers.ChoiceField(choices=SignUp.HoursSource.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = SignUp
@@ -134,7 +142,7 @@ class VolunteerSerializer(serializers.ModelSerializer):
 
 
 class AddVolunteerSerializer(serializers.Serializer):
-    volunteer = serializers.IntegerField()
+    volunteer = IdField()
 
 
 class AttendanceSerializer(serializers.Serializer):
@@ -146,7 +154,7 @@ class HoursInputSerializer(serializers.Serializer):
 
 
 class MoveSerializer(serializers.Serializer):
-    shift = serializers.IntegerField()
+    shift = IdField()
 
 
 class HoursSerializer(serializers.Serializer):
