@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from events.models import Event, Organization, Organizer, Region, within_kepus_years
+from events.models import Event, Organization, Organizer, Region
 from kepu import rawsql
 from kepu.api import IdField, IsOrganizer
 from kepu.spreadsheets import ImportRefused
@@ -679,7 +679,7 @@ class HeadcountSerializer(serializers.ModelSerializer):
         fields = ["id", "event", "count", "counted_at", "note", "recorded_by", "created_at"]
         read_only_fields = ["event", "recorded_by", "created_at"]
         extra_kwargs = {
-            "counted_at": {"required": False, "validators": [within_kepus_years]},  # the event's day: the service
+            "counted_at": {"required": False},  # within the event's day: the service
             "count": {"min_value": 1, "max_value": services.HEADCOUNT_MAX},  # and ≤ 10× capacity: the service
         }
 

@@ -38,7 +38,7 @@ def test_the_word_link_answers_at_once_and_hands_over_the_file_when_written(logg
     url = f"/dashboard/summary/{YEAR}/?format=docx&lang=zh-hans"
 
     waiting = logged_in.get(url)
-    assert waiting.status_code == 202 and "status" in waiting.content.decode()
+    assert waiting.status_code == 202 and "stats/summary_file.js" in waiting.content.decode()  # it polls ?status=1
     assert logged_in.get(url + "&status=1").json() == {"ready": False}
     assert len(queued) == 1  # asked once, however often the page polls
 
