@@ -45,9 +45,13 @@ class RegistrationAdmin(ScopedReadOnlyAdmin):
     def scope(self, association_ids):
         return Q(event__association_id__in=association_ids) | Q(campaign__association_id__in=association_ids)
 
-    @admin.action(description=_("Revoke the selected registrations"), permissions=["view"])
+    def has_change_permission(self, request, obj=None):
+        # Revoking (the action) is the one change organizers make here; a registration's form stays read-only.
+        return super().has_change_permission(request, obj) or (obj is None and self._is_organizer(request))
+
+    @admin.action(description=_("Revoke the selected registrations"), permissions=["change"])
     def revoke(self, request, queryset):
-        for registration in queryset:  # the queryset is already scoped to the organizer's associations
+        for registration in self.rows_for_write(request, queryset):
             services.registration_revoke(registration=registration)
 
 
