@@ -76,9 +76,7 @@ def _county(prefecture: Association, region: Region, tag: str) -> County:
     volunteer.calendar_token = f"calendar-token-{tag}"
     volunteer.save(update_fields=["calendar_token"])
     registration = RegistrationFactory(event=event)
-    checkin = CheckInFactory(
-        event=event, attendee=AttendeeFactory(association=association), scanned_by=organizer
-    )
+    checkin = CheckInFactory(event=event, attendee=AttendeeFactory(association=association), scanned_by=organizer)
     failed = NotificationFactory(volunteer=volunteer, event=event, status=Notification.Status.FAILED)
     inbox = NotificationFactory(
         volunteer=volunteer, event=event, channel="inbox", status=Notification.Status.SENT, sent_at=timezone.now()

@@ -2,6 +2,7 @@
 prefecture organizer reads its counties but writes into none of them (API and admin)."""
 
 import io
+
 import pytest
 from django.contrib import admin
 from django.test import RequestFactory
@@ -83,9 +84,7 @@ def test_api_refuses_another_countys_partner_venue_or_campaign_for_an_event(clie
         ("venue", world.b.venue.id),
         ("campaign", world.b.campaign.id),
     ):
-        response = client.patch(
-            f"/api/v1/events/{world.a.event.id}/", {field: value}, content_type="application/json"
-        )
+        response = client.patch(f"/api/v1/events/{world.a.event.id}/", {field: value}, content_type="application/json")
         assert response.status_code == 400, field
         assert field in response.json()
     world.a.event.refresh_from_db()
@@ -171,7 +170,9 @@ def test_prefecture_writes_nothing_into_a_county_over_the_api(client, world):
         else:
             response = client.post(url, body)
         assert response.status_code in (403, 404), (url, response.status_code)
-    assert client.patch(f"/api/v1/events/{event.id}/", {"title": "改"}, content_type="application/json").status_code in (
+    assert client.patch(
+        f"/api/v1/events/{event.id}/", {"title": "改"}, content_type="application/json"
+    ).status_code in (
         403,
         404,
     )
@@ -259,4 +260,3 @@ def rf_admin():
         return admin.site._registry[model]
 
     return model_admin
-
