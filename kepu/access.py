@@ -10,8 +10,8 @@ counties). An organizer has two scopes:
 
 Every API view, page, export and the admin take their querysets and objects from here: reads from
 a `*_for_read` function, every write (create, change, delete, actions, rotations, revocations,
-resends, imports) from a `*_for_write` one. `access_*` fetchers answer 404 for what lies outside
-the scope, so that nobody learns a record exists.
+resends, imports) from a `*_for_write` one. `access_*` fetchers answer 404 for what the user may
+not see, so that nobody learns a record exists, and 403 for what they see but may not change.
 
 Anonymous users and volunteers read what is public (published campaigns and events and their
 shifts) and their own sign-ups; they change nothing here but their own sign-ups. Superusers hold no
@@ -20,9 +20,11 @@ gives them everything (kepu/admin.py).
 """
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from checkin.models import Attendee, CheckIn, Headcount, PosterCode, Registration, ScanLog
 from events.models import Association, Campaign, Event, Organization, Organizer, Venue
@@ -263,8 +265,12 @@ def access_event_for_read(user: AnyUser, event_id: int) -> Event:
 
 
 def access_event_for_write(user: AnyUser, event_id: int) -> Event:
-    """The event, if this user may change it; 404 otherwise (never reveal that it exists)."""
-    return get_object_or_404(events_for_write(user), pk=event_id)
+    """The event, if this user may change it. 404 for one they may not see (never reveal that it exists);
+    403 for one they see but may not change (a prefecture organizer and its county's event)."""
+    event = access_event_for_read(user, event_id)
+    if event.association_id not in associations_for_write(user):
+        raise PermissionDenied(_("You read this record but may not change it."))
+    return event
 
 
 def access_scanned_event(user: AnyUser, event_id: int) -> Event:
