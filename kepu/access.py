@@ -289,7 +289,7 @@ def access_watched_event(user: AnyUser, event_id: int) -> Event:
     return event
 
 
-# --- by model: what the admin limits its forms' choices to -------------------------------------------
+# --- by model: what the admin limits its forms' choices to (kepu/admin.py) -------------------------------------------
 
 _FOR_READ = {
     Campaign: campaigns_for_read,
@@ -319,12 +319,6 @@ _FOR_WRITE = {
     Registration: registrations_for_write,
     Notification: notifications_for_write,
 }
-
-
-def for_read(user: AnyUser, model: type[Model]) -> QuerySet | None:
-    """The model's read scope for the user; None for models no association owns (regions, skills…)."""
-    scope = _FOR_READ.get(model)
-    return scope(user) if scope else None
 
 
 def for_write(user: AnyUser, model: type[Model]) -> QuerySet | None:
