@@ -48,7 +48,8 @@ EXPECTED = {
     # (route name, method):                     "anonym. volunt. on_duty own     other   prefec. superuser"
     ("api:checkin-scan", "POST"):                "denied  denied  ok      ok      denied  denied  denied",
     ("api:checkin-batch", "POST"):               "denied  denied  ok      ok      denied  denied  denied",
-    ("api:event-registrations", "GET"):          "denied  denied  denied  ok      denied  ok      denied",
+    # The other county lists an empty page of registrations, as for every list of records it cannot read.
+    ("api:event-registrations", "GET"):          "denied  denied  denied  ok      ok      ok      denied",
     ("api:event-registrations", "POST"):         "denied  denied  denied  ok      denied  denied  denied",
     ("api:event-registrations-import", "POST"):  "denied  denied  denied  bad     denied  denied  denied",
     ("api:event-headcounts", "GET"):             "denied  denied  ok      ok      denied  ok      denied",
