@@ -8,7 +8,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from events.selectors import association_of
 from kepu.admin import AssociationScopedAdmin
 from kepu.text import clean_name
 
@@ -61,9 +60,13 @@ class RegistrationAdmin(ScopedReadOnlyAdmin):
     def scope(self, association_ids):
         return Q(event__association_id__in=association_ids) | Q(campaign__association_id__in=association_ids)
 
-    @admin.action(description=_("Revoke the selected registrations"), permissions=["view"])
+    def has_change_permission(self, request, obj=None):
+        # Revoking (the action) is the one change organizers make here; a registration's form stays read-only.
+        return super().has_change_permission(request, obj) or (obj is None and self._is_organizer(request))
+
+    @admin.action(description=_("Revoke the selected registrations"), permissions=["change"])
     def revoke(self, request, queryset):
-        for registration in queryset:  # the queryset is already scoped to the organizer's associations
+        for registration in self.rows_for_write(request, queryset):
             services.registration_revoke(registration=registration)
 
 
@@ -96,23 +99,24 @@ class CheckInAdmin(ScopedReadOnlyAdmin):
     date_hierarchy = "scanned_at"
     actions = ["accept", "reject"]
 
+    def has_change_permission(self, request, obj=None):
+        # Deciding a review (the actions) is the one change organizers make here; the form stays read-only.
+        return super().has_change_permission(request, obj) or (obj is None and self._is_organizer(request))
+
     def _decide(self, request, queryset, decision: str) -> None:
-        # Write scope: an organizer decides for their own association only (a prefecture reads its counties').
-        if not request.user.is_superuser:
-            queryset = queryset.filter(event__association=association_of(request.user))
         decided = 0
-        for checkin in queryset.filter(awaiting_review=True).select_related("event"):
+        for checkin in self.rows_for_write(request, queryset).filter(awaiting_review=True).select_related("event"):
             services.checkin_review(checkin=checkin, decision=decision, user=request.user)
             decided += 1
         self.message_user(
             request, ngettext("%(n)d check-in decided.", "%(n)d check-ins decided.", decided) % {"n": decided}
         )
 
-    @admin.action(description=_("Accept the selected self check-ins (count them)"), permissions=["view"])
+    @admin.action(description=_("Accept the selected self check-ins (count them)"), permissions=["change"])
     def accept(self, request, queryset):
         self._decide(request, queryset, services.ReviewDecision.ACCEPT)
 
-    @admin.action(description=_("Reject the selected self check-ins (annul them)"), permissions=["view"])
+    @admin.action(description=_("Reject the selected self check-ins (annul them)"), permissions=["change"])
     def reject(self, request, queryset):
         self._decide(request, queryset, services.ReviewDecision.REJECT)
 

@@ -26,8 +26,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from events.models import Event, Organization, Organizer, Region
-from kepu import rawsql
-from kepu.api import IdField, IsOrganizer
+from kepu import access, rawsql
+from kepu.api import IdField, IsOrganizer, WriteScopedLinks
 from kepu.spreadsheets import ImportRefused
 from kepu.text import NameField
 
@@ -106,21 +106,19 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _event_for_scanner(request, event_id: int, *, field: str = "event") -> Event:
+def _event_for_scanner(request, event_id: int, *, field: str = "event", watch: bool = False) -> Event:
     event = Event.objects.only(*selectors.SCAN_EVENT_FIELDS).filter(pk=event_id).first()
+    if watch and event is not None and access.may_watch_door(request.user, event):
+        return event
     return _check_scanner(request, event, field=field)
 
 
 def _check_scanner(request, event: Event | None, *, field: str = "event", on_duty: bool | None = None) -> Event:
     if event is None:
         raise exceptions.ValidationError({field: [_("Unknown event.")]})
-    if not selectors.may_scan(request.user, event, on_duty=on_duty):
+    if not access.may_scan(request.user, event, on_duty=on_duty):
         raise exceptions.PermissionDenied(_("Only organizers and volunteers on duty at this event may scan."))
     return event
-
-
-def _organized_event(request, event_id: int) -> Event:
-    return get_object_or_404(selectors.events_organized_by(request.user), pk=event_id)
 
 
 # --- registrations -----------------------------------------------------------------------------
@@ -165,7 +163,9 @@ class RegistrationSerializer(serializers.ModelSerializer):
         return self._url("api:registration-qr-svg", registration)
 
 
-class RegistrationCreateSerializer(serializers.Serializer):
+class RegistrationCreateSerializer(WriteScopedLinks, serializers.Serializer):
+    write_scopes = {"school": access.organizations_for_write}
+
     attendee = IdField(required=False, help_text="An existing attendee; else name (and phone…).")
     name = NameField(required=False, max_length=50)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
@@ -190,16 +190,12 @@ class EventRegistrationsView(generics.ListCreateAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Registration.objects.none()
-        return (
-            selectors.registrations_visible_to(self.request.user)
-            .filter(event_id=self.kwargs["event_id"])
-            .order_by("id")
-        )
+        return access.registrations_for_read(self.request.user).filter(event_id=self.kwargs["event_id"]).order_by("id")
 
     @extend_schema(request=RegistrationCreateSerializer, responses={201: RegistrationSerializer})
     def post(self, request, event_id: int):
-        event = _organized_event(request, event_id)
-        data = RegistrationCreateSerializer(data=request.data)
+        event = access.access_event_for_write(request.user, event_id)
+        data = RegistrationCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         attendee = None
@@ -213,7 +209,9 @@ class EventRegistrationsView(generics.ListCreateAPIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class RegistrationImportSerializer(serializers.Serializer):
+class RegistrationImportSerializer(WriteScopedLinks, serializers.Serializer):
+    write_scopes = {"school": access.organizations_for_write}
+
     file = serializers.FileField()
     category = serializers.ChoiceField(choices=Attendee.Category.choices, required=False)
     school = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False, allow_null=True)
@@ -255,8 +253,8 @@ class EventRegistrationsImportView(APIView):
         },
     )
     def post(self, request, event_id: int):
-        event = _organized_event(request, event_id)
-        data = RegistrationImportSerializer(data=request.data)
+        event = access.access_event_for_write(request.user, event_id)
+        data = RegistrationImportSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         try:
             result = services.registrations_import(
@@ -279,7 +277,7 @@ class RegistrationDetailView(generics.RetrieveAPIView):
     serializer_class = RegistrationSerializer
 
     def get_queryset(self):
-        return selectors.registrations_visible_to(self.request.user).order_by("id")
+        return access.registrations_for_read(self.request.user).order_by("id")
 
 
 class RegistrationRevokeView(generics.GenericAPIView):
@@ -289,7 +287,7 @@ class RegistrationRevokeView(generics.GenericAPIView):
     serializer_class = RegistrationSerializer
 
     def get_queryset(self):
-        return selectors.registrations_visible_to(self.request.user).order_by("id")
+        return access.registrations_for_write(self.request.user).order_by("id")
 
     @extend_schema(request=None, responses=RegistrationSerializer)
     def post(self, request, pk: int):
@@ -301,7 +299,7 @@ class _RegistrationQRView(generics.GenericAPIView):
     permission_classes = [IsOrganizer]
 
     def get_queryset(self):
-        return selectors.registrations_visible_to(self.request.user).order_by("id")
+        return access.registrations_for_read(self.request.user).order_by("id")
 
 
 class RegistrationQRPngView(_RegistrationQRView):
@@ -586,7 +584,7 @@ class SearchView(APIView):
             event_id = int(request.query_params.get("event", ""))
         except ValueError:
             raise exceptions.ValidationError({"event": [_("Give the event's id.")]}) from None
-        event = _event_for_scanner(request, event_id)
+        event = _event_for_scanner(request, event_id, watch=True)
         query = request.query_params.get("q", "")
         return Response({"results": selectors.attendees_search(event=event, query=query)})
 
@@ -614,10 +612,7 @@ class CountsView(APIView):
         )
     )
     def get(self, request, event_id: int):
-        event = Event.objects.filter(pk=event_id).first()
-        if event is None or not selectors.may_scan(request.user, event):
-            raise Http404
-        return Response(selectors.event_counts(event=event))
+        return Response(selectors.event_counts(event=access.access_watched_event(request.user, event_id)))
 
 
 class AnnulView(APIView):
@@ -629,7 +624,7 @@ class AnnulView(APIView):
     @extend_schema(request=None, responses=inline_serializer("Annulled", {"annulled_at": serializers.DateTimeField()}))
     def post(self, request, pk: int):
         checkin = CheckIn.objects.filter(pk=pk).select_related("event").first()
-        if checkin is None or not selectors.may_scan(request.user, checkin.event):
+        if checkin is None or not access.may_scan(request.user, checkin.event):
             raise Http404
         checkin = services.checkin_annul(checkin=checkin, user=request.user)
         return Response({"id": checkin.id, "annulled_at": checkin.annulled_at})
@@ -657,9 +652,7 @@ class ReviewView(APIView):
         ),
     )
     def post(self, request, pk: int):
-        # Write scope: the organizer's own association only (a prefecture reads its counties, never decides).
-        own = selectors.events_organized_by(request.user).filter(association_id=request.user.organizer.association_id)
-        checkin = get_object_or_404(CheckIn.objects.select_related("event").filter(event__in=own), pk=pk)
+        checkin = get_object_or_404(access.checkins_for_write(request.user), pk=pk)
         data = ReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         checkin = services.checkin_review(checkin=checkin, decision=data.validated_data["decision"], user=request.user)
@@ -693,24 +686,25 @@ class HeadcountsView(generics.ListCreateAPIView):
     filterset_fields = []
     search_fields = []
 
-    def _event(self) -> Event:
-        event = Event.objects.filter(pk=self.kwargs["event_id"]).first()
-        if event is None or not selectors.may_scan(self.request.user, event):
-            raise Http404
-        return event
-
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Headcount.objects.none()
-        return Headcount.objects.filter(event=self._event()).order_by("counted_at")
+        event = access.access_watched_event(self.request.user, self.kwargs["event_id"])
+        return Headcount.objects.filter(event=event).order_by("counted_at")
+
+    def create(self, request, *args, **kwargs):
+        self.event = access.access_scanned_event(request.user, self.kwargs["event_id"])  # before the body's errors
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         serializer.instance = services.headcount_record(
-            event=self._event(), recorded_by=self.request.user, **serializer.validated_data
+            event=self.event, recorded_by=self.request.user, **serializer.validated_data
         )
 
 
-class ListEntrySerializer(serializers.Serializer):
+class ListEntrySerializer(WriteScopedLinks, serializers.Serializer):
+    write_scopes = {"school": access.organizations_for_write}
+
     code = serializers.CharField(required=False, max_length=64)
     name = NameField(required=False, max_length=50)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
@@ -742,8 +736,8 @@ class PaperCheckInsView(APIView):
         ),
     )
     def post(self, request, event_id: int):
-        event = _organized_event(request, event_id)
-        data = PaperListSerializer(data=request.data)
+        event = access.access_event_for_write(request.user, event_id)
+        data = PaperListSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         results = services.checkins_enter_from_list(
             event=event,
@@ -777,11 +771,13 @@ class PosterCodeView(APIView):
 
     @extend_schema(responses=POSTER_CODE_SCHEMA)
     def get(self, request, event_id: int):
-        return self._answer(request, services.poster_code_for(event=_organized_event(request, event_id)))
+        event = access.access_event_for_read(request.user, event_id)
+        return self._answer(request, services.poster_code_for(event=event))
 
     @extend_schema(request=None, responses=POSTER_CODE_SCHEMA)
     def post(self, request, event_id: int):
-        return self._answer(request, services.poster_code_rotate(event=_organized_event(request, event_id)))
+        event = access.access_event_for_write(request.user, event_id)
+        return self._answer(request, services.poster_code_rotate(event=event))
 
 
 class ScanLogSerializer(serializers.ModelSerializer):
@@ -817,5 +813,5 @@ class ScanLogView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ScanLog.objects.none()
-        event = _organized_event(self.request, self.kwargs["event_id"])
-        return selectors.scan_logs_visible_to(self.request.user).filter(event=event).order_by("-received_at", "-id")
+        event = access.access_event_for_read(self.request.user, self.kwargs["event_id"])
+        return access.scan_logs_for_read(self.request.user).filter(event=event).order_by("-received_at", "-id")

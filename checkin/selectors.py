@@ -1,4 +1,4 @@
-"""Reads of check-in data, scoped to what a user may see."""
+"""Reads of check-in data (what each user may read is kepu/access.py's to say)."""
 
 import functools
 from dataclasses import dataclass
@@ -7,52 +7,18 @@ from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, Sum
 from rest_framework.authtoken.models import Token
 
 from events.models import Event, Organizer
-from events.selectors import associations_readable_by
 from kepu import phones, rawsql
+from kepu.access import SCANNING_SIGNUP_STATUSES
 
 from .models import Attendee, CheckIn, Headcount, Registration, ScanLog, counted_checkins
 
 SEARCH_MIN_CHARS = 2  # a Chinese name is two or three characters
 SEARCH_MIN_DIGITS = 4
 SEARCH_LIMIT = 10
-# Sign-up states of a volunteer who is on duty at the event and may scan its attendees.
-SCANNING_SIGNUP_STATUSES = ("confirmed", "attended")
-
-
-def events_organized_by(user: User | AnonymousUser) -> QuerySet[Event]:
-    """Events whose registrations, check-ins and logs the user manages (organizers of the association or above)."""
-    return Event.objects.filter(association_id__in=associations_readable_by(user))
-
-
-def may_scan(user: User | AnonymousUser, event: Event, *, on_duty: bool | None = None) -> bool:
-    """Organizers of the event's association (or above it), and volunteers on duty at the event.
-
-    `on_duty`, when the caller already read it (see `scan_lookup`), saves the sign-up query.
-    """
-    if not user.is_authenticated:
-        return False
-    organizer = getattr(user, "organizer", None)
-    if organizer is not None and (
-        organizer.association_id == event.association_id or event.association_id in associations_readable_by(user)
-    ):
-        return True
-    if on_duty is not None:
-        return on_duty
-    return _on_duty(user_id=user.pk, event_id=event.id).exists()
-
-
-def _on_duty(*, user_id: int, event_id: int) -> QuerySet:
-    # The volunteers app owns sign-ups; a confirmed or attended sign-up for a shift of
-    # this event makes the volunteer part of the event's staff.
-    from volunteers.models import SignUp
-
-    return SignUp.objects.filter(
-        shift__event_id=event_id, volunteer__user_id=user_id, status__in=SCANNING_SIGNUP_STATUSES
-    ).order_by()
 
 
 # --- one scan's reads, in one round trip ---------------------------------------------------------
@@ -211,21 +177,6 @@ def scan_lookup(
         on_duty=on_duty,
         token_user=token_user,
     )
-
-
-def registrations_visible_to(user: User | AnonymousUser) -> QuerySet[Registration]:
-    ids = associations_readable_by(user)
-    return Registration.objects.select_related("attendee", "event", "campaign").filter(
-        Q(event__association_id__in=ids) | Q(campaign__association_id__in=ids)
-    )
-
-
-def checkins_visible_to(user: User | AnonymousUser) -> QuerySet[CheckIn]:
-    return CheckIn.objects.select_related("attendee").filter(event__association_id__in=associations_readable_by(user))
-
-
-def scan_logs_visible_to(user: User | AnonymousUser) -> QuerySet[ScanLog]:
-    return ScanLog.objects.filter(event__association_id__in=associations_readable_by(user))
 
 
 mask_phone = phones.mask_phone

@@ -16,7 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from events.models import Event, Organization, Region
-from events.selectors import grassroots_regions_of, is_organizer, region_descendant_ids
+from events.selectors import grassroots_regions_of, region_descendant_ids
+from kepu import access
 
 from . import selectors, services
 from .forms import SelfCheckInForm, posted_location
@@ -39,7 +40,7 @@ TICKETS_PER_PAGE = (8, 12, 24)
 def scanner(request, event_id: int):
     """The door: camera scanning, manual entry, search, live count; works offline after the first visit."""
     event = get_object_or_404(Event.objects.select_related("venue"), pk=event_id)
-    if not selectors.may_scan(request.user, event):
+    if not access.may_scan(request.user, event):
         raise PermissionDenied(_("Only organizers and volunteers on duty at this event may scan."))
     config = {
         "event": event.id,
@@ -174,9 +175,10 @@ def self_checkin(request, code: str):
 
 
 def _organizer_event(request, event_id: int) -> Event:
-    if not is_organizer(request.user):
+    """The event, to print for (a prefecture prints its counties' too: printing changes nothing)."""
+    if not access.is_organizer(request.user):
         raise PermissionDenied(_("Only organizers may do this."))
-    return get_object_or_404(selectors.events_organized_by(request.user).select_related("venue"), pk=event_id)
+    return access.access_event_for_read(request.user, event_id)
 
 
 @login_required
@@ -187,7 +189,7 @@ def tickets(request, event_id: int):
     """
     event = _organizer_event(request, event_id)
     registrations = (
-        selectors.registrations_visible_to(request.user)
+        access.registrations_for_read(request.user)
         .filter(event=event, revoked_at__isnull=True)
         .order_by("attendee__school__name", "attendee__region__name", "attendee__name", "id")
     )

@@ -8,10 +8,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kepu import access
 from kepu import admin as kepu_admin
 from stats.services import tally_request
 
-from . import selectors, services
+from . import services
 from .models import Association, Campaign, CountyEnrolment, Event, EventOutput, Organization, Organizer, Region, Venue
 
 
@@ -25,7 +26,7 @@ class AssociationScopedAdmin(kepu_admin.AssociationScopedAdmin):
         form = super().get_form(request, obj, **kwargs)
         if self.validate is None:
             return form
-        validate, association = self.validate, selectors.association_of(request.user)
+        validate, association = self.validate, access.association_of(request.user)
 
         class ValidatedForm(form):
             def _post_clean(self):
@@ -45,7 +46,7 @@ class AssociationScopedAdmin(kepu_admin.AssociationScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change and not request.user.is_superuser:
-            obj.association = selectors.association_of(request.user)
+            obj.association = access.association_of(request.user)
         super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
@@ -74,14 +75,14 @@ class CountyEnrolmentAdmin(admin.ModelAdmin):
     list_filter = ["year"]
 
     def _own_county_id(self, request) -> int | None:
-        association = selectors.association_of(request.user)
+        association = access.association_of(request.user)
         return association.region_id if association else None
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        readable = Association.objects.filter(id__in=selectors.associations_readable_by(request.user))
+        readable = Association.objects.filter(id__in=access.associations_for_read(request.user))
         return queryset.filter(county_id__in=readable.values("region_id"))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -90,14 +91,14 @@ class CountyEnrolmentAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request):
-        return request.user.is_superuser or selectors.is_organizer(request.user)
+        return request.user.is_superuser or access.is_organizer(request.user)
 
     has_view_permission = has_add_permission = lambda self, request, obj=None: self.has_module_permission(request)
 
     def has_change_permission(self, request, obj=None):
         if request.user.is_superuser:
             return True
-        return selectors.is_organizer(request.user) and (obj is None or obj.county_id == self._own_county_id(request))
+        return access.is_organizer(request.user) and (obj is None or obj.county_id == self._own_county_id(request))
 
     has_delete_permission = has_change_permission
 
@@ -203,8 +204,9 @@ class EventAdmin(AssociationScopedAdmin):
         super().save_related(request, form, formsets, change)
         tally_request(event_id=form.instance.id)  # outputs edited inline change the figures
 
-    @admin.action(description=_("Cancel the selected events (their records are kept)"))
+    @admin.action(description=_("Cancel the selected events (their records are kept)"), permissions=["change"])
     def cancel_events(self, request, queryset):
-        for event in queryset:
+        events = list(self.rows_for_write(request, queryset))
+        for event in events:
             services.event_cancel(event=event)
-        self.message_user(request, _("%(count)d events cancelled.") % {"count": queryset.count()})
+        self.message_user(request, _("%(count)d events cancelled.") % {"count": len(events)})

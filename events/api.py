@@ -6,9 +6,10 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kepu.api import IsOrganizer, IsOrganizerOrReadOnly
+from kepu import access
+from kepu.api import IsOrganizer, IsOrganizerOrReadOnly, ScopedByMethod, WriteScopedLinks
 
-from . import selectors, services
+from . import services
 from .filters import CampaignFilter, EventFilter
 from .models import Campaign, Event, EventOutput, Organization, Region, Venue
 
@@ -27,7 +28,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict) -> dict:
         # The name is unique within the association, which the view sets: checked against it here.
         association = (
-            self.instance.association if self.instance else selectors.association_of(self.context["request"].user)
+            self.instance.association if self.instance else access.association_of(self.context["request"].user)
         )
         name = attrs.get("name", getattr(self.instance, "name", None))
         organization = Organization(pk=getattr(self.instance, "pk", None), association=association, name=name)
@@ -44,7 +45,8 @@ class VenueSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "kind", "region", "address", "latitude", "longitude"]
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class CampaignSerializer(WriteScopedLinks, serializers.ModelSerializer):
+    write_scopes = {"lead_organization": access.organizations_for_write}
     event_count = serializers.SerializerMethodField()
 
     class Meta:
@@ -62,7 +64,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         ]
 
     def get_event_count(self, campaign: Campaign) -> int:
-        # Lists annotate the count (selectors.campaigns_visible_to); a just-created campaign has none yet.
+        # Lists annotate the count (access.campaigns_for_read); a just-created campaign has none yet.
         count = getattr(campaign, "event_count", None)
         return campaign.events.count() if count is None else count
 
@@ -74,7 +76,12 @@ class EventOutputSerializer(serializers.ModelSerializer):
         extra_kwargs = {"quantity": {"min_value": 0}}
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(WriteScopedLinks, serializers.ModelSerializer):
+    write_scopes = {
+        "campaign": access.campaigns_for_write,
+        "venue": access.venues_for_write,
+        "partners": access.organizations_for_write,
+    }
     checkin_window = serializers.SerializerMethodField()
     venue_name = serializers.CharField(source="venue.name", read_only=True)
     outputs = EventOutputSerializer(many=True, read_only=True)
@@ -109,7 +116,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 def _organizer_association(request):
-    return selectors.association_of(request.user)
+    return access.association_of(request.user)
 
 
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -122,26 +129,12 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["name"]
 
 
-class _WritesInOwnAssociation:
-    """Organizers of a prefecture read their counties' data but write only their own."""
-
-    def get_object(self):
-        obj = super().get_object()
-        if self.request.method not in ("GET", "HEAD", "OPTIONS") and obj.association_id != getattr(
-            _organizer_association(self.request), "id", None
-        ):
-            self.permission_denied(self.request, message=IsOrganizer.message)
-        return obj
-
-
-class OrganizationViewSet(_WritesInOwnAssociation, viewsets.ModelViewSet):
+class OrganizationViewSet(ScopedByMethod, viewsets.ModelViewSet):
+    scopes = (access.organizations_for_read, access.organizations_for_write)
     serializer_class = OrganizationSerializer
     permission_classes = [IsOrganizer]
     filterset_fields = ["kind", "region"]
     search_fields = ["name"]
-
-    def get_queryset(self):
-        return selectors.organizations_visible_to(self.request.user)
 
     def perform_create(self, serializer):
         serializer.save(association=_organizer_association(self.request))
@@ -150,14 +143,12 @@ class OrganizationViewSet(_WritesInOwnAssociation, viewsets.ModelViewSet):
         services.organization_delete(organization=instance)
 
 
-class VenueViewSet(_WritesInOwnAssociation, viewsets.ModelViewSet):
+class VenueViewSet(ScopedByMethod, viewsets.ModelViewSet):
+    scopes = (access.venues_for_read, access.venues_for_write)
     serializer_class = VenueSerializer
     permission_classes = [IsOrganizer]
     filterset_fields = ["kind", "region"]
     search_fields = ["name", "address"]
-
-    def get_queryset(self):
-        return selectors.venues_visible_to(self.request.user)
 
     def perform_create(self, serializer):
         serializer.save(association=_organizer_association(self.request))
@@ -166,15 +157,13 @@ class VenueViewSet(_WritesInOwnAssociation, viewsets.ModelViewSet):
         services.venue_delete(venue=instance)
 
 
-class CampaignViewSet(_WritesInOwnAssociation, viewsets.ModelViewSet):
+class CampaignViewSet(ScopedByMethod, viewsets.ModelViewSet):
+    scopes = (access.campaigns_for_read, access.campaigns_for_write)
     serializer_class = CampaignSerializer
     permission_classes = [IsOrganizerOrReadOnly]
     filterset_class = CampaignFilter
     search_fields = ["name", "description"]
     ordering_fields = ["starts_on", "name"]
-
-    def get_queryset(self):
-        return selectors.campaigns_visible_to(self.request.user)
 
     def perform_create(self, serializer):
         serializer.instance = services.campaign_create(
@@ -188,15 +177,13 @@ class CampaignViewSet(_WritesInOwnAssociation, viewsets.ModelViewSet):
         services.campaign_delete(campaign=instance)
 
 
-class EventViewSet(_WritesInOwnAssociation, viewsets.ModelViewSet):
+class EventViewSet(ScopedByMethod, viewsets.ModelViewSet):
+    scopes = (access.events_for_read, access.events_for_write)
     serializer_class = EventSerializer
     permission_classes = [IsOrganizerOrReadOnly]
     filterset_class = EventFilter
     search_fields = ["title", "description", "venue__name"]
     ordering_fields = ["starts_at", "title"]
-
-    def get_queryset(self):
-        return selectors.events_visible_to(self.request.user)
 
     def perform_create(self, serializer):
         serializer.instance = services.event_create(

@@ -1,14 +1,16 @@
-"""The admin base every app's organizer-facing admin builds on."""
+"""The admin base every app's organizer-facing admin builds on: querysets, forms' choices and actions
+all come from kepu/access.py."""
 
 from django.contrib import admin
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from events import selectors
+from kepu import access
 
 
 class AssociationScopedAdmin(admin.ModelAdmin):
     """Superusers see and change everything. Organizers see their association's records (a
-    prefecture also its counties') and change only their own association's."""
+    prefecture also its counties') and change only their own association's: the change form, the
+    choices of its foreign keys and many-to-many fields, and every action keep to the write scope."""
 
     association_path = "association"  # ORM path from the model to its Association
     organizers_write = True  # False: organizers only read (records written by services elsewhere)
@@ -21,16 +23,19 @@ class AssociationScopedAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(self.scope(selectors.associations_readable_by(request.user)))
+        return queryset.filter(self.scope(access.associations_for_read(request.user)))
+
+    def rows_for_write(self, request, queryset: QuerySet) -> QuerySet:
+        """The rows of `queryset` the user may change: what every action acts on."""
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(self.scope(access.associations_for_write(request.user)))
 
     def _is_organizer(self, request) -> bool:
-        return selectors.is_organizer(request.user)
+        return access.is_organizer(request.user)
 
     def _owns(self, request, obj) -> bool:
-        *path, last = self.association_path.split("__")
-        for part in path:
-            obj = getattr(obj, part)
-        return getattr(obj, f"{last}_id") == selectors.association_of(request.user).id
+        return self.rows_for_write(request, self.model._default_manager.filter(pk=obj.pk)).exists()
 
     def has_module_permission(self, request):
         return request.user.is_superuser or self._is_organizer(request)
@@ -50,6 +55,28 @@ class AssociationScopedAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return True
         return self.organizers_delete and self.has_change_permission(request, obj)
+
+    # A form links only to what the user may change: another county's event, campaign, venue or
+    # organization is not offered, and an id typed or posted by hand is refused as an invalid choice.
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser and "queryset" not in kwargs:
+            scoped = access.for_write(request.user, db_field.related_model)
+            if scoped is not None:
+                kwargs["queryset"] = scoped
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if not request.user.is_superuser and "queryset" not in kwargs:
+            scoped = access.for_write(request.user, db_field.related_model)
+            if scoped is not None:
+                kwargs["queryset"] = scoped
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The autocomplete of another admin's form offers what that form accepts: the write scope.
+        if request.resolver_match and request.resolver_match.url_name == "autocomplete":
+            queryset = self.rows_for_write(request, queryset)
+        return super().get_search_results(request, queryset, search_term)
 
 
 from . import admin_logins  # noqa: E402, F401  the sign-in log (django-axes' records), scoped per association

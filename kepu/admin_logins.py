@@ -9,8 +9,7 @@ from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 
-from events import selectors
-
+from . import access
 from .logins import usernames_of_association
 
 
@@ -21,13 +20,13 @@ class _SignInLogAdmin:
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        association = selectors.association_of(request.user)
+        association = access.association_of(request.user)
         if association is None:
             return queryset.none()
         return queryset.filter(username__in=usernames_of_association(association.id))
 
     def has_module_permission(self, request):
-        return request.user.is_superuser or selectors.is_organizer(request.user)
+        return request.user.is_superuser or access.is_organizer(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)

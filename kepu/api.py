@@ -11,8 +11,8 @@ from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from events.selectors import is_organizer
 from events.services import InUse
+from kepu.access import is_organizer
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,56 @@ class IsOrganizerOrReadOnly(IsOrganizer):
 
     def has_permission(self, request, view) -> bool:
         return request.method in permissions.SAFE_METHODS or super().has_permission(request, view)
+
+
+class ScopedByMethod:
+    """A viewset mixin: `scopes` = (a kepu.access *_for_read function, its *_for_write twin). Safe methods
+    (GET, HEAD, OPTIONS) see the read scope; every other method and action only the write scope. A
+    record the user reads but may not change answers 403 (they know it exists); any other, 404."""
+
+    scopes: tuple = ()
+
+    def get_queryset(self):
+        read, write = self.scopes
+        return for_method(self.request, read=read, write=write)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            read, _write = self.scopes
+            lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+            if (
+                self.request.method not in permissions.SAFE_METHODS
+                and read(self.request.user).filter(pk=lookup).exists()
+            ):
+                self.permission_denied(self.request, message=_("You read this record but may not change it."))
+            raise
+
+
+def for_method(request, *, read, write):
+    """The read scope for a safe method (GET, HEAD, OPTIONS), the write scope for every other:
+    `read` and `write` are a kepu.access pair such as events_for_read / events_for_write."""
+    scope = read if request.method in permissions.SAFE_METHODS else write
+    return scope(request.user)
+
+
+class WriteScopedLinks:
+    """A serializer mixin: the relational fields named in `write_scopes` (field name → a kepu.access
+    *_for_write function) link only to records the user may change. Another association's record is
+    refused like an unknown one: 400 with DRF's translated "object does not exist"."""
+
+    write_scopes: dict = {}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        for name, scope in self.write_scopes.items():
+            field = fields[name]
+            related = getattr(field, "child_relation", field)  # many=True: the child holds the queryset
+            if not field.read_only:
+                related.queryset = scope(request.user) if request is not None else related.queryset.none()
+        return fields
 
 
 class Conflict(exceptions.APIException):

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from events.selectors import associations_readable_by, events_visible_to, is_organizer
+from kepu import access
+from kepu.admin import AssociationScopedAdmin
 
 from . import selectors, services
 from .channels import channel_label
@@ -28,7 +29,7 @@ class PermanentErrorFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AssociationScopedAdmin):
     list_display = [
         "created_at",
         "event",
@@ -65,7 +66,7 @@ class NotificationAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         """Filtered by one event, the list opens with who was told what and how delivery went."""
         event_id = request.GET.get("event__id__exact", "")
-        event = events_visible_to(request.user).filter(id=event_id).first() if event_id.isdigit() else None
+        event = access.events_for_read(request.user).filter(id=event_id).first() if event_id.isdigit() else None
         if event is not None:
             extra_context = {**(extra_context or {}), "event_summary": self._event_summary(event)}
         return super().changelist_view(request, extra_context=extra_context)
@@ -94,23 +95,10 @@ class NotificationAdmin(admin.ModelAdmin):
     def short_error(self, notification: Notification) -> str:
         return notification.last_error[:80]
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(association_id__in=associations_readable_by(request.user))
-
-    def _may_use(self, request) -> bool:
-        return request.user.is_superuser or is_organizer(request.user)
-
-    def has_module_permission(self, request):
-        return self._may_use(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may_use(request)
-
     def has_change_permission(self, request, obj=None):
-        return False  # messages are records; only the resend action changes them
+        # Messages are records: no form changes one. Resending (the action) is the change organizers
+        # make, to their own association's messages (see rows_for_write).
+        return obj is None and (request.user.is_superuser or self._is_organizer(request))
 
     def has_add_permission(self, request):
         return False
@@ -118,8 +106,9 @@ class NotificationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Send the failed messages again"))
+    @admin.action(description=_("Send the failed messages again"), permissions=["change"])
     def resend(self, request, queryset):
+        queryset = self.rows_for_write(request, queryset)
         resent = 0
         for notification in queryset.filter(status=Notification.Status.FAILED):
             try:

@@ -3,7 +3,6 @@ their preferences; anyone may ask for a one-time login code."""
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
@@ -13,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from events.selectors import events_visible_to
-from kepu.api import IsOrganizer
+from kepu import access
+from kepu.api import IsOrganizer, ScopedByMethod
 from kepu.logins import refuse_if_locked_out
 
 from . import selectors, services
@@ -48,17 +47,15 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+class NotificationViewSet(ScopedByMethod, viewsets.ReadOnlyModelViewSet):
     """Who was told what, per event, and whether it was delivered (organizers)."""
 
     serializer_class = NotificationSerializer
     permission_classes = [IsOrganizer]
+    scopes = (access.notifications_for_read, access.notifications_for_write)
     filterset_fields = ["event", "kind", "channel", "status"]
     search_fields = ["recipient_name", "address"]
     ordering_fields = ["created_at", "sent_at", "status"]
-
-    def get_queryset(self):
-        return selectors.notifications_visible_to(self.request.user)
 
     @extend_schema(request=None, responses={202: NotificationSerializer})
     @action(detail=True, methods=["post"])
@@ -86,7 +83,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         event_id = request.query_params.get("event", "")
         if not (event_id.isascii() and event_id.isdigit()):  # "²".isdigit() too, and int() refuses it
             raise exceptions.ValidationError({"event": [_("Give the id of an event.")]})
-        event = get_object_or_404(events_visible_to(request.user), id=int(event_id))
+        event = access.access_event_for_read(request.user, int(event_id))
         return Response(selectors.event_notification_summary(event=event))
 
 

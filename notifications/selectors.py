@@ -1,18 +1,12 @@
-"""Reads of the notifications app, scoped to what a user may see."""
+"""Reads of the notifications app (what each user may read is kepu/access.py's to say)."""
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import User
 from django.db.models import Count, QuerySet
 
 from checkin.models import Registration
 from events.models import Event
-from events.selectors import associations_readable_by
 
 from .models import Notification
-
-
-def notifications_visible_to(user: User | AnonymousUser) -> QuerySet[Notification]:
-    """What organizers see: the messages of their association (and those below it)."""
-    return Notification.objects.select_related("event").filter(association_id__in=associations_readable_by(user))
 
 
 def event_notification_summary(*, event: Event) -> list[dict]:

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from events import selectors
+from kepu import access
 from kepu.admin import AssociationScopedAdmin
 
 from . import summary
@@ -18,7 +18,7 @@ from .models import AnnualFigure, CampaignTarget, SummaryTemplate, Tally, TallyM
 class _OwnAssociation(AssociationScopedAdmin):
     def save_model(self, request, obj, form, change):
         if not request.user.is_superuser and self.association_path == "association":
-            obj.association = selectors.association_of(request.user)
+            obj.association = access.association_of(request.user)
         super().save_model(request, obj, form, change)
 
     def get_exclude(self, request, obj=None):
@@ -60,11 +60,6 @@ class CampaignTargetAdmin(_OwnAssociation):
     association_path = "campaign__association"
     list_display = ["campaign", "figure", "target"]
     list_filter = ["figure"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "campaign" and not request.user.is_superuser:
-            kwargs["queryset"] = selectors.campaigns_visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class _ReadOnly(_OwnAssociation):

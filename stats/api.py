@@ -10,7 +10,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from events import selectors as event_selectors
+from kepu import access
 from kepu.api import IsOrganizer
 from kepu.queue import send_task_safely
 
@@ -46,7 +46,7 @@ class TallySerializer(serializers.ModelSerializer):
 
 
 def _association(request):
-    return event_selectors.association_of(request.user)
+    return access.association_of(request.user)
 
 
 def _year(value: str | None) -> int:
@@ -102,9 +102,7 @@ class EventTallyView(APIView):
 
     @extend_schema(responses=TallySerializer)
     def get(self, request, event_id: int):
-        event = event_selectors.events_visible_to(request.user).filter(id=event_id).first()
-        if event is None:
-            raise Http404
+        event = access.access_event_for_read(request.user, event_id)
         return Response(TallySerializer(selectors.tally_for(F_.event_scope(event))).data)
 
 
@@ -113,7 +111,7 @@ class CampaignTallyView(APIView):
 
     @extend_schema(responses=TallySerializer)
     def get(self, request, campaign_id: int):
-        campaign = event_selectors.campaigns_visible_to(request.user).filter(id=campaign_id).first()
+        campaign = access.campaigns_for_read(request.user).filter(id=campaign_id).first()
         if campaign is None:
             raise Http404
         return Response(TallySerializer(selectors.tally_for(F_.campaign_scope(campaign))).data)

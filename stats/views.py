@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checkin.models import Attendee
-from events import selectors as event_selectors
 from events.models import Campaign
+from kepu import access
 
 from . import figures as F_
 from . import selectors, wording
@@ -39,7 +39,7 @@ def organizer_required(view):
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not event_selectors.is_organizer(request.user):
+        if not access.is_organizer(request.user):
             raise PermissionDenied(_("Only organizers may see the statistics."))
         return view(request, *args, **kwargs)
 
@@ -112,7 +112,7 @@ def _headline(tally, year: int, lang: str) -> list[dict]:
 
 @organizer_required
 def dashboard(request):
-    association = event_selectors.association_of(request.user)
+    association = access.association_of(request.user)
     year, lang = _year(request), _language(request)
     tally = selectors.year_tally(association_id=association.id, year=year)
     breakdowns = tally.breakdowns
@@ -205,7 +205,7 @@ def figure_records(request, figure: str):
     """The events a figure of the year is computed from, with their check-ins and headcounts."""
     if figure not in FIGURE_LABELS:
         raise Http404
-    association = event_selectors.association_of(request.user)
+    association = access.association_of(request.user)
     year = _year(request)
     events = selectors.events_behind(association_id=association.id, year=year, figure=figure)
     if (campaign := request.GET.get("campaign", "")).isdigit():
@@ -223,7 +223,7 @@ def figure_records(request, figure: str):
 @organizer_required
 def event_records(request, event_id: int):
     """One event's check-ins and headcounts: the records its figures rest on."""
-    event = event_selectors.events_visible_to(request.user).filter(id=event_id).first()
+    event = access.events_for_read(request.user).filter(id=event_id).first()
     if event is None:
         raise Http404
     records = selectors.event_records(event=event)
@@ -248,7 +248,7 @@ def summary_file(request, year: int):
     lang = request.GET.get("lang") or _language(request)
     if fmt not in summary.FORMATS or lang not in summary.LANGUAGES or not 2000 <= year <= 2100:
         return HttpResponseBadRequest(_("Unknown format, language or year."))
-    association = event_selectors.association_of(request.user)
+    association = access.association_of(request.user)
     found = summary_files.summary_file_request(association=association, year=year, language=lang, fmt=fmt)
     if request.GET.get("status"):
         return JsonResponse({"ready": found.ready}, status=200 if found.ready else 202)

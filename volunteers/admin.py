@@ -10,7 +10,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from events.admin import EventAdmin
-from events.selectors import is_organizer
+from kepu import access
 from kepu.admin import AssociationScopedAdmin
 from kepu.text import clean_name
 
@@ -52,7 +52,7 @@ class ShiftInline(admin.TabularInline):
     # Organizers hold no Django model permissions: their right comes from being an organizer
     # (the event admin itself already checks the event is theirs).
     def _may_use(self, request) -> bool:
-        return request.user.is_superuser or is_organizer(request.user)
+        return request.user.is_superuser or access.is_organizer(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self._may_use(request)
@@ -101,10 +101,8 @@ class VolunteerAdmin(_ScopedToAssociation):
             }
             services.volunteer_update(volunteer=Volunteer.objects.select_related("user").get(pk=obj.pk), **changed)
             return None
-        from events.selectors import association_of
-
         volunteer = services.volunteer_create(
-            association=obj.association if request.user.is_superuser else association_of(request.user),
+            association=obj.association if request.user.is_superuser else access.association_of(request.user),
             phone=obj.phone,
             name=obj.name,
             is_expert=obj.is_expert,
@@ -181,7 +179,7 @@ class SignUpAdmin(_ScopedToAssociation):
 
     def _each(self, request, queryset, do) -> None:
         done = 0
-        for signup in queryset:
+        for signup in self.rows_for_write(request, queryset):
             try:
                 do(signup)
                 done += 1
@@ -189,14 +187,14 @@ class SignUpAdmin(_ScopedToAssociation):
                 self.message_user(request, f"{signup}: {' '.join(invalid.messages)}", messages.ERROR)
         self.message_user(request, _("%(count)d sign-ups changed.") % {"count": done})
 
-    @admin.action(description=_("Mark attended"))
+    @admin.action(description=_("Mark attended"), permissions=["change"])
     def mark_attended(self, request, queryset):
         self._each(request, queryset, lambda s: services.signup_mark_attendance(signup=s, attended=True))
 
-    @admin.action(description=_("Mark no-show"))
+    @admin.action(description=_("Mark no-show"), permissions=["change"])
     def mark_no_show(self, request, queryset):
         self._each(request, queryset, lambda s: services.signup_mark_attendance(signup=s, attended=False))
 
-    @admin.action(description=_("Remove from the shift (the waitlist moves up)"))
+    @admin.action(description=_("Remove from the shift (the waitlist moves up)"), permissions=["change"])
     def remove(self, request, queryset):
         self._each(request, queryset, lambda s: services.signup_cancel(signup=s, by_organizer=True))

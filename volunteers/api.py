@@ -14,9 +14,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from events.models import Event
-from events.selectors import association_of, is_organizer
-from kepu.api import IdField, IsOrganizer, IsOrganizerOrReadOnly
+from kepu import access
+from kepu.api import IdField, IsOrganizer, IsOrganizerOrReadOnly, ScopedByMethod, WriteScopedLinks
 from kepu.text import NameField
 
 from . import selectors, services
@@ -42,7 +41,8 @@ class SkillField(serializers.SlugRelatedField):
         return services.skills_by_names([data])[0]
 
 
-class ShiftSerializer(serializers.ModelSerializer):
+class ShiftSerializer(WriteScopedLinks, serializers.ModelSerializer):
+    write_scopes = {"event": access.events_for_write}
     event_title = serializers.CharField(source="event.title", read_only=True)
     remaining = serializers.SerializerMethodField()
     required_skills = SkillField(many=True, required=False)
@@ -106,7 +106,8 @@ class SignUpSerializer(serializers.ModelSerializer):
         return selectors.waitlist_position(signup)
 
 
-class VolunteerSerializer(serializers.ModelSerializer):
+class VolunteerSerializer(WriteScopedLinks, serializers.ModelSerializer):
+    write_scopes = {"organizations": access.organizations_for_write}
     skills = SkillField(many=True, required=False)
     phone = serializers.CharField(max_length=30)
     name = NameField(max_length=50)
@@ -136,7 +137,7 @@ class VolunteerSerializer(serializers.ModelSerializer):
     def to_representation(self, volunteer: Volunteer) -> dict:
         data = super().to_representation(volunteer)
         user = self.context["request"].user
-        if not (is_organizer(user) or volunteer.user_id == user.id):
+        if not (access.is_organizer(user) or volunteer.user_id == user.id):
             data["phone"] = services.mask_phone(volunteer.phone)
         return data
 
@@ -177,13 +178,6 @@ def _volunteer_or_403(request) -> Volunteer:
     return volunteer
 
 
-def _check_writes_own(request, association_id: int) -> None:
-    """Organizers of a prefecture read their counties' data but change only their own."""
-    own = association_of(request.user)
-    if own is None or own.id != association_id:
-        raise PermissionDenied(IsOrganizer.message)
-
-
 def _period(request) -> tuple[date | None, date | None]:
     errors, period = {}, []
     for name in ("from", "to"):
@@ -215,7 +209,7 @@ class ShiftFilter(django_filters.FilterSet):
 # --- views ---------------------------------------------------------------------------------------
 
 
-class ShiftViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class ShiftViewSet(ScopedByMethod, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Shifts of the events one may see; organizers create and change them."""
 
     serializer_class = ShiftSerializer
@@ -223,19 +217,20 @@ class ShiftViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
     filterset_class = ShiftFilter
     ordering_fields = ["starts_at"]
 
+    scopes = (access.shifts_for_read, access.shifts_for_write)
+
     def get_queryset(self):
-        return selectors.shifts_visible_to(self.request.user).order_by("starts_at", "id")
+        if self.action in ("signup", "cancel"):  # a volunteer signs up for a shift they read
+            return access.shifts_for_read(self.request.user).order_by("starts_at", "id")
+        return super().get_queryset().order_by("starts_at", "id")
 
     def perform_create(self, serializer):
-        event: Event = serializer.validated_data["event"]
-        _check_writes_own(self.request, event.association_id)
         data = dict(serializer.validated_data)
         serializer.instance = services.shift_create(
             event=data.pop("event"), required_skills=data.pop("required_skills", []), **data
         )
 
     def perform_update(self, serializer):
-        _check_writes_own(self.request, serializer.instance.event.association_id)
         data = dict(serializer.validated_data)
         services.shift_update(shift=serializer.instance, required_skills=data.pop("required_skills", None), **data)
 
@@ -264,11 +259,10 @@ class ShiftViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
     def add(self, request, pk=None):
         """Add a volunteer by hand (organizers; not held to the deadline)."""
         shift = self.get_object()
-        _check_writes_own(request, shift.event.association_id)
         serializer = AddVolunteerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         volunteer = get_object_or_404(
-            selectors.volunteers_visible_to(request.user), pk=serializer.validated_data["volunteer"]
+            access.volunteers_for_write(request.user), pk=serializer.validated_data["volunteer"]
         )
         signup = services.shift_signup(shift=shift, volunteer=volunteer, by_organizer=True)
         return Response(SignUpSerializer(signup).data, status=status.HTTP_201_CREATED)
@@ -282,30 +276,28 @@ class SignUpFilter(django_filters.FilterSet):
         fields = ["status", "shift", "volunteer"]
 
 
-class SignUpViewSet(viewsets.ReadOnlyModelViewSet):
+class SignUpViewSet(ScopedByMethod, viewsets.ReadOnlyModelViewSet):
     """A volunteer sees their own sign-ups; organizers those of their association."""
 
     serializer_class = SignUpSerializer
     filterset_class = SignUpFilter
 
+    scopes = (access.signups_for_read, access.signups_for_write)
+
     def get_queryset(self):
-        return selectors.signups_visible_to(self.request.user).order_by("shift__starts_at", "id")
+        return super().get_queryset().order_by("shift__starts_at", "id")
 
     def _organizer_signup(self) -> SignUp:
-        signup = self.get_object()
-        if not is_organizer(self.request.user):
+        if not access.is_organizer(self.request.user):
             raise PermissionDenied(IsOrganizer.message)
-        _check_writes_own(self.request, signup.shift.event.association_id)
-        return signup
+        return self.get_object()
 
     @extend_schema(request=None, responses=SignUpSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         """The volunteer cancels, or an organizer removes the volunteer (no deadline for organizers)."""
         signup = self.get_object()
-        by_organizer = is_organizer(request.user)
-        if by_organizer:
-            _check_writes_own(request, signup.shift.event.association_id)
+        by_organizer = access.is_organizer(request.user)
         return Response(SignUpSerializer(services.signup_cancel(signup=signup, by_organizer=by_organizer)).data)
 
     @extend_schema(request=AttendanceSerializer, responses=SignUpSerializer)
@@ -335,7 +327,7 @@ class SignUpViewSet(viewsets.ReadOnlyModelViewSet):
         signup = self._organizer_signup()
         serializer = MoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        to_shift = get_object_or_404(selectors.shifts_visible_to(request.user), pk=serializer.validated_data["shift"])
+        to_shift = get_object_or_404(access.shifts_for_write(request.user), pk=serializer.validated_data["shift"])
         return Response(SignUpSerializer(services.signup_move(signup=signup, to_shift=to_shift)).data)
 
 
@@ -370,16 +362,18 @@ class MyHoursView(APIView):
         return Response(HoursSerializer(data).data)
 
 
-class VolunteerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class VolunteerViewSet(ScopedByMethod, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Organizers list, create and change their association's volunteers; a volunteer reads only themselves."""
 
     serializer_class = VolunteerSerializer
+    scopes = (access.volunteers_for_read, access.volunteers_for_write)
     filterset_fields = ["is_expert", "home_region", "skills"]
     search_fields = ["name", "phone"]
 
     def get_queryset(self):
         return (
-            selectors.volunteers_visible_to(self.request.user)
+            super()
+            .get_queryset()
             .annotate(hours_total=Sum("signups__hours", filter=Q(signups__status=SignUp.Status.ATTENDED)))
             .order_by("name", "id")  # Meta.ordering is dropped from GROUP BY queries
         )
@@ -392,14 +386,13 @@ class VolunteerViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         serializer.instance = services.volunteer_create(
-            association=association_of(self.request.user),
+            association=access.association_of(self.request.user),
             skills=data.pop("skills", []),
             organizations=data.pop("organizations", []),
             **data,
         )
 
     def perform_update(self, serializer):
-        _check_writes_own(self.request, serializer.instance.association_id)
         data = dict(serializer.validated_data)
         services.volunteer_update(volunteer=serializer.instance, skills=data.pop("skills", None), **data)
 

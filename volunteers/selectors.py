@@ -1,4 +1,4 @@
-"""Reads of the volunteers app, scoped to what a user may see."""
+"""Reads of the volunteers app (what each user may read is kepu/access.py's to say)."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -9,7 +9,6 @@ from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Su
 from django.utils import timezone
 
 from events.models import Event, Region
-from events.selectors import PUBLIC_EVENT_STATUSES, associations_readable_by, is_organizer
 
 from .models import Shift, SignUp, Volunteer
 from .services import HOLDING, LIVE, next_star_threshold, star_level
@@ -19,16 +18,6 @@ def volunteer_of(user: User | AnonymousUser) -> Volunteer | None:
     if not user.is_authenticated:
         return None
     return Volunteer.objects.filter(user=user).select_related("association", "home_region").first()
-
-
-def shifts_visible_to(user: User | AnonymousUser) -> QuerySet[Shift]:
-    """Organizers: their associations' shifts. Everyone else: the shifts of public events."""
-    shifts = Shift.objects.select_related("event", "event__venue", "event__venue__region").prefetch_related(
-        "required_skills"
-    )
-    if is_organizer(user):
-        return shifts.filter(event__association_id__in=associations_readable_by(user))
-    return shifts.filter(event__status__in=PUBLIC_EVENT_STATUSES).exclude(event__campaign__status="draft")
 
 
 def open_events(
@@ -87,25 +76,6 @@ def waitlist_position(signup: SignUp) -> int | None:
         Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, id__lt=signup.id)
     )
     return ahead.count() + 1
-
-
-def signups_visible_to(user: User | AnonymousUser) -> QuerySet[SignUp]:
-    """Organizers: their associations' sign-ups. A volunteer: their own. Anyone else: none."""
-    signups = SignUp.objects.select_related("shift", "shift__event", "shift__event__venue", "volunteer")
-    if is_organizer(user):
-        return signups.filter(shift__event__association_id__in=associations_readable_by(user))
-    if user.is_authenticated:
-        return signups.filter(volunteer__user=user)
-    return signups.none()
-
-
-def volunteers_visible_to(user: User | AnonymousUser) -> QuerySet[Volunteer]:
-    volunteers = Volunteer.objects.select_related("home_region").prefetch_related("skills", "organizations")
-    if is_organizer(user):
-        return volunteers.filter(association_id__in=associations_readable_by(user))
-    if user.is_authenticated:
-        return volunteers.filter(user=user)
-    return volunteers.none()
 
 
 def schedule_of(volunteer: Volunteer, *, now: datetime | None = None) -> list[SignUp]:

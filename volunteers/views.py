@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from events.models import Association, Region
-from events.selectors import association_of, associations_readable_by, events_visible_to, is_organizer
+from kepu import access
 from kepu.logins import lockout_message
 from kepu.spreadsheets import ImportRefused
 from notifications.services import LoginCodeThrottled
@@ -56,7 +56,7 @@ def organizer_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not is_organizer(request.user):
+        if not access.is_organizer(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -190,7 +190,7 @@ def events(request):
 
 
 def event_detail(request, event_id: int):
-    event = get_object_or_404(events_visible_to(request.user), pk=event_id)
+    event = access.access_event_for_read(request.user, event_id)
     volunteer = selectors.volunteer_of(request.user)
     mine = {}
     if volunteer:
@@ -211,7 +211,7 @@ def event_detail(request, event_id: int):
 @require_POST
 @volunteer_required
 def signup(request, volunteer: Volunteer, shift_id: int):
-    shift = get_object_or_404(selectors.shifts_visible_to(request.user), pk=shift_id)
+    shift = get_object_or_404(access.shifts_for_read(request.user), pk=shift_id)  # one signs oneself up
     try:
         result = services.shift_signup(shift=shift, volunteer=volunteer)
     except ValidationError as invalid:
@@ -348,21 +348,22 @@ def staff_scan(request, code: str):
 
 
 def _organizer_event(request, event_id: int):
-    return get_object_or_404(events_visible_to(request.user), pk=event_id)
+    """The event to read, or for a POST the event to change (a prefecture reads its counties' rosters)."""
+    if request.method == "POST":
+        return access.access_event_for_write(request.user, event_id)
+    return access.access_event_for_read(request.user, event_id)
 
 
 @organizer_required
 def org_short(request):
     """Who is short of volunteers in the coming week."""
-    shifts = selectors.shifts_short_of_volunteers(association_ids=associations_readable_by(request.user))
+    shifts = selectors.shifts_short_of_volunteers(association_ids=access.associations_for_read(request.user))
     return render(request, "volunteers/org_short.html", {"shifts": shifts, "form": PeriodForm()})
 
 
 @organizer_required
 def org_roster(request, event_id: int):
     event = _organizer_event(request, event_id)
-    if request.method == "POST" and event.association_id != association_of(request.user).id:
-        raise PermissionDenied  # a prefecture organizer reads a county's roster but does not change it
     if request.method == "POST" and request.POST.get("action") == "rotate":
         services.staff_code_rotate(event=event)
         messages.success(request, _("A new staff code was made; the old one no longer works."))
@@ -452,7 +453,8 @@ def org_hours_export(request):
         form = PeriodForm({"start": today.replace(month=1, day=1), "end": today})
         form.is_valid()
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    signups = selectors.hours_for_period(association_ids=associations_readable_by(request.user), start=start, end=end)
+    readable = access.associations_for_read(request.user)
+    signups = selectors.hours_for_period(association_ids=readable, start=start, end=end)
     response = HttpResponse(documents.hours_xlsx(signups, start, end), content_type=documents.XLSX)
     response["Content-Disposition"] = f'attachment; filename="service-hours-{start}-{end}.xlsx"'
     return response
@@ -465,7 +467,7 @@ def org_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = services.volunteers_import(association=association_of(request.user), file=upload)
+            report = services.volunteers_import(association=access.association_of(request.user), file=upload)
         except ImportRefused as refused:  # nothing was imported: the wrong rows, to fix and upload again
             report = {"created": 0, "refused": refused.summary, "rows": refused.report()}
         except ValidationError as invalid:

@@ -1,0 +1,602 @@
+"""The permission matrix: every route of kepu.urls × every method its view allows × every role, against
+one table of expected outcomes. A route (or method) without a row fails the suite, and so does a row
+whose route no longer exists: adding a route means deciding, here, who may use it.
+
+The world (tests/kepu/conftest.py): a prefecture association with two counties, A and B, each with
+an event happening now, its campaign, venue, organization, shift, volunteers, sign-up, registration,
+check-in, headcount, poster, staff code and notifications. Every request targets county A's records;
+the roles are who sends it:
+
+    anonymous   nobody signed in
+    volunteer   a volunteer of county A with no sign-up
+    on_duty     a volunteer of county A signed up (confirmed) to the shift of A's event
+    own         an organizer of county A
+    other       an organizer of county B (the other county)
+    prefecture  an organizer of the prefecture: reads into county A, writes into it (must be refused)
+    superuser   a superuser with no organizer profile
+
+Outcome classes: "ok" 2xx/3xx, "denied" 401/403/404 or a redirect to a login page, "bad" 400 (a write
+allowed but whose body is empty or invalid), "conflict" 409, "405" method not allowed.
+
+Left out, and why: admin/ (the admin's own permissions; its actions have their table below),
+i18n/ (Django's language switch, no data), static files (not routed in kepu.urls), the DRF
+format-suffix variants of the API routes (the same views as the routes without suffix), and HEAD
+and OPTIONS (HEAD answers as GET does; OPTIONS describes the view and reads no record).
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.contrib import admin
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client, RequestFactory
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "volunteer", "on_duty", "own", "other", "prefecture", "superuser")
+METHODS = ("get", "post", "put", "patch", "delete")
+EXCLUDED_PREFIXES = ("admin/", "i18n/")
+
+
+# fmt: off
+EXPECTED = {
+    # (route name, method):                     "anonym. volunt. on_duty own     other   prefec. superuser"
+    ("api:checkin-scan", "POST"):                "denied  denied  ok      ok      denied  denied  denied",
+    ("api:checkin-batch", "POST"):               "denied  denied  ok      ok      denied  denied  denied",
+    # The other county lists an empty page of registrations, as for every list of records it cannot read.
+    ("api:event-registrations", "GET"):          "denied  denied  denied  ok      ok      ok      denied",
+    ("api:event-registrations", "POST"):         "denied  denied  denied  ok      denied  denied  denied",
+    ("api:event-registrations-import", "POST"):  "denied  denied  denied  bad     denied  denied  denied",
+    ("api:event-headcounts", "GET"):             "denied  denied  ok      ok      denied  ok      denied",
+    ("api:event-headcounts", "POST"):            "denied  denied  ok      ok      denied  denied  denied",
+    ("api:event-paper-checkins", "POST"):        "denied  denied  denied  ok      denied  denied  denied",
+    ("api:event-poster-code", "GET"):            "denied  denied  denied  ok      denied  ok      denied",
+    ("api:event-poster-code", "POST"):           "denied  denied  denied  ok      denied  denied  denied",
+    ("api:event-scan-log", "GET"):               "denied  denied  denied  ok      denied  ok      denied",
+    ("api:event-attendance", "GET"):             "denied  denied  ok      ok      denied  ok      denied",
+    ("api:registration-detail", "GET"):          "denied  denied  denied  ok      denied  ok      denied",
+    ("api:registration-revoke", "POST"):         "denied  denied  denied  ok      denied  denied  denied",
+    ("api:registration-qr-png", "GET"):          "denied  denied  denied  ok      denied  ok      denied",
+    ("api:registration-qr-svg", "GET"):          "denied  denied  denied  ok      denied  ok      denied",
+    ("api:checkin-search", "GET"):               "denied  denied  ok      ok      denied  ok      denied",
+    ("api:checkin-annul", "POST"):               "denied  denied  bad     ok      denied  denied  denied",
+    ("api:api-token", "POST"):                   "bad     bad     bad     bad     bad     bad     bad",
+    ("api:region-list", "GET"):                  "ok      ok      ok      ok      ok      ok      ok",
+    ("api:region-detail", "GET"):                "ok      ok      ok      ok      ok      ok      ok",
+    ("api:organization-list", "GET"):            "denied  denied  denied  ok      ok      ok      denied",
+    ("api:organization-list", "POST"):           "denied  denied  denied  bad     bad     bad     denied",
+    ("api:organization-detail", "GET"):          "denied  denied  denied  ok      denied  ok      denied",
+    ("api:organization-detail", "PUT"):          "denied  denied  denied  bad     denied  denied  denied",
+    ("api:organization-detail", "PATCH"):        "denied  denied  denied  ok      denied  denied  denied",
+    ("api:organization-detail", "DELETE"):       "denied  denied  denied  ok      denied  denied  denied",
+    ("api:venue-list", "GET"):                   "denied  denied  denied  ok      ok      ok      denied",
+    ("api:venue-list", "POST"):                  "denied  denied  denied  bad     bad     bad     denied",
+    ("api:venue-detail", "GET"):                 "denied  denied  denied  ok      denied  ok      denied",
+    ("api:venue-detail", "PUT"):                 "denied  denied  denied  bad     denied  denied  denied",
+    ("api:venue-detail", "PATCH"):               "denied  denied  denied  ok      denied  denied  denied",
+    ("api:venue-detail", "DELETE"):              "denied  denied  denied  conflict denied  denied  denied",
+    ("api:campaign-list", "GET"):                "ok      ok      ok      ok      ok      ok      ok",
+    ("api:campaign-list", "POST"):               "denied  denied  denied  bad     bad     bad     denied",
+    ("api:campaign-detail", "GET"):              "ok      ok      ok      ok      denied  ok      ok",
+    ("api:campaign-detail", "PUT"):              "denied  denied  denied  bad     denied  denied  denied",
+    ("api:campaign-detail", "PATCH"):            "denied  denied  denied  ok      denied  denied  denied",
+    ("api:campaign-detail", "DELETE"):           "denied  denied  denied  conflict denied  denied  denied",
+    ("api:event-list", "GET"):                   "ok      ok      ok      ok      ok      ok      ok",
+    ("api:event-list", "POST"):                  "denied  denied  denied  ok      bad     bad     denied",
+    ("api:event-detail", "GET"):                 "ok      ok      ok      ok      denied  ok      ok",
+    ("api:event-detail", "PUT"):                 "denied  denied  denied  bad     denied  denied  denied",
+    ("api:event-detail", "PATCH"):               "denied  denied  denied  ok      denied  denied  denied",
+    ("api:event-detail", "DELETE"):              "denied  denied  denied  conflict denied  denied  denied",
+    ("api:event-cancel", "POST"):                "denied  denied  denied  ok      denied  denied  denied",
+    ("api:event-outputs", "GET"):                "ok      ok      ok      ok      denied  ok      ok",
+    ("api:event-outputs", "POST"):               "denied  denied  denied  bad     denied  denied  denied",
+    ("api:api-root", "GET"):                     "denied  ok      ok      ok      ok      ok      ok",
+    ("api:my-signups", "GET"):                   "denied  ok      ok      denied  denied  denied  denied",
+    ("api:my-hours", "GET"):                     "denied  ok      ok      denied  denied  denied  denied",
+    ("api:my-staff-scan", "POST"):               "denied  bad     bad     denied  denied  denied  denied",
+    ("api:shift-list", "GET"):                   "ok      ok      ok      ok      ok      ok      ok",
+    ("api:shift-list", "POST"):                  "denied  denied  denied  ok      bad     bad     denied",
+    ("api:shift-detail", "GET"):                 "ok      ok      ok      ok      denied  ok      ok",
+    ("api:shift-detail", "PUT"):                 "denied  denied  denied  bad     denied  denied  denied",
+    ("api:shift-detail", "PATCH"):               "denied  denied  denied  ok      denied  denied  denied",
+    ("api:shift-add", "POST"):                   "denied  denied  denied  ok      denied  denied  denied",
+    ("api:shift-cancel", "POST"):                "denied  denied  bad     denied  denied  denied  denied",
+    ("api:shift-signup", "POST"):                "denied  bad     ok      denied  denied  denied  denied",
+    ("api:signup-list", "GET"):                  "denied  ok      ok      ok      ok      ok      ok",
+    ("api:signup-detail", "GET"):                "denied  denied  ok      ok      denied  ok      denied",
+    ("api:signup-attendance", "POST"):           "denied  denied  denied  ok      denied  denied  denied",
+    ("api:signup-cancel", "POST"):               "denied  denied  bad     ok      denied  denied  denied",
+    ("api:signup-hours", "POST"):                "denied  denied  denied  bad     denied  denied  denied",
+    ("api:signup-move", "POST"):                 "denied  denied  denied  bad     denied  denied  denied",
+    ("api:volunteer-list", "GET"):               "denied  ok      ok      ok      ok      ok      ok",
+    ("api:volunteer-list", "POST"):              "denied  denied  denied  bad     bad     bad     denied",
+    ("api:volunteer-detail", "GET"):             "denied  denied  ok      ok      denied  ok      denied",
+    ("api:volunteer-detail", "PUT"):             "denied  denied  denied  bad     denied  denied  denied",
+    ("api:volunteer-detail", "PATCH"):           "denied  denied  denied  ok      denied  denied  denied",
+    ("api:notification-preferences", "GET"):     "denied  ok      ok      ok      ok      ok      ok",
+    ("api:notification-preferences", "PATCH"):   "denied  ok      ok      ok      ok      ok      ok",
+    ("api:login-code", "POST"):                  "bad     bad     bad     bad     bad     bad     bad",
+    ("api:login-code-verify", "POST"):           "bad     bad     bad     bad     bad     bad     bad",
+    ("api:notification-list", "GET"):            "denied  denied  denied  ok      ok      ok      denied",
+    ("api:notification-summary", "GET"):         "denied  denied  denied  ok      denied  ok      denied",
+    ("api:notification-detail", "GET"):          "denied  denied  denied  ok      denied  ok      denied",
+    ("api:notification-resend", "POST"):         "denied  denied  denied  ok      denied  denied  denied",
+    ("api:inbox-list", "GET"):                   "denied  ok      ok      ok      ok      ok      ok",
+    ("api:inbox-read-all", "POST"):              "denied  ok      ok      ok      ok      ok      ok",
+    ("api:inbox-unread-count", "GET"):           "denied  ok      ok      ok      ok      ok      ok",
+    ("api:inbox-detail", "GET"):                 "denied  denied  ok      denied  denied  denied  denied",
+    ("api:inbox-read", "POST"):                  "denied  denied  ok      denied  denied  denied  denied",
+    ("api:stats-year", "GET"):                   "denied  denied  denied  ok      ok      ok      denied",
+    ("api:stats-period", "GET"):                 "denied  denied  denied  ok      ok      ok      denied",
+    ("api:stats-event", "GET"):                  "denied  denied  denied  ok      denied  ok      denied",
+    ("api:stats-campaign", "GET"):               "denied  denied  denied  ok      denied  ok      denied",
+    ("api:stats-campaigns", "GET"):              "denied  denied  denied  ok      ok      ok      denied",
+    ("api:stats-summary", "GET"):                "denied  denied  denied  ok      ok      ok      denied",
+    ("api:stats-recompute", "POST"):             "denied  denied  denied  ok      ok      ok      denied",
+    ("api:stats-today", "GET"):                  "denied  denied  denied  ok      ok      ok      denied",
+    ("/", "GET"):                                "ok      ok      ok      ok      ok      ok      ok",
+    ("/", "POST"):                               "ok      ok      ok      ok      ok      ok      ok",
+    ("/", "PUT"):                                "ok      ok      ok      ok      ok      ok      ok",
+    ("/", "PATCH"):                              "ok      ok      ok      ok      ok      ok      ok",
+    ("/", "DELETE"):                             "ok      ok      ok      ok      ok      ok      ok",
+    ("healthz", "GET"):                          "ok      ok      ok      ok      ok      ok      ok",
+    ("healthz", "POST"):                         "ok      ok      ok      ok      ok      ok      ok",
+    ("schema", "GET"):                           "ok      ok      ok      ok      ok      ok      ok",
+    ("api-docs", "GET"):                         "ok      ok      ok      ok      ok      ok      ok",
+    ("v-events", "GET"):                         "ok      ok      ok      ok      ok      ok      ok",
+    ("v-events", "POST"):                        "ok      ok      ok      ok      ok      ok      ok",
+    ("v-register", "GET"):                       "ok      ok      ok      ok      ok      ok      ok",
+    ("v-register", "POST"):                      "ok      ok      ok      ok      ok      ok      ok",
+    ("v-login", "GET"):                          "ok      ok      ok      ok      ok      ok      ok",
+    ("v-login", "POST"):                         "ok      ok      ok      ok      ok      ok      ok",
+    ("v-logout", "GET"):                         "405     405     405     405     405     405     405",
+    ("v-logout", "POST"):                        "ok      ok      ok      ok      ok      ok      ok",
+    ("v-event", "GET"):                          "ok      ok      ok      ok      denied  ok      ok",
+    ("v-event", "POST"):                         "ok      ok      ok      ok      denied  ok      ok",
+    ("v-signup", "GET"):                         "405     405     405     405     405     405     405",
+    ("v-signup", "POST"):                        "denied  ok      ok      ok      ok      ok      ok",
+    ("v-cancel", "GET"):                         "405     405     405     405     405     405     405",
+    ("v-cancel", "POST"):                        "denied  denied  ok      ok      ok      ok      ok",
+    ("v-schedule", "GET"):                       "denied  ok      ok      ok      ok      ok      ok",
+    ("v-schedule", "POST"):                      "denied  ok      ok      ok      ok      ok      ok",
+    ("v-hours", "GET"):                          "denied  ok      ok      ok      ok      ok      ok",
+    ("v-hours", "POST"):                         "denied  ok      ok      ok      ok      ok      ok",
+    ("v-certificate", "GET"):                    "denied  ok      ok      ok      ok      ok      ok",
+    ("v-certificate", "POST"):                   "denied  ok      ok      ok      ok      ok      ok",
+    ("v-calendar", "GET"):                       "denied  ok      ok      ok      ok      ok      ok",
+    ("v-calendar", "POST"):                      "denied  ok      ok      ok      ok      ok      ok",
+    ("v-ical", "GET"):                           "ok      ok      ok      ok      ok      ok      ok",
+    ("v-ical", "POST"):                          "ok      ok      ok      ok      ok      ok      ok",
+    ("v-staff", "GET"):                          "denied  ok      ok      denied  denied  denied  denied",
+    ("v-staff", "POST"):                         "denied  ok      ok      denied  denied  denied  denied",
+    ("v-org-short", "GET"):                      "denied  denied  denied  ok      ok      ok      denied",
+    ("v-org-short", "POST"):                     "denied  denied  denied  ok      ok      ok      denied",
+    ("v-org-roster", "GET"):                     "denied  denied  denied  ok      denied  ok      denied",
+    ("v-org-roster", "POST"):                    "denied  denied  denied  ok      denied  denied  denied",
+    ("v-org-roster-export", "GET"):              "denied  denied  denied  ok      denied  ok      denied",
+    ("v-org-roster-export", "POST"):             "denied  denied  denied  ok      denied  denied  denied",
+    ("v-org-hours-export", "GET"):               "denied  denied  denied  ok      ok      ok      denied",
+    ("v-org-hours-export", "POST"):              "denied  denied  denied  ok      ok      ok      denied",
+    ("v-org-import", "GET"):                     "denied  denied  denied  ok      ok      ok      denied",
+    ("v-org-import", "POST"):                    "denied  denied  denied  ok      ok      ok      denied",
+    ("checkin:scanner-sw", "GET"):               "ok      ok      ok      ok      ok      ok      ok",
+    ("checkin:scanner-sw", "POST"):              "ok      ok      ok      ok      ok      ok      ok",
+    ("checkin:scanner", "GET"):                  "denied  denied  ok      ok      denied  denied  denied",
+    ("checkin:scanner", "POST"):                 "denied  denied  ok      ok      denied  denied  denied",
+    ("checkin:self", "GET"):                     "ok      ok      ok      ok      ok      ok      ok",
+    ("checkin:self", "POST"):                    "ok      ok      ok      ok      ok      ok      ok",
+    ("checkin:tickets", "GET"):                  "denied  denied  denied  ok      denied  ok      denied",
+    ("checkin:tickets", "POST"):                 "denied  denied  denied  ok      denied  ok      denied",
+    ("checkin:poster", "GET"):                   "denied  denied  denied  ok      denied  ok      denied",
+    ("checkin:poster", "POST"):                  "denied  denied  denied  ok      denied  ok      denied",
+    ("inbox", "GET"):                            "denied  ok      ok      ok      ok      ok      ok",
+    ("inbox", "POST"):                           "denied  ok      ok      ok      ok      ok      ok",
+    ("inbox-read", "GET"):                       "denied  405     405     405     405     405     405",
+    ("inbox-read", "POST"):                      "denied  ok      ok      ok      ok      ok      ok",
+    ("inbox-read-all", "GET"):                   "denied  405     405     405     405     405     405",
+    ("inbox-read-all", "POST"):                  "denied  ok      ok      ok      ok      ok      ok",
+    ("ticket", "GET"):                           "ok      ok      ok      ok      ok      ok      ok",
+    ("ticket", "POST"):                          "405     405     405     405     405     405     405",
+    ("dashboard", "GET"):                        "denied  denied  denied  ok      ok      ok      denied",
+    ("dashboard", "POST"):                       "denied  denied  denied  ok      ok      ok      denied",
+    ("dashboard-figure", "GET"):                 "denied  denied  denied  ok      ok      ok      denied",
+    ("dashboard-figure", "POST"):                "denied  denied  denied  ok      ok      ok      denied",
+    ("dashboard-event", "GET"):                  "denied  denied  denied  ok      denied  ok      denied",
+    ("dashboard-event", "POST"):                 "denied  denied  denied  ok      denied  ok      denied",
+}
+# fmt: on
+
+
+# --- the routes -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "api:event-detail"; the path for an unnamed route ("/")
+    path_names: tuple[str, ...]  # the URL's keyword arguments
+    methods: tuple[str, ...]
+
+
+def _walk(patterns, prefix: str = "", namespace: str = ""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        else:
+            yield prefix + str(pattern.pattern), namespace, pattern
+
+
+def _methods(callback) -> tuple[str, ...]:
+    if actions := getattr(callback, "actions", None):  # a DRF viewset route: its method → action map
+        return tuple(m for m in METHODS if m in actions)
+    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    if view_class is not None:
+        return tuple(m for m in METHODS if hasattr(view_class, m))
+    return ("get", "post")  # a function view takes any method; a decorator may answer 405
+
+
+def routes() -> dict[str, Route]:
+    """The routes of kepu.urls by name (the path for an unnamed one), in the resolver's order."""
+    found: dict[str, Route] = {}
+    for path, namespace, pattern in _walk(get_resolver().url_patterns):
+        if path.startswith(EXCLUDED_PREFIXES) or "format" in pattern.pattern.regex.groupindex:
+            continue
+        name = namespace + pattern.name if pattern.name else "/" + path
+        # Two routers each add an API root: the same view twice.
+        found.setdefault(name, Route(name, tuple(pattern.pattern.regex.groupindex), _methods(pattern.callback)))
+    return found
+
+
+# --- what each request carries --------------------------------------------------------------------
+
+# Which of county A's records a route's `pk` names, by the start of the route's name.
+PK_TARGETS = {
+    "api:registration": "registration",
+    "api:checkin-annul": "checkin",
+    "api:organization": "organization",
+    "api:venue": "venue",
+    "api:campaign": "campaign",
+    "api:event": "event",
+    "api:shift": "shift",
+    "api:signup": "signup",
+    "api:volunteer": "volunteer",
+    "api:notification": "notification",
+    "api:inbox": "inbox_message",
+}
+
+
+def url_of(route: Route, world) -> str:
+    a = world.a
+    if route.name.startswith("/"):
+        return route.name
+    values = {
+        "event_id": a.event.id,
+        "campaign_id": a.campaign.id,
+        "year": a.event.starts_at.year,
+        "figure": "events_held",
+        "token": a.volunteer.calendar_token,
+        "fmt": "csv",
+        "shift_id": a.shift.id,
+        "signup_id": a.signup.id,
+        "notification_id": a.inbox_message.id,
+        "code": {"checkin:self": a.poster.code, "ticket": a.registration.code, "v-staff": a.staff_code.code}.get(
+            route.name
+        ),
+    }
+    if "pk" in route.path_names:
+        if route.name.startswith("api:region"):
+            values["pk"] = a.association.region_id
+        else:
+            target = next(t for prefix, t in PK_TARGETS.items() if route.name.startswith(prefix))
+            values["pk"] = getattr(a, target).pk
+    return reverse(route.name, kwargs={name: values[name] for name in route.path_names}) + QUERIES.get(
+        route.name, lambda w: ""
+    )(world)
+
+
+QUERIES = {
+    "api:notification-summary": lambda w: f"?event={w.a.event.id}",
+    "api:checkin-search": lambda w: f"?event={w.a.event.id}&q=群众",
+    "api:stats-period": lambda w: f"?start={timezone.localdate().replace(month=1, day=1)}&end={timezone.localdate()}",
+}
+
+
+def _now(world, minutes: int = 0) -> str:
+    return (world.a.event.starts_at + timedelta(minutes=minutes)).isoformat()
+
+
+# Bodies for writes whose outcome depends on what they link to; other writes are sent empty.
+BODIES = {
+    ("api:checkin-scan", "post"): lambda w: {
+        "code": w.a.registration.code,
+        "event": w.a.event.id,
+        "client_id": str(uuid.uuid4()),
+    },
+    ("api:checkin-batch", "post"): lambda w: {
+        "scans": [
+            {
+                "code": w.a.registration.code,
+                "event": w.a.event.id,
+                "client_id": str(uuid.uuid4()),
+                "scanned_at": _now(w, 5),
+            }
+        ]
+    },
+    ("api:event-registrations", "post"): lambda w: {"name": "赵六"},
+    ("api:event-paper-checkins", "post"): lambda w: {"entries": [{"name": "钱七"}]},
+    ("api:event-headcounts", "post"): lambda w: {"count": 12, "counted_at": _now(w, 20)},
+    ("api:event-list", "post"): lambda w: {
+        "title": "新讲座",
+        "kind": "lecture",
+        "venue": w.a.venue.id,
+        "starts_at": _now(w, 60),
+        "ends_at": _now(w, 120),
+    },
+    ("api:event-detail", "patch"): lambda w: {"partners": [w.a.organization.id]},
+    ("api:shift-list", "post"): lambda w: {
+        "event": w.a.event.id,
+        "role": "guide",
+        "starts_at": _now(w),
+        "ends_at": _now(w, 60),
+        "capacity": 3,
+    },
+    ("api:shift-add", "post"): lambda w: {"volunteer": w.a.idle_volunteer.id},
+    ("api:signup-attendance", "post"): lambda w: {"attended": False},
+    ("api:volunteer-detail", "patch"): lambda w: {"organizations": [w.a.organization.id]},
+    ("api:campaign-detail", "patch"): lambda w: {"lead_organization": w.a.organization.id},
+    ("v-org-roster", "post"): lambda w: {"action": "no_show", "signup": w.a.signup.id},
+}
+
+
+def user_of(role: str, world):
+    return {
+        "anonymous": None,
+        "volunteer": world.a.idle_volunteer.user,
+        "on_duty": world.a.volunteer.user,
+        "own": world.a.organizer,
+        "other": world.b.organizer,
+        "prefecture": world.prefecture_organizer,
+        "superuser": world.superuser,
+    }[role]
+
+
+def outcome_of(response) -> str:
+    status = response.status_code
+    if status in (301, 302, 303, 307, 308) and "login" in response.get("Location", ""):
+        return "denied"
+    if 200 <= status < 400:
+        return "ok"
+    if status in (401, 403, 404):
+        return "denied"
+    return {400: "bad", 405: "405", 409: "conflict", 415: "bad"}.get(status, str(status))
+
+
+def observe(world, role: str) -> dict[tuple[str, str], str]:
+    """Every route and method, sent by `role`, each in a savepoint rolled back after it."""
+    cache.clear()  # throttles and rate limits start afresh for each role
+    client = Client()
+    if (user := user_of(role, world)) is not None:
+        client.force_login(user)
+    seen = {}
+    for route in routes().values():
+        url = url_of(route, world)
+        for method in route.methods:
+            body = BODIES.get((route.name, method), lambda w: {})(world)
+            cookies = client.cookies.copy()
+            with transaction.atomic():
+                if method == "get":
+                    response = client.get(url)
+                elif route.name.startswith("api:"):
+                    response = getattr(client, method)(url, body, content_type="application/json")
+                else:  # a page's form
+                    response = getattr(client, method)(url, body)
+                transaction.set_rollback(True)
+            client.cookies = cookies  # a logout in one request does not sign the role out of the next
+            seen[(route.name, method.upper())] = outcome_of(response)
+    return seen
+
+
+# --- the tests -----------------------------------------------------------------------------------
+
+
+def test_every_route_and_method_has_a_row_and_every_row_a_route():
+    enumerated = {(r.name, m.upper()) for r in routes().values() for m in r.methods}
+    missing = sorted(enumerated - EXPECTED.keys())
+    stale = sorted(EXPECTED.keys() - enumerated)
+    assert not missing, f"routes without a row in EXPECTED: {missing}"
+    assert not stale, f"rows in EXPECTED for routes that no longer exist: {stale}"
+    assert all(len(row.split()) == len(ROLES) for row in EXPECTED.values())
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_role_gets_what_the_matrix_says(world, role):
+    column = ROLES.index(role)
+    expected = {key: row.split() for key, row in EXPECTED.items()}
+    seen = observe(world, role)
+    mismatches = [
+        f"{name} {method}: expected {expected[(name, method)][column]}, got {outcome}"
+        for (name, method), outcome in sorted(seen.items())
+        if (name, method) in expected and expected[(name, method)][column] != outcome
+    ]
+    assert not mismatches, f"{role}: {len(mismatches)} mismatches\n" + "\n".join(mismatches)
+
+
+def test_no_one_outside_county_a_writes_into_it():
+    """The table itself keeps the rule: no unsafe method is "ok" for the other county or the prefecture."""
+    for (name, method), row in EXPECTED.items():
+        if method == "GET" or name in OWN_RECORD_ROUTES or name in PAGES_THAT_ONLY_READ:
+            continue
+        for role in ("other", "prefecture"):
+            assert row.split()[ROLES.index(role)] != "ok", f"{name} {method} lets {role} write into county A"
+
+
+# Writes about the sender's own records (their login, inbox, preferences…), not county A's.
+OWN_RECORD_ROUTES = {
+    "api:api-token",
+    "api:login-code",
+    "api:login-code-verify",
+    "api:inbox-read-all",
+    "api:notification-preferences",
+    "api:stats-recompute",  # recomputes the sender's own association's figures
+    "/",
+    "v-login",
+    "v-logout",
+    "v-register",
+    "v-events",
+    "inbox",
+    "inbox-read",
+    "inbox-read-all",
+    "v-signup",  # a volunteer's own sign-up: organizers are sent back to the event list
+    "v-cancel",
+    "v-org-import",  # imports into the sender's own association
+    "checkin:self",  # anyone may check themselves in from the poster
+    "v-staff",  # a volunteer's own shift check-in
+}
+
+# Function views that read whatever the method: a POST changes nothing.
+PAGES_THAT_ONLY_READ = {
+    "healthz",
+    "v-event",
+    "v-schedule",
+    "v-hours",
+    "v-certificate",
+    "v-calendar",
+    "v-ical",
+    "v-org-short",
+    "v-org-hours-export",
+    "checkin:scanner-sw",
+    "checkin:tickets",
+    "checkin:poster",
+    "dashboard",
+    "dashboard-figure",
+    "dashboard-event",
+}
+
+
+# --- admin actions --------------------------------------------------------------------------------
+
+# (model label, action) → whether each role may run it on county A's row. "delete_selected" is Django's
+# own: allowed where the user has the delete permission on the row.
+# fmt: off
+ADMIN_ACTIONS = {
+    # (model, action):                                        anon   vol    duty   own    other  pref   super
+    ("auth.group", "delete_selected"):                         (False, False, False, False, False, False, True),
+    ("auth.user", "delete_selected"):                          (False, False, False, False, False, False, True),
+    ("authtoken.tokenproxy", "delete_selected"):               (False, False, False, False, False, False, False),
+    ("checkin.attendee", "delete_selected"):                   (False, False, False, False, False, False, True),
+    ("checkin.checkin", "delete_selected"):                    (False, False, False, False, False, False, True),
+    ("checkin.headcount", "delete_selected"):                  (False, False, False, False, False, False, True),
+    ("checkin.postercode", "delete_selected"):                 (False, False, False, False, False, False, True),
+    ("checkin.registration", "delete_selected"):               (False, False, False, False, False, False, True),
+    ("checkin.registration", "revoke"):                        (False, False, False, True,  False, False, True),
+    ("checkin.scanlog", "delete_selected"):                    (False, False, False, False, False, False, True),
+    ("django_celery_beat.clockedschedule", "delete_selected"): (False, False, False, False, False, False, True),
+    ("django_celery_beat.crontabschedule", "delete_selected"): (False, False, False, False, False, False, True),
+    ("django_celery_beat.intervalschedule", "delete_selected"): (False, False, False, False, False, False, True),
+    ("django_celery_beat.periodictask", "delete_selected"):    (False, False, False, False, False, False, True),
+    ("django_celery_beat.periodictask", "disable_tasks"):      (False, False, False, False, False, False, True),
+    ("django_celery_beat.periodictask", "enable_tasks"):       (False, False, False, False, False, False, True),
+    ("django_celery_beat.periodictask", "run_tasks"):          (False, False, False, False, False, False, True),
+    ("django_celery_beat.periodictask", "toggle_tasks"):       (False, False, False, False, False, False, True),
+    ("django_celery_beat.solarschedule", "delete_selected"):   (False, False, False, False, False, False, True),
+    ("events.association", "delete_selected"):                 (False, False, False, False, False, False, True),
+    ("events.campaign", "delete_selected"):                    (False, False, False, True,  False, False, True),
+    ("events.countyenrolment", "delete_selected"):             (False, False, False, True,  True,  True,  True),
+    ("events.event", "cancel_events"):                         (False, False, False, True,  False, False, True),
+    ("events.event", "delete_selected"):                       (False, False, False, True,  False, False, True),
+    ("events.organization", "delete_selected"):                (False, False, False, True,  False, False, True),
+    ("events.organizer", "delete_selected"):                   (False, False, False, False, False, False, True),
+    ("events.region", "delete_selected"):                      (False, False, False, False, False, False, True),
+    ("events.venue", "delete_selected"):                       (False, False, False, True,  False, False, True),
+    ("notifications.notification", "delete_selected"):         (False, False, False, False, False, False, False),
+    ("notifications.notification", "resend"):                  (False, False, False, True,  False, False, True),
+    ("stats.annualfigure", "delete_selected"):                 (False, False, False, True,  True,  True,  True),
+    ("stats.campaigntarget", "delete_selected"):               (False, False, False, True,  True,  True,  True),
+    ("stats.summarytemplate", "delete_selected"):              (False, False, False, True,  True,  True,  True),
+    ("stats.tally", "delete_selected"):                        (False, False, False, False, False, False, True),
+    ("stats.tallymarker", "delete_selected"):                  (False, False, False, False, False, False, True),
+    ("volunteers.shift", "delete_selected"):                   (False, False, False, False, False, False, True),
+    ("volunteers.signup", "delete_selected"):                  (False, False, False, False, False, False, True),
+    ("volunteers.signup", "mark_attended"):                    (False, False, False, True,  False, False, True),
+    ("volunteers.signup", "mark_no_show"):                     (False, False, False, True,  False, False, True),
+    ("volunteers.signup", "remove"):                           (False, False, False, True,  False, False, True),
+    ("volunteers.skill", "delete_selected"):                   (False, False, False, False, False, False, True),
+    ("volunteers.volunteer", "delete_selected"):               (False, False, False, False, False, False, True),
+}
+# fmt: on
+
+# The county A record each admin's action is tried on.
+ADMIN_TARGETS = {
+    "events.event": lambda w: w.a.event,
+    "events.campaign": lambda w: w.a.campaign,
+    "events.venue": lambda w: w.a.venue,
+    "events.organization": lambda w: w.a.organization,
+    "volunteers.signup": lambda w: w.a.signup,
+    "volunteers.shift": lambda w: w.a.shift,
+    "volunteers.volunteer": lambda w: w.a.idle_volunteer,
+    "checkin.registration": lambda w: w.a.registration,
+    "checkin.checkin": lambda w: w.a.checkin,
+    "checkin.headcount": lambda w: w.a.headcount,
+    "checkin.postercode": lambda w: w.a.poster,
+    "notifications.notification": lambda w: w.a.notification,
+}
+
+
+def admin_actions() -> set[tuple[str, str]]:
+    return {
+        (model._meta.label_lower, name)
+        for model, model_admin in admin.site._registry.items()
+        for _func, name, _description in model_admin._get_base_actions()
+    }
+
+
+def _admin_allows(world, role: str, label: str, action: str) -> bool:
+    """Whether running `action` from the admin's changelist changes county A's row (for delete_selected:
+    whether the action is offered and the row may be deleted)."""
+    model_admin = next(a for m, a in admin.site._registry.items() if m._meta.label_lower == label)
+    target = ADMIN_TARGETS.get(label)
+    user = user_of(role, world)
+    if target is None or user is None:
+        return False if user is None else _offered(model_admin, user, action)
+    obj = target(world)
+    if action == "delete_selected":
+        request = RequestFactory().get("/admin/")
+        request.user = user
+        return _offered(model_admin, user, action) and model_admin.has_delete_permission(request, obj)
+    model = type(obj)
+    before = model.objects.filter(pk=obj.pk).values().first()
+    client = Client()
+    client.force_login(user)
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    with transaction.atomic():
+        client.post(url, {"action": action, "_selected_action": [obj.pk]})
+        after = model.objects.filter(pk=obj.pk).values().first()
+        transaction.set_rollback(True)
+    return after != before
+
+
+def _offered(model_admin, user, action: str) -> bool:
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return model_admin.has_module_permission(request) and action in model_admin.get_actions(request)
+
+
+def test_every_admin_action_has_a_row_and_every_row_an_action():
+    missing = sorted(admin_actions() - ADMIN_ACTIONS.keys())
+    stale = sorted(ADMIN_ACTIONS.keys() - admin_actions())
+    assert not missing, f"admin actions without a row in ADMIN_ACTIONS: {missing}"
+    assert not stale, f"rows in ADMIN_ACTIONS for actions that no longer exist: {stale}"
+
+
+def test_admin_actions_are_allowed_as_the_table_says(world):
+    mismatches = []
+    for (label, action), row in sorted(ADMIN_ACTIONS.items()):
+        for role, expected in zip(ROLES, row, strict=True):
+            if _admin_allows(world, role, label, action) != expected:
+                mismatches.append(f"{label} {action} by {role}: expected {'allowed' if expected else 'refused'}")
+    assert not mismatches, f"{len(mismatches)} mismatches\n" + "\n".join(mismatches)
