@@ -65,6 +65,7 @@ EXPECTED = {
     ("api:registration-qr-svg", "GET"):          "denied  denied  denied  ok      denied  ok      denied",
     ("api:checkin-search", "GET"):               "denied  denied  ok      ok      denied  ok      denied",
     ("api:checkin-annul", "POST"):               "denied  denied  bad     ok      denied  denied  denied",
+    ("api:checkin-review", "POST"):              "denied  denied  denied  bad     denied  denied  denied",
     ("api:api-token", "POST"):                   "bad     bad     bad     bad     bad     bad     bad",
     ("api:region-list", "GET"):                  "ok      ok      ok      ok      ok      ok      ok",
     ("api:region-detail", "GET"):                "ok      ok      ok      ok      ok      ok      ok",
@@ -152,6 +153,8 @@ EXPECTED = {
     ("v-events", "POST"):                        "ok      ok      ok      ok      ok      ok      ok",
     ("v-register", "GET"):                       "ok      ok      ok      ok      ok      ok      ok",
     ("v-register", "POST"):                      "ok      ok      ok      ok      ok      ok      ok",
+    ("v-register-confirm", "GET"):               "ok      ok      ok      ok      ok      ok      ok",
+    ("v-register-confirm", "POST"):              "ok      ok      ok      ok      ok      ok      ok",
     ("v-login", "GET"):                          "ok      ok      ok      ok      ok      ok      ok",
     ("v-login", "POST"):                         "ok      ok      ok      ok      ok      ok      ok",
     ("v-logout", "GET"):                         "405     405     405     405     405     405     405",
@@ -208,6 +211,9 @@ EXPECTED = {
     ("dashboard-figure", "POST"):                "denied  denied  denied  ok      ok      ok      denied",
     ("dashboard-event", "GET"):                  "denied  denied  denied  ok      denied  ok      denied",
     ("dashboard-event", "POST"):                 "denied  denied  denied  ok      denied  ok      denied",
+    # Each organizer's own association's summary file: the route names no record of another's.
+    ("dashboard-summary", "GET"):                "denied  denied  denied  ok      ok      ok      denied",
+    ("dashboard-summary", "POST"):               "denied  denied  denied  ok      ok      ok      denied",
 }
 # fmt: on
 
@@ -258,6 +264,7 @@ def routes() -> dict[str, Route]:
 PK_TARGETS = {
     "api:registration": "registration",
     "api:checkin-annul": "checkin",
+    "api:checkin-review": "checkin",
     "api:organization": "organization",
     "api:venue": "venue",
     "api:campaign": "campaign",
@@ -443,10 +450,12 @@ OWN_RECORD_ROUTES = {
     "api:inbox-read-all",
     "api:notification-preferences",
     "api:stats-recompute",  # recomputes the sender's own association's figures
+    "dashboard-summary",  # the sender's own association's summary file
     "/",
     "v-login",
     "v-logout",
     "v-register",
+    "v-register-confirm",  # the sender's own pending registration (in their session)
     "v-events",
     "inbox",
     "inbox-read",
@@ -527,6 +536,13 @@ ADMIN_ACTIONS = {
     ("volunteers.signup", "remove"):                           (False, False, False, True,  False, False, True),
     ("volunteers.skill", "delete_selected"):                   (False, False, False, False, False, False, True),
     ("volunteers.volunteer", "delete_selected"):               (False, False, False, False, False, False, True),
+    ("checkin.checkin", "accept"):                             (False, False, False, True,  False, False, True),
+    ("checkin.checkin", "reject"):                             (False, False, False, True,  False, False, True),
+    # The sign-in log: organizers read their association's part; only superusers delete (lift a lockout).
+    ("axes.accessattempt", "cleanup_expired_attempts"):        (False, False, False, False, False, False, True),
+    ("axes.accessattempt", "delete_selected"):                 (False, False, False, False, False, False, True),
+    ("axes.accessfailurelog", "delete_selected"):              (False, False, False, False, False, False, True),
+    ("axes.accesslog", "delete_selected"):                     (False, False, False, False, False, False, True),
 }
 # fmt: on
 
@@ -547,6 +563,21 @@ ADMIN_TARGETS = {
 }
 
 
+
+def _held_for_review(world):
+    """County A's check-in, held for an organizer's review (what the review actions act on)."""
+    checkin = world.a.checkin
+    type(checkin).objects.filter(pk=checkin.pk).update(awaiting_review=True, flag_reasons="no_location")
+    return checkin
+
+
+# Actions that change only a row in a certain state are tried on such a row.
+ADMIN_ACTION_TARGETS = {
+    ("checkin.checkin", "accept"): _held_for_review,
+    ("checkin.checkin", "reject"): _held_for_review,
+}
+
+
 def admin_actions() -> set[tuple[str, str]]:
     return {
         (model._meta.label_lower, name)
@@ -559,7 +590,7 @@ def _admin_allows(world, role: str, label: str, action: str) -> bool:
     """Whether running `action` from the admin's changelist changes county A's row (for delete_selected:
     whether the action is offered and the row may be deleted)."""
     model_admin = next(a for m, a in admin.site._registry.items() if m._meta.label_lower == label)
-    target = ADMIN_TARGETS.get(label)
+    target = ADMIN_ACTION_TARGETS.get((label, action)) or ADMIN_TARGETS.get(label)
     user = user_of(role, world)
     if target is None or user is None:
         return False if user is None else _offered(model_admin, user, action)
