@@ -563,7 +563,6 @@ ADMIN_TARGETS = {
 }
 
 
-
 def _held_for_review(world):
     """County A's check-in, held for an organizer's review (what the review actions act on)."""
     checkin = world.a.checkin
