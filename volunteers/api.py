@@ -7,7 +7,7 @@ from django.db.models import F, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -145,6 +145,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         fields = ["id", "status", "phone", "name", "is_expert", "created_at", "expires_at", "accepted_at"]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.ChoiceField(choices=["pending", "accepted", "expired"]))
     def get_status(self, invitation: VolunteerInvitation) -> str:
         return invitation.status_at(timezone.now())
 
