@@ -110,7 +110,8 @@ class JoinForm(forms.Form):
         label=_("Choose a password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), min_length=8
     )
     consent = forms.BooleanField(
-        label=_("I agree to volunteer with this association and to its keeping my name, phone and service record.")
+        label_suffix="",
+        label=_("I agree to volunteer with this association and to its keeping my name, phone and service record."),
     )
 
     def clean_password(self):
@@ -122,4 +123,4 @@ class JoinForm(forms.Form):
 class MoveForm(forms.Form):
     """A volunteer of another association accepting an invitation: they confirm the move."""
 
-    confirm = forms.BooleanField(label=_("Yes, move me to this association."))
+    confirm = forms.BooleanField(label=_("Yes, move me to this association."), label_suffix="")
