@@ -159,6 +159,13 @@ def test_a_prefecture_organizer_cannot_invite(association):
     assert not VolunteerInvitation.objects.exists() and not Notification.objects.exists()
 
 
+def test_organizers_do_not_add_volunteers_in_the_admin(organizer_client):
+    # The add form would say whether a number is registered elsewhere; organizers invite instead.
+    assert organizer_client.get("/admin/volunteers/volunteer/add/").status_code == 403
+    response = organizer_client.post("/admin/volunteers/volunteer/add/", {"phone": NEW[3:], "name": "李明"})
+    assert response.status_code == 403 and not Volunteer.objects.exists()
+
+
 def test_organizers_list_their_own_invitations_with_masked_numbers(organizer_api, association, elsewhere):
     _add(organizer_api, NEW)
     _add(organizer_api, TAKEN)
