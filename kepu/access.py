@@ -30,7 +30,7 @@ from checkin.models import Attendee, CheckIn, Headcount, PosterCode, Registratio
 from events.models import Association, Campaign, Event, Organization, Organizer, Venue
 from events.selectors import PUBLIC_CAMPAIGN_STATUSES, PUBLIC_EVENT_STATUSES, association_subtree_ids
 from notifications.models import Notification
-from volunteers.models import Shift, SignUp, Volunteer
+from volunteers.models import Shift, SignUp, Volunteer, VolunteerInvitation
 
 AnyUser = User | AnonymousUser
 
@@ -177,6 +177,13 @@ def volunteers_for_write(user: AnyUser) -> QuerySet[Volunteer]:
 
 def attendees_for_read(user: AnyUser) -> QuerySet[Attendee]:
     return Attendee.objects.filter(association_id__in=associations_for_read(user))
+
+
+def volunteer_invitations_for_read(user: AnyUser) -> QuerySet[VolunteerInvitation]:
+    """Invitations sent to phone numbers (masked wherever shown), newest first."""
+    return VolunteerInvitation.objects.filter(association_id__in=associations_for_read(user)).order_by(
+        "-created_at", "-id"
+    )
 
 
 def attendees_for_write(user: AnyUser) -> QuerySet[Attendee]:

@@ -389,3 +389,5 @@ NOTIFICATIONS_LOGIN_CODE = {
 }
 # The attendee's ticket page (notifications.views.ticket) as linked from the registration SMS.
 NOTIFICATIONS_TICKET_URL = env("NOTIFICATIONS_TICKET_URL", default="http://127.0.0.1:8000/t/{code}/")
+# The page where an invited volunteer accepts (volunteers.views.join), as linked from the invitation SMS.
+NOTIFICATIONS_JOIN_URL = env("NOTIFICATIONS_JOIN_URL", default="http://127.0.0.1:8000/v/join/{token}/")

@@ -50,6 +50,14 @@ TEMPLATES: dict[str, tuple[Promise, Promise]] = {
         _("Your login code"),
         _("Your Kepu login code is %(code)s. It expires in %(minutes)s minutes. Do not tell it to anyone."),
     ),
+    # The same text whether the number is new to Kepu or a volunteer elsewhere: the link's page tells them apart.
+    Kind.VOLUNTEER_INVITATION: (
+        _("Invitation to volunteer: %(association)s"),
+        _(
+            "%(name)s, %(association)s invites you to volunteer with it. Open %(url)s to accept "
+            "(valid until %(expires)s). If you did not expect this, ignore this message."
+        ),
+    ),
 }
 
 # Variants of a kind's text, chosen by the caller: (kind, variant) → (subject, text).

@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     EVENT_CANCELLED = "event_cancelled", _("Event cancelled")
     REGISTRATION = "registration", _("Registration confirmed")
     LOGIN_CODE = "login_code", _("Login code")
+    VOLUNTEER_INVITATION = "volunteer_invitation", _("Volunteer invitation")
 
 
 # Nobody may opt out of these: a code they asked for, and an event that will not happen.

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from checkin.models import Attendee, Registration
 from events.models import Event
 from kepu.queue import enqueue_on_commit, send_task_safely
-from volunteers.models import Shift, SignUp, Volunteer
+from volunteers.models import Shift, SignUp, Volunteer, VolunteerInvitation
 
 from .channels import PermanentError, TransientError, channel_names, get_channel, normalize_phone
 from .messages import CHANGE_LABELS, render
@@ -116,7 +116,7 @@ def _attendee_recipient(attendee: Attendee, email: str = "") -> Recipient:
 
 def _channels_for(recipient: Recipient, kind: str) -> list[str]:
     available = channel_names()
-    if kind == Kind.LOGIN_CODE:
+    if kind in (Kind.LOGIN_CODE, Kind.VOLUNTEER_INVITATION):
         return ["sms"]
     if recipient.volunteer_id is None:  # an attendee: whatever addresses we have
         return [c for c, address in (("sms", recipient.phone), ("email", recipient.email)) if address]
@@ -372,6 +372,35 @@ def notify_registration(*, registration: Registration, email: str = "") -> int:
         event=event,
         starts_at=event.starts_at,
         extra={"ticket_code": registration.code},
+    )
+
+
+def join_url(token: str) -> str:
+    return settings.NOTIFICATIONS_JOIN_URL.format(token=token)
+
+
+def notify_volunteer_invitation(*, invitation: VolunteerInvitation, token: str) -> int:
+    """Send an organizer's invitation to its phone number, with the link that accepts it.
+
+    Addressed to the number, never to a volunteer who may hold it: the row (which the inviting
+    association's organizers can list) looks the same for a new number and a taken one.
+    """
+    values = {
+        "name": invitation.name,
+        "association": invitation.association.name,
+        "url": join_url(token),
+        "expires": invitation.expires_at,
+    }
+    return _notify(
+        kind=Kind.VOLUNTEER_INVITATION,
+        recipients=[
+            Recipient(
+                ref=f"p{invitation.phone}", name=invitation.name, language=invitation.language, phone=invitation.phone
+            )
+        ],
+        key=f"{invitation.id}",
+        context=lambda r: values,
+        association_id=invitation.association_id,
     )
 
 

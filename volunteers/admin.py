@@ -93,6 +93,11 @@ class VolunteerAdmin(_ScopedToAssociation):
     def get_exclude(self, request, obj=None):
         return () if request.user.is_superuser else ("association",)
 
+    def has_add_permission(self, request):
+        # Organizers add volunteers by invitation (the API, the import), which answers alike for every
+        # number; this form would tell them whether a number is registered in another association.
+        return request.user.is_superuser
+
     def save_model(self, request, obj, form, change):
         if change:
             # Through the service: a new phone number is also the new login.

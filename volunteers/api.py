@@ -6,8 +6,9 @@ import django_filters
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import F, Q, Sum
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -19,7 +20,7 @@ from kepu.api import IdField, IsOrganizer, IsOrganizerOrReadOnly, ScopedByMethod
 from kepu.text import NameField
 
 from . import selectors, services
-from .models import Shift, SignUp, Skill, Volunteer
+from .models import Shift, SignUp, Skill, Volunteer, VolunteerInvitation
 
 # --- serializers -------------------------------------------------------------------------------------
 
@@ -140,6 +141,28 @@ class VolunteerSerializer(WriteScopedLinks, serializers.ModelSerializer):
         if not (access.is_organizer(user) or volunteer.user_id == user.id):
             data["phone"] = services.mask_phone(volunteer.phone)
         return data
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """An invitation as organizers see it: the same shape whoever holds the number."""
+
+    status = serializers.SerializerMethodField()
+    phone = serializers.CharField(source="masked_phone", read_only=True)
+
+    class Meta:
+        model = VolunteerInvitation
+        fields = ["id", "status", "phone", "name", "is_expert", "created_at", "expires_at", "accepted_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=["pending", "accepted", "expired"]))
+    def get_status(self, invitation: VolunteerInvitation) -> str:
+        return invitation.status_at(timezone.now())
+
+
+class InvitedSerializer(InvitationSerializer):
+    """The answer to adding a volunteer: invited, whether the number is new or registered elsewhere."""
+
+    status = serializers.ChoiceField(choices=["invited"], read_only=True, default="invited")
 
 
 class AddVolunteerSerializer(serializers.Serializer):
@@ -383,18 +406,42 @@ class VolunteerViewSet(ScopedByMethod, mixins.CreateModelMixin, mixins.UpdateMod
             return [IsOrganizer()]
         return super().get_permissions()
 
-    def perform_create(self, serializer):
+    @extend_schema(
+        request=VolunteerSerializer,
+        responses={202: InvitedSerializer},
+        description=(
+            "Add a volunteer: the number gets an SMS inviting it to volunteer with the organizer's association, "
+            "and the volunteer exists once the person accepts on the phone. The answer is the same 202 for a new "
+            "number and for a volunteer of another association (so it tells nobody who is registered where); a "
+            "number already volunteering with the organizer's association is a 400."
+        ),
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        serializer.instance = services.volunteer_create(
-            association=access.association_of(self.request.user),
+        invitation = services.volunteer_invite(
+            association=access.association_of(request.user),
+            invited_by=request.user,
             skills=data.pop("skills", []),
             organizations=data.pop("organizations", []),
             **data,
         )
+        return Response(InvitedSerializer(invitation).data, status=status.HTTP_202_ACCEPTED)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         services.volunteer_update(volunteer=serializer.instance, skills=data.pop("skills", None), **data)
+
+
+class VolunteerInvitationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Organizers follow their association's invitations (pending, accepted, expired); read only."""
+
+    serializer_class = InvitationSerializer
+    permission_classes = [IsOrganizer]
+
+    def get_queryset(self):
+        return access.volunteer_invitations_for_read(self.request.user)
 
 
 class StaffScanInputSerializer(serializers.Serializer):

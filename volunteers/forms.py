@@ -101,3 +101,26 @@ class ImportForm(forms.Form):
 class PeriodForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class JoinForm(forms.Form):
+    """A new number accepting an invitation: the password of the account, and consent."""
+
+    password = forms.CharField(
+        label=_("Choose a password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), min_length=8
+    )
+    consent = forms.BooleanField(
+        label_suffix="",
+        label=_("I agree to volunteer with this association and to its keeping my name, phone and service record."),
+    )
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password)
+        return password
+
+
+class MoveForm(forms.Form):
+    """A volunteer of another association accepting an invitation: they confirm the move."""
+
+    confirm = forms.BooleanField(label=_("Yes, move me to this association."), label_suffix="")

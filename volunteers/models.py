@@ -4,12 +4,16 @@ Core fields laid down with the foundation so that check-in and the tallies
 can build on them; the volunteers issue adds the rest.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Association, Event, Organization, Region
+from kepu.phones import mask_phone
 
 
 class Skill(models.Model):
@@ -156,3 +160,70 @@ class StaffCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event}"
+
+
+class VolunteerInvitation(models.Model):
+    """An organizer asked a phone number to volunteer with their association; the person answers on the phone.
+
+    Organizers add volunteers through invitations, whether the number is new or already a volunteer
+    elsewhere, so adding one answers the same for both and tells nobody who is registered where.
+    Only the link token's SHA-256 is kept: the link in the SMS is the one way to accept.
+    """
+
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    phone = models.CharField(_("mobile phone"), max_length=20, db_index=True)
+    name = models.CharField(_("name"), max_length=50)
+    is_expert = models.BooleanField(_("expert or science worker"), default=False)
+    skills = models.ManyToManyField(Skill, verbose_name=_("skills"), blank=True, related_name="+")
+    organizations = models.ManyToManyField(Organization, verbose_name=_("organizations"), blank=True, related_name="+")
+    home_region = models.ForeignKey(
+        Region,
+        verbose_name=_("home town or village"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    token_hash = models.CharField(_("link token (SHA-256)"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # The volunteer who accepted (created or moved here); empty while pending.
+    volunteer = models.ForeignKey(
+        Volunteer,
+        verbose_name=_("volunteer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+    )
+
+    class Meta:
+        verbose_name = _("volunteer invitation")
+        verbose_name_plural = _("volunteer invitations")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["association", "phone"], name="invitation_association_phone")]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.association}"
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    def status_at(self, now: datetime) -> str:
+        """One of "accepted", "expired" and "pending"."""
+        if self.accepted_at:
+            return "accepted"
+        return "expired" if now >= self.expires_at else "pending"

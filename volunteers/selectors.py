@@ -8,16 +8,41 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils import timezone
 
-from events.models import Event, Region
+from events.models import Association, Event, Region
 
-from .models import Shift, SignUp, Volunteer
-from .services import HOLDING, LIVE, next_star_threshold, star_level
+from .models import Shift, SignUp, Volunteer, VolunteerInvitation
+from .services import HOLDING, LIVE, invitation_token_hash, next_star_threshold, star_level
 
 
 def volunteer_of(user: User | AnonymousUser) -> Volunteer | None:
     if not user.is_authenticated:
         return None
     return Volunteer.objects.filter(user=user).select_related("association", "home_region").first()
+
+
+def volunteer_with_phone(phone: str) -> Volunteer | None:
+    return Volunteer.objects.select_related("association").filter(phone=phone).first()
+
+
+def invitations_of(association: Association | None) -> QuerySet[VolunteerInvitation]:
+    """An association's invitations, newest first (none without an association)."""
+    if association is None:
+        return VolunteerInvitation.objects.none()
+    return VolunteerInvitation.objects.filter(association=association).order_by("-created_at", "-id")
+
+
+def invitations_pending(association: Association | None, now: datetime | None = None) -> QuerySet[VolunteerInvitation]:
+    now = now or timezone.now()
+    return invitations_of(association).filter(accepted_at__isnull=True, expires_at__gt=now)
+
+
+def invitation_for_token(token: str) -> VolunteerInvitation | None:
+    """The invitation a link's token opens, or None (only the token's hash is stored)."""
+    return (
+        VolunteerInvitation.objects.select_related("association")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )
 
 
 def open_events(

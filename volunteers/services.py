@@ -9,6 +9,7 @@ Places are held by sign-ups whose status is in HOLDING: confirmed, attended
 and no-show. Waitlisted and cancelled sign-ups hold none.
 """
 
+import hashlib
 import logging
 import re
 import secrets
@@ -18,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import IO
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,10 +29,10 @@ from django.utils.translation import gettext as _
 from events.models import Association, Event, Organization, Region
 from kepu import phones, spreadsheets
 from kepu.text import clean_name
-from notifications.services import login_code_check, login_code_send, notify_signup
+from notifications.services import login_code_check, login_code_send, notify_signup, notify_volunteer_invitation
 from stats.services import tally_request
 
-from .models import Shift, SignUp, Skill, StaffCode, Volunteer
+from .models import Shift, SignUp, Skill, StaffCode, Volunteer, VolunteerInvitation
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,22 @@ mask_phone = phones.mask_phone
 # --- Volunteers --------------------------------------------------------------------------------
 
 
+def _checked_details(
+    *, association: Association, phone: str, name: str, organizations: Iterable[Organization]
+) -> tuple[str, str, list[Organization]]:
+    """(E.164 phone, clean name, organizations) of a volunteer to be, or ValidationError per field."""
+    phone = normalize_phone(phone)
+    name = clean_name(name)
+    if not name:
+        raise ValidationError({"name": _("Enter the volunteer's name.")})
+    if len(name) > 50:
+        raise ValidationError({"name": _("The name is too long (50 characters at most).")})
+    organizations = list(organizations)
+    if any(org.association_id != association.id for org in organizations):
+        raise ValidationError({"organizations": _("This belongs to another association.")})
+    return phone, name, organizations
+
+
 @transaction.atomic
 def volunteer_create(
     *,
@@ -89,15 +106,9 @@ def volunteer_create(
     language: str = "zh-hans",
 ) -> Volunteer:
     """A volunteer and their login (the normalized phone number). No password: cannot log in until one is set."""
-    phone = normalize_phone(phone)
-    name = clean_name(name)
-    if not name:
-        raise ValidationError({"name": _("Enter the volunteer's name.")})
-    if len(name) > 50:
-        raise ValidationError({"name": _("The name is too long (50 characters at most).")})
-    organizations = list(organizations)
-    if any(org.association_id != association.id for org in organizations):
-        raise ValidationError({"organizations": _("This belongs to another association.")})
+    phone, name, organizations = _checked_details(
+        association=association, phone=phone, name=name, organizations=organizations
+    )
     if User.objects.filter(username=phone).exists() or Volunteer.objects.filter(phone=phone).exists():
         raise ValidationError({"phone": _("This phone number is already registered.")})
     user = User.objects.create_user(username=phone, password=password, first_name=name[:150])
@@ -113,6 +124,164 @@ def volunteer_create(
     volunteer.skills.set(skills)
     volunteer.organizations.set(organizations)
     return volunteer
+
+
+# --- Invitations: how organizers add volunteers --------------------------------------------------------
+# An organizer adding a number that is not yet a volunteer of their association gets the same answer
+# whether the number is new to Kepu or a volunteer of another association: an invitation is recorded
+# and an SMS with a link goes to the number. Nothing changes until the person holding the phone accepts:
+# a new number then sets a password and becomes a volunteer here; a volunteer of another association
+# signs in and confirms the move (their sign-ups and hours stay theirs). A number already volunteering
+# here is refused, since the organizer can read their own volunteers anyway.
+
+INVITATION_VALID_FOR = timedelta(days=7)
+
+
+class InvitationClosed(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(code)
+        self.code = code  # "invalid", "expired", "accepted"
+        self.message = message
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _check_invites_here(association: Association) -> None:
+    # A prefecture reads its counties' volunteers but enrols none: volunteers serve with a county.
+    if association.children.exists():
+        raise PermissionDenied(_("A prefecture association does not enrol volunteers; its counties do."))
+
+
+@transaction.atomic
+def volunteer_invite(
+    *,
+    association: Association,
+    invited_by: User | None,
+    phone: str,
+    name: str,
+    is_expert: bool = False,
+    skills: Iterable[Skill] = (),
+    organizations: Iterable[Organization] = (),
+    home_region: Region | None = None,
+    language: str = "zh-hans",
+    now: datetime | None = None,
+) -> VolunteerInvitation:
+    """Invite a number to volunteer with `association`; ValidationError if it already does.
+
+    A number with a live invitation from this association keeps it (its details are brought up to date)
+    and gets no second SMS, so repeated adds do not flood a phone.
+    """
+    now = now or timezone.now()
+    _check_invites_here(association)
+    phone, name, organizations = _checked_details(
+        association=association, phone=phone, name=name, organizations=organizations
+    )
+    if Volunteer.objects.filter(phone=phone, association=association).exists():
+        raise ValidationError({"phone": _("This number is already a volunteer of your association.")})
+    details = {"name": name, "is_expert": is_expert, "home_region": home_region, "language": language}
+    invitation = (
+        VolunteerInvitation.objects.select_for_update()
+        .filter(association=association, phone=phone, accepted_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    token = None
+    if invitation is None:
+        token = secrets.token_urlsafe(24)
+        invitation = VolunteerInvitation.objects.create(
+            association=association,
+            phone=phone,
+            invited_by=invited_by,
+            token_hash=invitation_token_hash(token),
+            created_at=now,
+            expires_at=now + INVITATION_VALID_FOR,
+            **details,
+        )
+    else:
+        for field, value in details.items():
+            setattr(invitation, field, value)
+        invitation.save(update_fields=[*details])
+    invitation.skills.set(skills)
+    invitation.organizations.set(organizations)
+    if token:
+        notify_volunteer_invitation(invitation=invitation, token=token)
+    return invitation
+
+
+def invitation_check_open(invitation: VolunteerInvitation | None, now: datetime | None = None) -> VolunteerInvitation:
+    """The invitation if it can still be accepted; InvitationClosed saying why not otherwise."""
+    if invitation is None:
+        raise InvitationClosed("invalid", _("This invitation link is not valid. Check that it was copied whole."))
+    status = invitation.status_at(now or timezone.now())
+    if status == "accepted":
+        raise InvitationClosed("accepted", _("This invitation has already been accepted. Log in to continue."))
+    if status == "expired":
+        raise InvitationClosed(
+            "expired",
+            _("This invitation has expired. Ask %(association)s to invite you again.")
+            % {"association": invitation.association.name},
+        )
+    return invitation
+
+
+def _locked_open(invitation: VolunteerInvitation, now: datetime) -> VolunteerInvitation:
+    # The row lock makes two taps on "accept" accept once.
+    locked = VolunteerInvitation.objects.select_for_update().select_related("association").get(pk=invitation.pk)
+    return invitation_check_open(locked, now)
+
+
+def _accepted(invitation: VolunteerInvitation, volunteer: Volunteer, now: datetime) -> Volunteer:
+    invitation.accepted_at, invitation.volunteer = now, volunteer
+    invitation.save(update_fields=["accepted_at", "volunteer"])
+    return volunteer
+
+
+@transaction.atomic
+def invitation_accept_new(
+    *, invitation: VolunteerInvitation, password_hash: str, now: datetime | None = None
+) -> Volunteer:
+    """A number new to Kepu accepts: the volunteer is created in the inviting association with the invited details."""
+    now = now or timezone.now()
+    invitation = _locked_open(invitation, now)
+    if User.objects.filter(username=invitation.phone).exists():
+        raise ValidationError({"phone": _("This number already has an account: log in, then open the link again.")})
+    volunteer = volunteer_create(
+        association=invitation.association,
+        phone=invitation.phone,
+        name=invitation.name,
+        is_expert=invitation.is_expert,
+        skills=invitation.skills.all(),
+        organizations=invitation.organizations.all(),
+        home_region=invitation.home_region,
+        language=invitation.language,
+    )
+    volunteer.user.password = password_hash  # hashed when the form was sent; the plain password is never kept
+    volunteer.user.save(update_fields=["password"])
+    return _accepted(invitation, volunteer, now)
+
+
+@transaction.atomic
+def invitation_accept_move(
+    *, invitation: VolunteerInvitation, volunteer: Volunteer, now: datetime | None = None
+) -> Volunteer:
+    """The volunteer holding the invited number moves to the inviting association.
+
+    Their name, sign-ups and hours stay theirs; the organizations (which belong to an association)
+    become the invited ones, and the invited skills, expertise and home are added to their profile.
+    """
+    now = now or timezone.now()
+    invitation = _locked_open(invitation, now)
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if volunteer.phone != invitation.phone:
+        raise InvitationClosed("invalid", _("This invitation is for another phone number."))
+    volunteer.association = invitation.association
+    volunteer.is_expert = volunteer.is_expert or invitation.is_expert
+    volunteer.home_region = invitation.home_region or volunteer.home_region
+    volunteer.save(update_fields=["association", "is_expert", "home_region"])
+    volunteer.organizations.set(invitation.organizations.all())
+    volunteer.skills.add(*invitation.skills.all())
+    return _accepted(invitation, volunteer, now)
 
 
 # --- Registering on the phone pages ------------------------------------------------------------------
@@ -627,18 +796,23 @@ YES = {"1", "y", "yes", "true", "是", "√", "专家", "專家"}
 
 
 @transaction.atomic
-def volunteers_import(*, association: Association, file: IO[bytes]) -> dict:
-    """Create volunteers from a spreadsheet (.xlsx or .csv, read by `kepu.spreadsheets` within its limits).
+def volunteers_import(*, association: Association, file: IO[bytes], invited_by: User | None = None) -> dict:
+    """Invite the volunteers of a spreadsheet (.xlsx or .csv, read by `kepu.spreadsheets` within its limits).
 
-    All or nothing: when any row is wrong, nothing is imported and `spreadsheets.ImportRefused`
-    names every wrong row, so the organizer corrects the file and uploads it again.
-    Returns {"created": n, "rows": [{"row": number, "ok": True, "name": ..., "message": ""}]}.
+    Each row's number gets an invitation (see "Invitations"): the report says "invited" alike for a
+    new number and for a volunteer of another association. A number already volunteering here, or
+    twice in the file, is a wrong row. All or nothing: when any row is wrong, nothing is recorded (and
+    no SMS sent) and `spreadsheets.ImportRefused` names every wrong row, so the organizer corrects the
+    file and uploads it again.
+    Returns {"invited": n, "rows": [{"row": number, "ok": True, "name": ..., "message": "", "result": "invited"}]}.
     """
+    _check_invites_here(association)
     table = spreadsheets.read_table(file, headings=IMPORT_COLUMNS, required=("phone", "name"))
     towns = {r.name: r for r in Region.objects.filter(level=Region.Level.TOWN, parent=association.region)}
     organizations = {o.name: o for o in Organization.objects.filter(association=association)}
-    report: dict = {"created": 0, "rows": []}
+    report: dict = {"invited": 0, "rows": []}
     wrong = []
+    rows_of_phone: dict[str, int] = {}
     for row in table.rows:
         name = clean_name(table.cell(row, "name"))
         try:
@@ -661,11 +835,18 @@ def volunteers_import(*, association: Association, file: IO[bytes]) -> dict:
                 if org_name not in organizations:
                     raise ValidationError({"organization": _("Unknown organization “%(name)s”.") % {"name": org_name}})
                 orgs = [organizations[org_name]]
+            phone = normalize_phone(table.cell(row, "phone"))
+            if phone in rows_of_phone:
+                raise ValidationError(
+                    {"phone": _("This number is also in row %(row)d.") % {"row": rows_of_phone[phone]}}
+                )
+            rows_of_phone[phone] = row.number
             skill_names = _split_skills(table.cell(row, "skills"))
             with transaction.atomic():  # a savepoint: a failed row leaves the others' checks valid
-                volunteer_create(
+                volunteer_invite(
                     association=association,
-                    phone=table.cell(row, "phone"),
+                    invited_by=invited_by,
+                    phone=phone,
                     name=name,
                     is_expert=table.cell(row, "expert").lower() in YES,
                     skills=skills_by_names(skill_names),
@@ -676,8 +857,8 @@ def volunteers_import(*, association: Association, file: IO[bytes]) -> dict:
             message = " ".join(m for ms in invalid.message_dict.values() for m in ms)
             wrong.append(spreadsheets.RowProblem(row=row.number, name=name, message=message))
         else:
-            report["created"] += 1
-            report["rows"].append({"row": row.number, "ok": True, "name": name, "message": ""})
+            report["invited"] += 1
+            report["rows"].append({"row": row.number, "ok": True, "name": name, "message": "", "result": "invited"})
     if wrong:
         raise spreadsheets.ImportRefused(wrong, rows=len(table.rows))
     return report

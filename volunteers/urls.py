@@ -7,6 +7,7 @@ router = DefaultRouter()
 router.register("shifts", api.ShiftViewSet, basename="shift")
 router.register("signups", api.SignUpViewSet, basename="signup")
 router.register("volunteers", api.VolunteerViewSet, basename="volunteer")
+router.register("volunteer-invitations", api.VolunteerInvitationViewSet, basename="volunteer-invitation")
 
 # API routes (mounted under /api/v1/) and pages of this app.
 api_urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("v/", views.events, name="v-events"),
     path("v/register/", views.register, name="v-register"),
     path("v/register/confirm/", views.register_confirm, name="v-register-confirm"),
+    path("v/join/<str:token>/", views.join, name="v-join"),
     path("v/login/", views.login, name="v-login"),
     path("v/logout/", views.logout, name="v-logout"),
     path("v/events/<int:event_id>/", views.event_detail, name="v-event"),

@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,7 +27,7 @@ from kepu.spreadsheets import ImportRefused
 from notifications.services import LoginCodeThrottled
 
 from . import documents, selectors, services
-from .forms import CodeForm, EventFilterForm, ImportForm, LoginForm, PeriodForm, RegisterForm
+from .forms import CodeForm, EventFilterForm, ImportForm, JoinForm, LoginForm, MoveForm, PeriodForm, RegisterForm
 from .models import Shift, SignUp, Skill, StaffCode, Volunteer
 
 volunteer_login_required = login_required(login_url="v-login")
@@ -139,6 +139,55 @@ def register_confirm(request):
     return render(
         request, "volunteers/register_confirm.html", {"form": form, "phone": services.mask_phone(pending["phone"])}
     )
+
+
+def join(request, token: str):
+    """An invitation's link (services, "Invitations"): a new number sets a password and consents; a
+    volunteer of another association signs in and confirms the move."""
+    invitation = selectors.invitation_for_token(token)
+    try:
+        services.invitation_check_open(invitation)
+    except services.InvitationClosed as closed:
+        return _join_closed(request, closed)
+    context = {"invitation": invitation, "phone": services.mask_phone(invitation.phone)}
+    holder = selectors.volunteer_with_phone(invitation.phone)
+    if holder is None:
+        form = JoinForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                volunteer = services.invitation_accept_new(
+                    invitation=invitation, password_hash=make_password(form.cleaned_data["password"])
+                )
+            except services.InvitationClosed as closed:
+                return _join_closed(request, closed)
+            except ValidationError as invalid:
+                form.add_error(None, _first_error(invalid))
+            else:
+                auth.login(request, volunteer.user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Welcome, %(name)s! Pick a shift below.") % {"name": volunteer.name})
+                return redirect("v-events")
+        return render(request, "volunteers/join.html", {**context, "form": form, "step": "new"})
+    if holder.user_id != request.user.id:  # moving an account is for its owner, signed in
+        login_url = f"{reverse('v-login')}?{urlencode({'next': request.path})}"
+        return render(request, "volunteers/join.html", {**context, "step": "sign_in", "login_url": login_url})
+    form = MoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_accept_move(invitation=invitation, volunteer=holder)
+        except services.InvitationClosed as closed:
+            return _join_closed(request, closed)
+        messages.success(
+            request, _("You now volunteer with %(association)s.") % {"association": invitation.association.name}
+        )
+        return redirect("v-schedule")
+    return render(
+        request, "volunteers/join.html", {**context, "form": form, "step": "move", "current": holder.association}
+    )
+
+
+def _join_closed(request, closed: "services.InvitationClosed"):
+    status = 404 if closed.code == "invalid" else 410
+    return render(request, "volunteers/join.html", {"closed": closed}, status=status)
 
 
 def login(request):
@@ -467,9 +516,12 @@ def org_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            report = services.volunteers_import(association=access.association_of(request.user), file=upload)
+            report = services.volunteers_import(
+                association=access.association_of(request.user), file=upload, invited_by=request.user
+            )
         except ImportRefused as refused:  # nothing was imported: the wrong rows, to fix and upload again
-            report = {"created": 0, "refused": refused.summary, "rows": refused.report()}
+            report = {"invited": 0, "refused": refused.summary, "rows": refused.report()}
         except ValidationError as invalid:
             form.add_error("file", invalid.messages)
-    return render(request, "volunteers/org_import.html", {"form": form, "report": report})
+    pending = selectors.invitations_pending(access.association_of(request.user))
+    return render(request, "volunteers/org_import.html", {"form": form, "report": report, "pending": pending})

@@ -1,5 +1,6 @@
 """A volunteer on a phone: register, sign up, see it in the schedule, cancel. Real Chromium."""
 
+import os
 import re
 
 import pytest
@@ -43,3 +44,27 @@ def test_volunteer_registers_signs_up_sees_the_schedule_and_cancels(live_server,
     assert SignUp.objects.get().status == SignUp.Status.CANCELLED
     # Nothing sideways on a 390 px screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_an_invited_number_accepts_on_the_phone_under_the_content_security_policy(
+    live_server, phone_page, association, organizer
+):
+    from volunteers import services
+
+    services.volunteer_invite(association=association, invited_by=organizer, phone="13712345678", name="李明")
+    link = re.search(r"/v/join/[^/\s]+/", Notification.objects.get(kind="volunteer_invitation").body).group()
+    blocked: list[str] = []
+    phone_page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security" in message.text else None
+    )
+
+    phone_page.goto(f"{live_server.url}{link}")
+    assert "邀请您成为志愿者" in phone_page.inner_text("h2")
+    if shot := os.environ.get("KEPU_SCREENSHOT"):
+        phone_page.screenshot(path=shot, full_page=True)
+    phone_page.fill("input[name=password]", "Guoshu-2026!")
+    phone_page.check("input[name=consent]")
+    phone_page.click("button[type=submit]")
+    phone_page.wait_for_url(f"{live_server.url}/v/")
+    assert Volunteer.objects.get().association == association
+    assert blocked == []

@@ -10,7 +10,7 @@ from openpyxl import Workbook, load_workbook
 from notifications.models import Notification
 from tests.factories import PASSWORD, TownFactory, UpcomingShiftFactory
 from volunteers import services
-from volunteers.models import SignUp, Skill, Volunteer
+from volunteers.models import SignUp, Skill, Volunteer, VolunteerInvitation
 
 pytestmark = pytest.mark.django_db
 
@@ -234,10 +234,13 @@ def test_import_with_wrong_rows_imports_nobody_and_lists_every_wrong_row(organiz
         (6, "重复", False),
     ]
     assert not Volunteer.objects.exists() and not Skill.objects.exists()  # the good rows went in with nothing
+    assert not VolunteerInvitation.objects.exists()
 
     organizer_client.post("/v/org/import/", {"file": _upload(_xlsx(good), "volunteers.xlsx")})  # corrected
-    assert set(Volunteer.objects.values_list("name", flat=True)) == {"王芳", "李强"}
-    wang = Volunteer.objects.get(name="王芳")
+    # Each row is an invitation; a volunteer exists once its person accepts (tests/volunteers/test_invitations.py).
+    assert set(VolunteerInvitation.objects.values_list("name", flat=True)) == {"王芳", "李强"}
+    invitation = VolunteerInvitation.objects.get(name="王芳")
+    wang = services.invitation_accept_new(invitation=invitation, password_hash="!")
     assert wang.is_expert and wang.home_region == town
     assert set(wang.skills.values_list("name", flat=True)) == {"农技", "急救"}
 
@@ -245,7 +248,7 @@ def test_import_with_wrong_rows_imports_nobody_and_lists_every_wrong_row(organiz
 def test_import_of_a_csv_in_gbk(association):
     content = "姓名,手机号\n赵六,13900004444\n钱七,13900005555\n".encode("gb18030")
     report = services.volunteers_import(association=association, file=_upload(content, "list.csv"))
-    assert report["created"] == 2
+    assert report["invited"] == 2
     assert [(r["row"], r["name"], r["ok"]) for r in report["rows"]] == [(2, "赵六", True), (3, "钱七", True)]
 
 
