@@ -29,7 +29,7 @@ from tests.factories import (
     VolunteerFactory,
 )
 from volunteers import services as volunteer_services
-from volunteers.models import Shift, SignUp, StaffCode, Volunteer
+from volunteers.models import Shift, SignUp, StaffCode, Volunteer, VolunteerInvitation
 
 
 @dataclass
@@ -53,6 +53,8 @@ class County:
     staff_code: StaffCode
     notification: Notification  # a failed SMS about the event: one an organizer may resend
     inbox_message: Notification  # a message in the on-duty volunteer's in-app inbox
+    invitation: VolunteerInvitation  # a pending invitation to a phone number, opened by `invitation_token`
+    invitation_token: str
     extra: dict = field(default_factory=dict)
 
 
@@ -81,6 +83,15 @@ def _county(prefecture: Association, region: Region, tag: str) -> County:
     inbox = NotificationFactory(
         volunteer=volunteer, event=event, channel="inbox", status=Notification.Status.SENT, sent_at=timezone.now()
     )
+    invitation_token = f"invitation-token-{tag}"
+    invitation = VolunteerInvitation.objects.create(
+        association=association,
+        phone=f"+86139{'1' if tag == 'a' else '2'}0000000",
+        name="受邀者",
+        invited_by=organizer,
+        token_hash=volunteer_services.invitation_token_hash(invitation_token),
+        expires_at=timezone.now() + timedelta(days=7),
+    )
     return County(
         association=association,
         organizer=organizer,
@@ -99,6 +110,8 @@ def _county(prefecture: Association, region: Region, tag: str) -> County:
         staff_code=volunteer_services.staff_code_of(event),
         notification=failed,
         inbox_message=inbox,
+        invitation=invitation,
+        invitation_token=invitation_token,
     )
 
 

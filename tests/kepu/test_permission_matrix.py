@@ -118,6 +118,8 @@ EXPECTED = {
     ("api:volunteer-list", "POST"):              "denied  denied  denied  bad     bad     bad     denied",
     ("api:volunteer-detail", "GET"):             "denied  denied  ok      ok      denied  ok      denied",
     ("api:volunteer-detail", "PUT"):             "denied  denied  denied  bad     denied  denied  denied",
+    ("api:volunteer-invitation-list", "GET"):    "denied  denied  denied  ok      ok      ok      denied",
+    ("api:volunteer-invitation-detail", "GET"):  "denied  denied  denied  ok      denied  ok      denied",
     ("api:volunteer-detail", "PATCH"):           "denied  denied  denied  ok      denied  denied  denied",
     ("api:notification-preferences", "GET"):     "denied  ok      ok      ok      ok      ok      ok",
     ("api:notification-preferences", "PATCH"):   "denied  ok      ok      ok      ok      ok      ok",
@@ -155,6 +157,9 @@ EXPECTED = {
     ("v-register", "POST"):                      "ok      ok      ok      ok      ok      ok      ok",
     ("v-register-confirm", "GET"):               "ok      ok      ok      ok      ok      ok      ok",
     ("v-register-confirm", "POST"):              "ok      ok      ok      ok      ok      ok      ok",
+    # The invited person's own answer, by the link's token: anyone holding the link (signed in or not).
+    ("v-join", "GET"):                           "ok      ok      ok      ok      ok      ok      ok",
+    ("v-join", "POST"):                          "ok      ok      ok      ok      ok      ok      ok",
     ("v-login", "GET"):                          "ok      ok      ok      ok      ok      ok      ok",
     ("v-login", "POST"):                         "ok      ok      ok      ok      ok      ok      ok",
     ("v-logout", "GET"):                         "405     405     405     405     405     405     405",
@@ -271,6 +276,7 @@ PK_TARGETS = {
     "api:event": "event",
     "api:shift": "shift",
     "api:signup": "signup",
+    "api:volunteer-invitation": "invitation",
     "api:volunteer": "volunteer",
     "api:notification": "notification",
     "api:inbox": "inbox_message",
@@ -286,7 +292,7 @@ def url_of(route: Route, world) -> str:
         "campaign_id": a.campaign.id,
         "year": a.event.starts_at.year,
         "figure": "events_held",
-        "token": a.volunteer.calendar_token,
+        "token": a.invitation_token if route.name == "v-join" else a.volunteer.calendar_token,
         "fmt": "csv",
         "shift_id": a.shift.id,
         "signup_id": a.signup.id,
@@ -456,6 +462,7 @@ OWN_RECORD_ROUTES = {
     "v-logout",
     "v-register",
     "v-register-confirm",  # the sender's own pending registration (in their session)
+    "v-join",  # the invited person's own answer (the link's token is the permission)
     "v-events",
     "inbox",
     "inbox-read",
