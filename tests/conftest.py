@@ -43,6 +43,13 @@ def _forget_queued_runs():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Every factory user hashes a password; PBKDF2's iterations made a two-county world take 4 s to build.
+    Tests check what a password lets in, not the hash's strength (production keeps Django's default)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counts (DRF throttles) live in the cache, which outlives a test's database: each test starts at 0."""
     from django.core.cache import cache
