@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "checkin",
     "notifications",
     "stats",
+    "desk",  # the organizer's pages: reads and writes through the apps above
 ]
 
 MIDDLEWARE = [

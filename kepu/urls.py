@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from checkin import urls as checkin_urls
+from desk import urls as desk_urls
 from events import urls as events_urls
 from notifications import urls as notifications_urls
 from stats import urls as stats_urls
@@ -47,4 +48,5 @@ urlpatterns = [
     *checkin_urls.urlpatterns,
     *notifications_urls.urlpatterns,
     *stats_urls.urlpatterns,
+    path("desk/", include(desk_urls)),
 ]
