@@ -257,3 +257,12 @@ def event_counts(*, event: Event) -> dict:
 
 def attendee_of_association(*, attendee_id: int, association_id: int) -> Attendee | None:
     return Attendee.objects.filter(id=attendee_id, association_id=association_id).first()
+
+
+def ticket_for_code(code: str) -> Registration | None:
+    """The live event registration a ticket link names; whoever holds the code holds the ticket."""
+    return (
+        Registration.objects.select_related("attendee", "event__venue")
+        .filter(code=code, revoked_at__isnull=True, event__isnull=False)
+        .first()
+    )

@@ -32,10 +32,10 @@ from django.utils.translation import gettext as _
 from events.models import Campaign, Event, Organization, Region
 from kepu import phones, rawsql, spreadsheets
 from kepu.text import clean_name
-from notifications.services import notify_registration
 from stats import services as stats_services
 
 from . import selectors
+from .messages import notify_registration
 from .models import Attendee, CheckIn, Headcount, PosterCode, Registration, ScanLog
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import api, views
+from . import api, ticket, views
 
 # Mounted under /api/v1/ (namespace "api"), scans first: they are the busiest requests (see kepu/urls.py).
 api_urlpatterns = [
@@ -38,4 +38,8 @@ page_urlpatterns = [
     path("checkin/events/<int:event_id>/tickets/", views.tickets, name="tickets"),
     path("checkin/events/<int:event_id>/poster/", views.poster, name="poster"),
 ]
-urlpatterns = [path("", include((page_urlpatterns, "checkin")))]
+urlpatterns = [
+    path("", include((page_urlpatterns, "checkin"))),
+    # The link in the registration SMS (NOTIFICATIONS_TICKET_URL): short, and outside the namespace.
+    path("t/<str:code>/", ticket.ticket, name="ticket"),
+]

@@ -12,9 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.services import notify_event_cancelled, notify_event_changed
 from stats.services import tally_request
 
+from .messages import notify_event_cancelled, notify_event_changed
 from .models import Association, Campaign, Event, EventOutput, Organization, Organizer, Venue
 
 

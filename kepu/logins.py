@@ -2,7 +2,7 @@
 
 Every sign-in path calls `django.contrib.auth.authenticate` with the request: the admin's
 login, the volunteers' /v/login/, the API token (`TokenView`) and the one-time login code
-(`notifications.backends.LoginCodeBackend`). axes' backend comes first in
+(`kepu.login_codes.LoginCodeBackend`). axes' backend comes first in
 AUTHENTICATION_BACKENDS, so a locked-out account or address is refused before any password
 or code is checked: the right password does not open a locked account.
 

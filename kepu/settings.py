@@ -183,7 +183,7 @@ LOGIN_URL = "admin:login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "notifications.backends.LoginCodeBackend",
+    "kepu.login_codes.LoginCodeBackend",
 ]
 # Failures are counted per account and, separately, per client address; either reaching the limit
 # within the cool-off of its last failure locks it out (429) for the cool-off, and every further
@@ -255,7 +255,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "kepu.api.exception_handler",
     # The client address for throttles: see TRUSTED_PROXY_COUNT.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
-    # One-time login codes (notifications/api.py): per client address and per phone number.
+    # One-time login codes (kepu/login_codes.py): per client address and per phone number.
     "DEFAULT_THROTTLE_RATES": {
         "login_code_ip": env("LOGIN_CODE_RATE_PER_IP", default="30/hour"),
         "login_code_phone": env("LOGIN_CODE_RATE_PER_PHONE", default="10/hour"),
@@ -318,8 +318,9 @@ CELERY_BEAT_SCHEDULE = {
     "mark-finished-events-done": {"task": "events.tasks.mark_finished_events_done", "schedule": 15 * 60},
     # notifications: hand out queued messages no worker took (broker down, retries due, dead workers)
     "notifications-dispatch-due": {"task": "notifications.tasks.dispatch_due_notifications", "schedule": 30},
-    # notifications: record the shift reminders that have come due
-    "notifications-record-reminders": {"task": "notifications.tasks.record_due_reminders", "schedule": 5 * 60},
+    # volunteers: record the shift reminders that have come due (the entry keeps its name, so the
+    # DatabaseScheduler updates its row's task on start rather than keeping a row for a task that is gone)
+    "notifications-record-reminders": {"task": "volunteers.tasks.record_due_reminders", "schedule": 5 * 60},
     # stats: tallies follow the records (a sweep for what no worker did) and a full recompute every night
     "stats-tally-sweep": {"task": "stats.tasks.tally_sweep", "schedule": 60},
     "stats-tally-nightly": {"task": "stats.tasks.tally_nightly", "schedule": crontab(hour=2, minute=30)},
@@ -388,7 +389,7 @@ NOTIFICATIONS_LOGIN_CODE = {
     "window_minutes": 60,
     "max_attempts": 5,
 }
-# The attendee's ticket page (notifications.views.ticket) as linked from the registration SMS.
+# The attendee's ticket page (checkin.ticket.ticket) as linked from the registration SMS.
 NOTIFICATIONS_TICKET_URL = env("NOTIFICATIONS_TICKET_URL", default="http://127.0.0.1:8000/t/{code}/")
 # The page where an invited volunteer accepts (volunteers.views.join), as linked from the invitation SMS.
 NOTIFICATIONS_JOIN_URL = env("NOTIFICATIONS_JOIN_URL", default="http://127.0.0.1:8000/v/join/{token}/")

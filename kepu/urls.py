@@ -12,6 +12,7 @@ from stats import urls as stats_urls
 from volunteers import urls as volunteers_urls
 
 from .health import healthz
+from .login_codes import LoginCodeVerifyView, LoginCodeView
 from .logins import TokenView
 
 # The API answers errors in JSON, even those Django answers itself (kepu/errors.py).
@@ -29,6 +30,8 @@ admin.site.index_title = _("Plan, staff, check in, report")
 api_v1 = [
     *checkin_urls.api_urlpatterns,
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/login-code/", LoginCodeView.as_view(), name="login-code"),
+    path("auth/login-code/verify/", LoginCodeVerifyView.as_view(), name="login-code-verify"),
     *events_urls.api_urlpatterns,
     *volunteers_urls.api_urlpatterns,
     *notifications_urls.api_urlpatterns,

@@ -1,20 +1,15 @@
 """The notifications API: organizers follow delivery and resend; volunteers read their inbox and set
-their preferences; anyone may ask for a one-time login code."""
+their preferences (the one-time login codes' API is kepu/login_codes.py)."""
 
-from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from kepu import access
 from kepu.api import IsOrganizer, ScopedByMethod
-from kepu.logins import refuse_if_locked_out
 
 from . import selectors, services
 from .channels import channel_names
@@ -160,80 +155,3 @@ class PreferenceView(APIView):
         serializer.is_valid(raise_exception=True)
         services.preference_update(user=request.user, **serializer.validated_data)
         return self._answer(request.user)
-
-
-class LoginCodeThrottle(SimpleRateThrottle):
-    """Requests for and with login codes per client address (rate: REST_FRAMEWORK's "login_code_ip")."""
-
-    scope = "login_code_ip"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class LoginCodePhoneThrottle(SimpleRateThrottle):
-    """Requests for and with login codes per phone number, however written ("login_code_phone")."""
-
-    scope = "login_code_phone"
-
-    def get_cache_key(self, request, view):
-        try:
-            phone = services.normalize_phone(str(request.data.get("phone", "")))
-        except (ValidationError, ValueError, AttributeError):
-            return None  # not a number: the serializer refuses it, nothing to count
-        return self.cache_format % {"scope": self.scope, "ident": phone}
-
-
-class LoginCodeRequestSerializer(serializers.Serializer):
-    phone = serializers.CharField(max_length=30)
-
-
-class LoginCodeVerifySerializer(serializers.Serializer):
-    phone = serializers.CharField(max_length=30)
-    code = serializers.CharField(max_length=10)
-
-
-class LoginCodeView(APIView):
-    """Send a one-time login code by SMS to a volunteer who forgot their password."""
-
-    permission_classes = [permissions.AllowAny]
-    authentication_classes = []
-    throttle_classes = [LoginCodeThrottle, LoginCodePhoneThrottle]
-
-    @extend_schema(
-        request=LoginCodeRequestSerializer,
-        responses={202: inline_serializer("LoginCodeSent", {"detail": serializers.CharField()})},
-    )
-    def post(self, request):
-        serializer = LoginCodeRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            services.login_code_send(phone=serializer.validated_data["phone"])
-        except services.LoginCodeThrottled as throttled:
-            raise exceptions.Throttled(wait=throttled.wait_seconds) from None
-        detail = _("If this number belongs to a volunteer, a code is on its way.")
-        return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
-
-
-class LoginCodeVerifyView(APIView):
-    """Trade a one-time login code for an API token."""
-
-    permission_classes = [permissions.AllowAny]
-    authentication_classes = []
-    throttle_classes = [LoginCodeThrottle, LoginCodePhoneThrottle]
-
-    @extend_schema(
-        request=LoginCodeVerifySerializer,
-        responses=inline_serializer("LoginCodeToken", {"token": serializers.CharField()}),
-    )
-    def post(self, request):
-        serializer = LoginCodeVerifySerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        # Through authenticate(), so django-axes counts failures per number and address (kepu/logins.py).
-        user = authenticate(request, username=data["phone"], one_time_password=data["code"])
-        if user is None:
-            refuse_if_locked_out(request)
-            raise exceptions.ValidationError({"code": [_("The code is wrong or has expired.")]})
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})

@@ -1,15 +1,14 @@
 """Reads of the notifications app (what each user may read is kepu/access.py's to say)."""
 
-from django.contrib.auth.models import User
-from django.db.models import Count, QuerySet
+from collections.abc import Iterable
 
-from checkin.models import Registration
-from events.models import Event
+from django.contrib.auth.models import User
+from django.db.models import Count, Model, QuerySet
 
 from .models import Notification
 
 
-def event_notification_summary(*, event: Event) -> list[dict]:
+def event_notification_summary(*, event: Model) -> list[dict]:
     """How many messages of each kind went out on each channel, by delivery state."""
     return list(
         Notification.objects.filter(event=event)
@@ -17,6 +16,19 @@ def event_notification_summary(*, event: Event) -> list[dict]:
         .annotate(count=Count("id"))
         .order_by("kind", "channel", "status")
     )
+
+
+def keys_recorded(*, kind: str, event_ids: Iterable[int]) -> set[str]:
+    """The "kind:key" part of the dedupe keys of the events' messages of `kind` (whoever they went to, however).
+
+    One read for a whole sweep: news already recorded is skipped without rendering anything.
+    """
+    return {
+        dedupe_key.rsplit(":", 2)[0]
+        for dedupe_key in Notification.objects.filter(kind=kind, event_id__in=set(event_ids)).values_list(
+            "dedupe_key", flat=True
+        )
+    }
 
 
 def inbox_of(user: User) -> QuerySet[Notification]:
@@ -27,12 +39,3 @@ def inbox_of(user: User) -> QuerySet[Notification]:
 
 def inbox_unread_count(user: User) -> int:
     return inbox_of(user).filter(read_at__isnull=True).count()
-
-
-def ticket_for_code(code: str) -> Registration | None:
-    """The live event registration a ticket link names; whoever holds the code holds the ticket."""
-    return (
-        Registration.objects.select_related("attendee", "event__venue")
-        .filter(code=code, revoked_at__isnull=True, event__isnull=False)
-        .first()
-    )

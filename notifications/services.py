@@ -1,21 +1,20 @@
-"""Writes of the notifications app, and the API the other apps call.
+"""Writes of the notifications app: the outbox that the other apps hand their messages to.
 
-The other apps call the notify_* functions inside their own transaction:
-the rows are written with the change that causes them (or not at all), and
-the workers are nudged after commit. Each row has a unique dedupe key, so
-calling twice records one message, and a worker sends a row only after
-winning a conditional UPDATE (queued → sending), so two workers, two sweeps
-or a redelivered task never send it twice. A worker killed mid-send leaves a
-'sending' row whose lease runs out; the sweep takes it back.
+The outbox knows no other app: each app composes its own messages (what to tell whom, in
+which words; e.g. volunteers/messages.py) and calls `notify` with the recipients, the message
+and its values, inside its own transaction: the rows are written with the change that causes
+them (or not at all), and the workers are nudged after commit. Each row has a unique dedupe
+key, so calling twice records one message, and a worker sends a row only after winning a
+conditional UPDATE (queued → sending), so two workers, two sweeps or a redelivered task never
+send it twice. A worker killed mid-send leaves a 'sending' row whose lease runs out; the sweep
+takes it back.
 """
 
-import hashlib
 import logging
 import random
 import re
-import secrets
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,28 +25,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from checkin.models import Attendee, Registration
-from events.models import Event
 from kepu.queue import enqueue_on_commit, send_task_safely
-from volunteers.models import Shift, SignUp, Volunteer, VolunteerInvitation
 
-from .channels import PermanentError, TransientError, channel_names, get_channel, normalize_phone
-from .messages import CHANGE_LABELS, render
-from .models import MANDATORY_KINDS, Kind, LoginCode, Notification, Preference
+from .channels import PermanentError, TransientError, channel_names, get_channel
+from .messages import Message, render
+from .models import MANDATORY_KINDS, Kind, Notification, Preference
 
 logger = logging.getLogger(__name__)
 
 Status = Notification.Status
 
-SIGNUP_KINDS = {
-    "confirmed": Kind.SIGNUP_CONFIRMED,
-    "waitlisted": Kind.SIGNUP_WAITLISTED,
-    "promoted": Kind.SIGNUP_PROMOTED,
-    "removed": Kind.SIGNUP_REMOVED,
-}
+# Sent by SMS only, whatever the recipient prefers: they go to a phone number, and are about that number.
+SMS_ONLY_KINDS = (Kind.LOGIN_CODE, Kind.VOLUNTEER_INVITATION)
 
 
 # --- Who gets a message, and how ----------------------------------------------------------------
@@ -55,6 +46,8 @@ SIGNUP_KINDS = {
 
 @dataclass(frozen=True)
 class Recipient:
+    """Whom to tell: the sending app fills in who they are; the outbox adds their preferences (by user_id)."""
+
     ref: str  # part of the dedupe key: v<volunteer id>, a<attendee id>, p<phone>
     name: str
     language: str
@@ -79,46 +72,24 @@ def _preferences_of(user_ids: Iterable[int]) -> dict[int, Preference]:
     return found
 
 
-def _volunteer_recipients(volunteers: Iterable[Volunteer]) -> list[Recipient]:
-    volunteers = list(volunteers)
-    preferences = _preferences_of(v.user_id for v in volunteers)
-    recipients = []
-    for volunteer in volunteers:
-        preference = preferences.get(volunteer.user_id)
-        recipients.append(
-            Recipient(
-                ref=f"v{volunteer.id}",
-                name=volunteer.name,
-                language=volunteer.language or settings.LANGUAGE_CODE,
-                phone=volunteer.phone,
-                email=volunteer.user.email,
-                user_id=volunteer.user_id,
-                volunteer_id=volunteer.id,
-                preferred_channel=preference.channel if preference else "sms",
-                opted_out=frozenset(preference.opted_out) if preference else frozenset(),
-            )
-        )
-    return recipients
-
-
-def _attendee_recipient(attendee: Attendee, email: str = "") -> Recipient:
-    # Attendees have no account and no language of their own: the site's language.
-    return Recipient(
-        ref=f"a{attendee.id}",
-        name=attendee.name,
-        language=settings.LANGUAGE_CODE,
-        phone=attendee.phone,
-        email=email,
-        attendee_id=attendee.id,
-        preferred_channel="sms",
-    )
+def _with_preferences(recipients: list[Recipient]) -> list[Recipient]:
+    """The recipients with an account, with their preferred channel and the kinds they opted out of."""
+    preferences = _preferences_of({r.user_id for r in recipients if r.user_id is not None})
+    if not preferences:
+        return recipients
+    return [
+        replace(r, preferred_channel=p.channel, opted_out=frozenset(p.opted_out))
+        if (p := preferences.get(r.user_id))  # type: ignore[arg-type]
+        else r
+        for r in recipients
+    ]
 
 
 def _channels_for(recipient: Recipient, kind: str) -> list[str]:
     available = channel_names()
-    if kind in (Kind.LOGIN_CODE, Kind.VOLUNTEER_INVITATION):
+    if kind in SMS_ONLY_KINDS:
         return ["sms"]
-    if recipient.volunteer_id is None:  # an attendee: whatever addresses we have
+    if recipient.user_id is None:  # no account (an attendee): whatever addresses we have
         return [c for c, address in (("sms", recipient.phone), ("email", recipient.email)) if address]
     preferred = recipient.preferred_channel if recipient.preferred_channel in available else "sms"
     if preferred == "email" and not recipient.email:
@@ -168,21 +139,27 @@ def _is_urgent(kind: str, starts_at: datetime | None, now: datetime) -> bool:
 # --- Recording ----------------------------------------------------------------------------------
 
 
-def _notify(
+def notify(
     *,
     kind: str,
     recipients: list[Recipient],
     key: str,
-    context: Callable[[Recipient], dict[str, Any]],
-    event: Event | None = None,
+    message: Message,
+    context: dict[str, Any] | Callable[[Recipient], dict[str, Any]],
+    event_id: int | None = None,
     association_id: int | None = None,
     starts_at: datetime | None = None,
     extra: dict | None = None,
     now: datetime | None = None,
-    variant: str = "",
 ) -> int:
-    """Record one message per recipient and channel, skipping those already recorded; returns how many were new."""
+    """Record `message` for each recipient and channel, skipping those already recorded; returns how many were new.
+
+    `key` identifies the news (the dedupe key is kind:key:recipient:channel); `context` holds the values
+    of the message's placeholders, or gives them per recipient; `starts_at` (when what it is about
+    begins) makes it urgent when the quiet hours would hold it too long.
+    """
     now = now or timezone.now()
+    recipients = _with_preferences(recipients)
     routes = [(r, c) for r in recipients for c in _channels_for(r, kind)]
     keys = {(r.ref, c): f"{kind}:{key}:{r.ref}:{c}" for r, c in routes}
     existing: set[str] = set()
@@ -197,16 +174,16 @@ def _notify(
         dedupe_key = keys[(recipient.ref, channel)]
         if dedupe_key in existing:
             continue
-        values = context(recipient)
+        values = context(recipient) if callable(context) else context
         memo = (recipient.language, tuple(sorted((k, repr(v)) for k, v in values.items())))
         if memo not in rendered:  # one event's cancellation renders once per language, not 5,000 times
-            rendered[memo] = render(kind, recipient.language, values, variant)
+            rendered[memo] = render(message, recipient.language, values)
         subject, body = rendered[memo]
         row = Notification(
             kind=kind,
             channel=channel,
-            association_id=association_id or (event.association_id if event else None),
-            event=event,
+            association_id=association_id,
+            event_id=event_id,
             user_id=recipient.user_id,
             volunteer_id=recipient.volunteer_id,
             attendee_id=recipient.attendee_id,
@@ -230,6 +207,27 @@ def _notify(
             row.scheduled_at = row.next_attempt_at = morning  # held until the quiet hours end; the sweep sends it
         rows.append(row)
     return _record(rows, now=now)
+
+
+def queued_cancel(
+    *,
+    reason: str,
+    event_id: int | None = None,
+    kind: str | None = None,
+    except_kind: str | None = None,
+    key_prefix: str = "",
+) -> int:
+    """Cancel the messages still queued (of an event, of a kind, whose key starts so); returns how many."""
+    queued = Notification.objects.filter(status=Status.QUEUED)
+    if event_id is not None:
+        queued = queued.filter(event_id=event_id)
+    if kind is not None:
+        queued = queued.filter(kind=kind)
+    if except_kind is not None:
+        queued = queued.exclude(kind=except_kind)
+    if key_prefix:
+        queued = queued.filter(dedupe_key__startswith=f"{kind}:{key_prefix}" if kind else key_prefix)
+    return queued.update(status=Status.CANCELLED, last_error=reason)
 
 
 def _record(rows: list[Notification], *, now: datetime) -> int:
@@ -257,208 +255,6 @@ def _dispatch_on_commit(ids: list[int]) -> None:
 
     for chunk in _chunks(sorted(ids), settings.NOTIFICATIONS_BATCH_SIZE):
         enqueue_on_commit(tasks.send_notifications, chunk)
-
-
-# --- The public API of the other apps -----------------------------------------------------------
-
-
-def notify_signup(*, signup: SignUp, kind: str, position: int | None = None) -> int:
-    """Tell a volunteer about their sign-up: kind is confirmed, waitlisted (with position), promoted or removed."""
-    if kind not in SIGNUP_KINDS:
-        raise ValueError(f"unknown sign-up notification {kind!r}; one of {sorted(SIGNUP_KINDS)}")
-    shift = signup.shift
-    event = shift.event
-    if kind == "waitlisted" and position is None:
-        from volunteers.selectors import waitlist_position  # volunteers' services import this module
-
-        position = waitlist_position(signup)
-    volunteer = Volunteer.objects.select_related("user").get(id=signup.volunteer_id)
-    if kind == "removed":  # no reminder for a shift they no longer have
-        Notification.objects.filter(
-            kind=Kind.SHIFT_REMINDER, dedupe_key__startswith=f"{Kind.SHIFT_REMINDER}:{signup.id}:", status=Status.QUEUED
-        ).update(status=Status.CANCELLED, last_error=_("The sign-up was removed."))
-    values = {
-        "event": event.title,
-        "role": Shift.Role(shift.role).label,
-        "when": shift.starts_at,
-        "venue": event.venue.name,
-        "position": position or "",
-    }
-    return _notify(
-        kind=SIGNUP_KINDS[kind],
-        recipients=_volunteer_recipients([volunteer]),
-        # The shift is part of the key: a volunteer moved to another shift is told again.
-        key=f"{signup.id}:{shift.id}",
-        context=lambda r: {**values, "name": r.name},
-        event=event,
-        starts_at=shift.starts_at,
-    )
-
-
-def _event_recipients(event: Event) -> list[Recipient]:
-    volunteers = (
-        Volunteer.objects.filter(signups__shift__event=event, signups__status=SignUp.Status.CONFIRMED)
-        .select_related("user")
-        .distinct()
-        .order_by("id")
-    )
-    attendees = (
-        Attendee.objects.filter(registrations__event=event, registrations__revoked_at__isnull=True)
-        .exclude(phone="")
-        .distinct()
-        .order_by("id")
-    )
-    return _volunteer_recipients(volunteers) + [_attendee_recipient(a) for a in attendees]
-
-
-def notify_event_changed(*, event: Event, changes: dict[str, tuple[Any, Any]]) -> int:
-    """Tell every confirmed volunteer and registered attendee what changed (starts_at, ends_at, venue)."""
-    changes = {name: (old, new) for name, (old, new) in changes.items() if name in CHANGE_LABELS and old != new}
-    if not changes:
-        return 0
-    # One message per saved change: the same call twice dedupes, a later change is news again.
-    fingerprint = repr(sorted((name, str(new)) for name, (old, new) in changes.items()))
-    fingerprint += str(event.updated_at.isoformat() if event.updated_at else "")
-    digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
-    values = {"event": event.title, "changes": changes}
-    return _notify(
-        kind=Kind.EVENT_CHANGED,
-        recipients=_event_recipients(event),
-        key=f"{event.id}:{digest}",
-        context=lambda r: values,
-        event=event,
-        starts_at=event.starts_at,
-    )
-
-
-def notify_event_cancelled(*, event: Event) -> int:
-    """Tell every confirmed volunteer and registered attendee that the event is off; drop its pending messages."""
-    Notification.objects.filter(event=event, status=Status.QUEUED).exclude(kind=Kind.EVENT_CANCELLED).update(
-        status=Status.CANCELLED, last_error=_("The event was cancelled.")
-    )
-    values = {"event": event.title, "when": event.starts_at, "venue": event.venue.name}
-    return _notify(
-        kind=Kind.EVENT_CANCELLED,
-        recipients=_event_recipients(event),
-        key=f"{event.id}",
-        context=lambda r: values,
-        event=event,
-        starts_at=event.starts_at,
-    )
-
-
-def ticket_url(code: str) -> str:
-    return settings.NOTIFICATIONS_TICKET_URL.format(code=code)
-
-
-def notify_registration(*, registration: Registration, email: str = "") -> int:
-    """Confirm an attendee's registration: the ticket link by SMS, the QR ticket attached by e-mail."""
-    event = registration.event
-    if event is None:  # a campaign registration: no time and place to tell yet
-        return 0
-    attendee = registration.attendee
-    values = {
-        "event": event.title,
-        "when": event.starts_at,
-        "venue": event.venue.name,
-        "ticket": ticket_url(registration.code),
-        "name": attendee.name,
-    }
-    return _notify(
-        kind=Kind.REGISTRATION,
-        recipients=[_attendee_recipient(attendee, email=email)],
-        key=f"{registration.id}",
-        context=lambda r: values,
-        event=event,
-        starts_at=event.starts_at,
-        extra={"ticket_code": registration.code},
-    )
-
-
-def join_url(token: str) -> str:
-    return settings.NOTIFICATIONS_JOIN_URL.format(token=token)
-
-
-def notify_volunteer_invitation(*, invitation: VolunteerInvitation, token: str) -> int:
-    """Send an organizer's invitation to its phone number, with the link that accepts it.
-
-    Addressed to the number, never to a volunteer who may hold it: the row (which the inviting
-    association's organizers can list) looks the same for a new number and a taken one.
-    """
-    values = {
-        "name": invitation.name,
-        "association": invitation.association.name,
-        "url": join_url(token),
-        "expires": invitation.expires_at,
-    }
-    return _notify(
-        kind=Kind.VOLUNTEER_INVITATION,
-        recipients=[
-            Recipient(
-                ref=f"p{invitation.phone}", name=invitation.name, language=invitation.language, phone=invitation.phone
-            )
-        ],
-        key=f"{invitation.id}",
-        context=lambda r: values,
-        association_id=invitation.association_id,
-    )
-
-
-# --- Reminders ----------------------------------------------------------------------------------
-
-
-def reminders_record_due(*, now: datetime | None = None) -> int:
-    """Record the shift reminders now due (24 h and 2 h before, by default); safe to run at any time, twice.
-
-    A sign-up gets the reminder of the nearest offset only, and none for an
-    offset that had already passed when the volunteer signed up.
-    """
-    now = now or timezone.now()
-    offsets = sorted(settings.NOTIFICATIONS_REMINDER_OFFSETS)
-    recorded = 0
-    for index, minutes in enumerate(offsets):
-        offset = timedelta(minutes=minutes)
-        inner = timedelta(minutes=offsets[index - 1]) if index else timedelta(0)
-        signups = (
-            SignUp.objects.filter(
-                status=SignUp.Status.CONFIRMED,
-                shift__event__status=Event.Status.PUBLISHED,
-                shift__starts_at__gt=now + inner,
-                shift__starts_at__lte=now + offset,
-                created_at__lte=F("shift__starts_at") - offset,
-            )
-            .select_related("shift__event__venue", "volunteer__user")
-            .order_by("id")
-        )
-        signups = list(signups)
-        # One read for the whole window: a sign-up already reminded is skipped without rendering anything.
-        done = {
-            key.rsplit(":", 2)[0]
-            for key in Notification.objects.filter(
-                kind=Kind.SHIFT_REMINDER, event_id__in={s.shift.event_id for s in signups}
-            ).values_list("dedupe_key", flat=True)
-        }
-        for signup in signups:
-            shift, event = signup.shift, signup.shift.event
-            key = f"{signup.id}:{minutes}:{int(shift.starts_at.timestamp())}"
-            if f"{Kind.SHIFT_REMINDER}:{key}" in done:
-                continue
-            values = {
-                "event": event.title,
-                "role": Shift.Role(shift.role).label,
-                "when": shift.starts_at,
-                "venue": event.venue.name,
-            }
-            recorded += _notify(
-                kind=Kind.SHIFT_REMINDER,
-                recipients=_volunteer_recipients([signup.volunteer]),
-                key=key,  # the start time is in it: a shift that moves is reminded of again
-                context=lambda r, values=values: {**values, "name": r.name},
-                event=event,
-                starts_at=shift.starts_at,
-                now=now,
-            )
-    return recorded
 
 
 # --- Sending ------------------------------------------------------------------------------------
@@ -632,110 +428,3 @@ def inbox_mark_read(*, user: User, notification_id: int | None = None) -> int:
     if notification_id is not None:
         unread = unread.filter(id=notification_id)
     return unread.update(read_at=timezone.now())
-
-
-# --- One-time login codes -----------------------------------------------------------------------
-
-
-class LoginCodeThrottled(Exception):
-    def __init__(self, wait_seconds: int):
-        super().__init__(wait_seconds)
-        self.wait_seconds = wait_seconds
-
-
-def _code_hash(*, phone: str, code: str, salt: str) -> str:
-    digest = salted_hmac("kepu.notifications.login_code", f"{salt}:{phone}:{code}", algorithm="sha256").hexdigest()
-    return f"{salt}${digest}"
-
-
-def _phone_or_error(phone: str) -> str:
-    try:
-        return normalize_phone(phone)
-    except ValueError:
-        raise ValidationError({"phone": _("Enter a valid mobile phone number.")}) from None
-
-
-@transaction.atomic
-def login_code_send(
-    *,
-    phone: str,
-    now: datetime | None = None,
-    purpose: str = "login",
-    association_id: int | None = None,
-    language: str | None = None,
-) -> None:
-    """Send a one-time login code to a volunteer's phone.
-
-    Rate-limited per phone (unknown numbers too, and with the same answer, so
-    the form does not tell who is a volunteer). Only the code's hash is kept.
-
-    purpose "register": someone registers with this number (volunteers.services.volunteer_register_start).
-    A number Kepu does not know gets a registration code (in `language`); a volunteer's number gets a
-    message saying someone tried to register with it, with a code that signs its owner in.
-    """
-    now = now or timezone.now()
-    config = settings.NOTIFICATIONS_LOGIN_CODE
-    phone = _phone_or_error(phone)
-    recent = LoginCode.objects.filter(phone=phone, created_at__gte=now - timedelta(minutes=config["window_minutes"]))
-    latest = recent.order_by("-created_at").first()
-    if latest and latest.created_at > now - timedelta(seconds=config["min_interval_seconds"]):
-        wait = latest.created_at + timedelta(seconds=config["min_interval_seconds"]) - now
-        raise LoginCodeThrottled(int(wait.total_seconds()) + 1)
-    if recent.count() >= config["max_per_window"]:
-        oldest = recent.order_by("created_at").first()
-        wait = oldest.created_at + timedelta(minutes=config["window_minutes"]) - now
-        raise LoginCodeThrottled(int(wait.total_seconds()) + 1)
-    code = f"{secrets.randbelow(10**6):06d}"
-    login_code = LoginCode.objects.create(
-        phone=phone,
-        code_hash=_code_hash(phone=phone, code=code, salt=secrets.token_hex(8)),
-        created_at=now,
-        expires_at=now + timedelta(minutes=config["ttl_minutes"]),
-    )
-    volunteer = Volunteer.objects.select_related("user").filter(phone=phone).first()
-    if volunteer is not None:
-        recipients = _volunteer_recipients([volunteer])
-        association_id = volunteer.association_id
-        variant = "register_taken" if purpose == "register" else ""
-    elif purpose == "register":
-        recipients = [Recipient(ref=f"p{phone}", name="", language=language or settings.LANGUAGE_CODE, phone=phone)]
-        variant = "register"
-    else:
-        return
-    _notify(
-        kind=Kind.LOGIN_CODE,
-        recipients=recipients,
-        key=f"{login_code.id}",
-        context=lambda r: {"code": code, "minutes": config["ttl_minutes"]},
-        association_id=association_id,
-        now=now,
-        variant=variant,
-    )
-
-
-def login_code_check(*, phone: str, code: str, now: datetime | None = None) -> bool:
-    """Whether `code` is the phone's latest live code; a right code is used up, a wrong one counts against it."""
-    now = now or timezone.now()
-    try:
-        phone = normalize_phone(phone)
-    except ValueError:
-        return False
-    login_code = (
-        LoginCode.objects.filter(phone=phone, used_at__isnull=True, expires_at__gt=now).order_by("-created_at").first()
-    )
-    if login_code is None or login_code.failed_attempts >= settings.NOTIFICATIONS_LOGIN_CODE["max_attempts"]:
-        return False
-    salt = login_code.code_hash.split("$", 1)[0]
-    if not constant_time_compare(_code_hash(phone=phone, code=str(code).strip(), salt=salt), login_code.code_hash):
-        LoginCode.objects.filter(id=login_code.id).update(failed_attempts=F("failed_attempts") + 1)
-        return False
-    # Single use, also when two requests race with the same code: the conditional UPDATE picks one.
-    return bool(LoginCode.objects.filter(id=login_code.id, used_at__isnull=True).update(used_at=now))
-
-
-def login_code_verify(*, phone: str, code: str, now: datetime | None = None) -> User | None:
-    """The volunteer's user if `code` is the phone's latest live code (then used up); None otherwise."""
-    if not login_code_check(phone=phone, code=code, now=now):
-        return None
-    volunteer = Volunteer.objects.select_related("user").filter(phone=normalize_phone(phone)).first()
-    return volunteer.user if volunteer else None

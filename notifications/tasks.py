@@ -14,8 +14,3 @@ def send_notifications(ids: list[int]) -> dict[str, int]:
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def dispatch_due_notifications() -> int:
     return services.notifications_dispatch_due()
-
-
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
-def record_due_reminders() -> int:
-    return services.reminders_record_due()

@@ -10,13 +10,10 @@ router.register("inbox", api.InboxViewSet, basename="inbox")
 # API routes (mounted under /api/v1/) and pages of this app.
 api_urlpatterns = [
     path("notification-preferences/", api.PreferenceView.as_view(), name="notification-preferences"),
-    path("auth/login-code/", api.LoginCodeView.as_view(), name="login-code"),
-    path("auth/login-code/verify/", api.LoginCodeVerifyView.as_view(), name="login-code-verify"),
     *router.urls,
 ]
 urlpatterns = [
     path("v/inbox/", views.inbox, name="inbox"),
     path("v/inbox/<int:notification_id>/read/", views.inbox_read, name="inbox-read"),
     path("v/inbox/read-all/", views.inbox_read_all, name="inbox-read-all"),
-    path("t/<str:code>/", views.ticket, name="ticket"),
 ]

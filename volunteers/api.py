@@ -20,7 +20,7 @@ from kepu.api import IdField, IsOrganizer, IsOrganizerOrReadOnly, ScopedByMethod
 from kepu.text import NameField
 
 from . import selectors, services
-from .models import Shift, SignUp, Skill, Volunteer, VolunteerInvitation
+from .models import LIVE, Shift, SignUp, Skill, Volunteer, VolunteerInvitation, star_level
 
 # --- serializers -------------------------------------------------------------------------------------
 
@@ -132,7 +132,7 @@ class VolunteerSerializer(WriteScopedLinks, serializers.ModelSerializer):
 
     def get_star_level(self, volunteer: Volunteer) -> int:
         if hasattr(volunteer, "hours_total"):  # annotated by the view's queryset: no query per volunteer
-            return services.star_level(volunteer.hours_total or 0)
+            return star_level(volunteer.hours_total or 0)
         return selectors.hours_of(volunteer).stars
 
     def to_representation(self, volunteer: Volunteer) -> dict:
@@ -263,7 +263,7 @@ class ShiftViewSet(ScopedByMethod, mixins.CreateModelMixin, mixins.UpdateModelMi
         """Sign me up: confirmed while places are free, else waitlisted (with my position). Safe to repeat."""
         volunteer = _volunteer_or_403(request)
         shift = self.get_object()
-        existed = SignUp.objects.filter(shift=shift, volunteer=volunteer, status__in=services.LIVE).exists()
+        existed = SignUp.objects.filter(shift=shift, volunteer=volunteer, status__in=LIVE).exists()
         signup = services.shift_signup(shift=shift, volunteer=volunteer)
         return Response(
             SignUpSerializer(signup).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
@@ -274,7 +274,7 @@ class ShiftViewSet(ScopedByMethod, mixins.CreateModelMixin, mixins.UpdateModelMi
     def cancel(self, request, pk=None):
         """Cancel my sign-up for this shift; my place goes to the first on the waitlist."""
         volunteer = _volunteer_or_403(request)
-        signup = get_object_or_404(SignUp, shift=self.get_object(), volunteer=volunteer, status__in=services.LIVE)
+        signup = get_object_or_404(SignUp, shift=self.get_object(), volunteer=volunteer, status__in=LIVE)
         return Response(SignUpSerializer(services.signup_cancel(signup=signup)).data)
 
     @extend_schema(request=AddVolunteerSerializer, responses=SignUpSerializer)

@@ -4,7 +4,9 @@ Core fields laid down with the foundation so that check-in and the tallies
 can build on them; the volunteers issue adds the rest.
 """
 
+import hashlib
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -143,6 +145,22 @@ class SignUp(models.Model):
         return f"{self.volunteer} → {self.shift}"
 
 
+# Places are held by sign-ups whose status is in HOLDING; a volunteer has one LIVE sign-up per shift at most.
+HOLDING = (SignUp.Status.CONFIRMED, SignUp.Status.ATTENDED, SignUp.Status.NO_SHOW)
+LIVE = (*HOLDING, SignUp.Status.WAITLISTED)
+
+STAR_LEVELS = (100, 300, 600, 1000, 1500)  # hours for one to five stars (national volunteer star rating)
+
+
+def star_level(hours: Decimal | float) -> int:
+    """0 to 5 stars for a volunteer's total service hours."""
+    return sum(1 for threshold in STAR_LEVELS if hours >= threshold)
+
+
+def next_star_threshold(hours: Decimal | float) -> int | None:
+    return next((threshold for threshold in STAR_LEVELS if hours < threshold), None)
+
+
 class StaffCode(models.Model):
     """The code of an event's staff QR: volunteers scan it to check in and out of their shift.
 
@@ -227,3 +245,8 @@ class VolunteerInvitation(models.Model):
         if self.accepted_at:
             return "accepted"
         return "expired" if now >= self.expires_at else "pending"
+
+
+def invitation_token_hash(token: str) -> str:
+    """What is kept of an invitation link's token (VolunteerInvitation.token_hash)."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -10,8 +10,17 @@ from django.utils import timezone
 
 from events.models import Association, Event, Region
 
-from .models import Shift, SignUp, Volunteer, VolunteerInvitation
-from .services import HOLDING, LIVE, invitation_token_hash, next_star_threshold, star_level
+from .models import (
+    HOLDING,
+    LIVE,
+    Shift,
+    SignUp,
+    Volunteer,
+    VolunteerInvitation,
+    invitation_token_hash,
+    next_star_threshold,
+    star_level,
+)
 
 
 def volunteer_of(user: User | AnonymousUser) -> Volunteer | None:

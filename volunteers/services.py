@@ -9,7 +9,6 @@ Places are held by sign-ups whose status is in HOLDING: confirmed, attended
 and no-show. Waitlisted and cancelled sign-ups hold none.
 """
 
-import hashlib
 import logging
 import re
 import secrets
@@ -28,16 +27,25 @@ from django.utils.translation import gettext as _
 
 from events.models import Association, Event, Organization, Region
 from kepu import phones, spreadsheets
+from kepu.login_codes import login_code_check, login_code_send
 from kepu.text import clean_name
-from notifications.services import login_code_check, login_code_send, notify_signup, notify_volunteer_invitation
 from stats.services import tally_request
 
-from .models import Shift, SignUp, Skill, StaffCode, Volunteer, VolunteerInvitation
+from .messages import notify_signup, notify_volunteer_invitation
+from .models import (
+    HOLDING,
+    LIVE,
+    Shift,
+    SignUp,
+    Skill,
+    StaffCode,
+    Volunteer,
+    VolunteerInvitation,
+    invitation_token_hash,
+)
 
 logger = logging.getLogger(__name__)
 
-HOLDING = (SignUp.Status.CONFIRMED, SignUp.Status.ATTENDED, SignUp.Status.NO_SHOW)
-LIVE = (*HOLDING, SignUp.Status.WAITLISTED)
 # A check-out scanned this soon after the check-in is a second tap, not the end of the shift.
 CHECKOUT_MIN_GAP = timedelta(minutes=2)
 # How far before a shift and after it the staff code checks a volunteer in or out.
@@ -142,10 +150,6 @@ class InvitationClosed(Exception):
         super().__init__(code)
         self.code = code  # "invalid", "expired", "accepted"
         self.message = message
-
-
-def invitation_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _check_invites_here(association: Association) -> None:
@@ -293,7 +297,7 @@ def invitation_accept_move(
 
 
 def volunteer_register_start(*, phone: str, association: Association, language: str) -> None:
-    """Send the code that confirms a registration (raises notifications' LoginCodeThrottled when too soon)."""
+    """Send the code that confirms a registration (raises kepu.login_codes.LoginCodeThrottled when too soon)."""
     login_code_send(phone=phone, purpose="register", association_id=association.id, language=language)
 
 
@@ -619,17 +623,6 @@ def signup_move(*, signup: SignUp, to_shift: Shift) -> SignUp:
 
 
 # --- Attendance and service hours --------------------------------------------------------------
-
-STAR_LEVELS = (100, 300, 600, 1000, 1500)  # hours for one to five stars (national volunteer star rating)
-
-
-def star_level(hours: Decimal | float) -> int:
-    """0 to 5 stars for a volunteer's total service hours."""
-    return sum(1 for threshold in STAR_LEVELS if hours >= threshold)
-
-
-def next_star_threshold(hours: Decimal | float) -> int | None:
-    return next((threshold for threshold in STAR_LEVELS if hours < threshold), None)
 
 
 def _hours_between(start: datetime, end: datetime) -> Decimal:

@@ -22,13 +22,13 @@ from django.views.decorators.http import require_POST
 
 from events.models import Association, Region
 from kepu import access
+from kepu.login_codes import LoginCodeThrottled
 from kepu.logins import lockout_message
 from kepu.spreadsheets import ImportRefused
-from notifications.services import LoginCodeThrottled
 
 from . import documents, selectors, services
 from .forms import CodeForm, EventFilterForm, ImportForm, JoinForm, LoginForm, MoveForm, PeriodForm, RegisterForm
-from .models import Shift, SignUp, Skill, StaffCode, Volunteer
+from .models import HOLDING, LIVE, Shift, SignUp, Skill, StaffCode, Volunteer
 
 volunteer_login_required = login_required(login_url="v-login")
 
@@ -243,7 +243,7 @@ def event_detail(request, event_id: int):
     volunteer = selectors.volunteer_of(request.user)
     mine = {}
     if volunteer:
-        for signup in SignUp.objects.filter(shift__event=event, volunteer=volunteer, status__in=services.LIVE):
+        for signup in SignUp.objects.filter(shift__event=event, volunteer=volunteer, status__in=LIVE):
             signup.position = selectors.waitlist_position(signup)
             mine[signup.shift_id] = signup
     shifts = list(selectors.shifts_of_event(event))
@@ -388,7 +388,7 @@ def staff_scan(request, code: str):
     else:
         context["event"] = staff_code.event
         context["signups"] = SignUp.objects.filter(
-            shift__event=staff_code.event, volunteer=volunteer, status__in=services.HOLDING
+            shift__event=staff_code.event, volunteer=volunteer, status__in=HOLDING
         ).select_related("shift")
     return render(request, "volunteers/staff_scan.html", context)
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from rest_framework.test import APIClient
 
-from notifications import services as notification_services
+from kepu import login_codes
 from tests.factories import PASSWORD, AssociationFactory, OrganizerFactory, VolunteerFactory
 
 pytestmark = pytest.mark.django_db
@@ -165,17 +165,17 @@ def test_login_code_verify_still_gives_a_token_for_the_right_code():
 
 def _send_code(phone: str) -> str:
     sent = {}
-    original = notification_services.secrets.randbelow
+    original = login_codes.secrets.randbelow
 
     def remember(bound: int) -> int:
         sent["code"] = original(bound)
         return sent["code"]
 
-    notification_services.secrets.randbelow = remember
+    login_codes.secrets.randbelow = remember
     try:
-        notification_services.login_code_send(phone=phone)
+        login_codes.login_code_send(phone=phone)
     finally:
-        notification_services.secrets.randbelow = original
+        login_codes.secrets.randbelow = original
     return f"{sent['code']:06d}"
 
 

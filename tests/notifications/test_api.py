@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from notifications import services
 from notifications.models import Kind, Notification
 from tests.factories import (
     AssociationFactory,
@@ -15,6 +14,7 @@ from tests.factories import (
     SignUpFactory,
     VolunteerFactory,
 )
+from volunteers import messages as volunteer_messages
 
 pytestmark = pytest.mark.django_db
 Status = Notification.Status
@@ -37,7 +37,7 @@ def volunteer_api(volunteer) -> APIClient:
 
 def test_organizers_see_who_was_told_what_about_their_event(organizer_api, event):
     signup = SignUpFactory(shift__event=event)
-    services.notify_signup(signup=signup, kind="confirmed")
+    volunteer_messages.notify_signup(signup=signup, kind="confirmed")
     NotificationFactory(volunteer__association=AssociationFactory())  # another county's message
     response = organizer_api.get("/api/v1/notifications/", {"event": event.id, "channel": "sms"})
     assert response.status_code == 200
@@ -93,7 +93,7 @@ def test_resending_a_message_that_did_not_fail_is_a_400(organizer_api, associati
 
 def test_the_event_summary_counts_messages_by_state(organizer_api, event):
     for _ in range(2):
-        services.notify_signup(signup=SignUpFactory(shift__event=event), kind="confirmed")
+        volunteer_messages.notify_signup(signup=SignUpFactory(shift__event=event), kind="confirmed")
     response = organizer_api.get("/api/v1/notifications/summary/", {"event": event.id})
     assert response.status_code == 200
     assert {"kind": Kind.SIGNUP_CONFIRMED, "channel": "sms", "status": "queued", "count": 2} in response.data
@@ -110,8 +110,8 @@ def test_the_event_summary_needs_an_event(organizer_api):
 
 def test_the_inbox_shows_ones_own_messages_and_the_unread_count(event):
     signup = SignUpFactory(shift__event=event)
-    services.notify_signup(signup=signup, kind="confirmed")
-    services.notify_signup(signup=SignUpFactory(shift__event=event), kind="confirmed")  # someone else's
+    volunteer_messages.notify_signup(signup=signup, kind="confirmed")
+    volunteer_messages.notify_signup(signup=SignUpFactory(shift__event=event), kind="confirmed")  # someone else's
     client = volunteer_api(signup.volunteer)
     listing = client.get("/api/v1/inbox/").data
     assert listing["count"] == 1 and listing["results"][0]["unread"] is True
@@ -123,7 +123,7 @@ def test_the_inbox_shows_ones_own_messages_and_the_unread_count(event):
 
 def test_someone_elses_inbox_message_is_a_404(event):
     signup = SignUpFactory(shift__event=event)
-    services.notify_signup(signup=signup, kind="confirmed")
+    volunteer_messages.notify_signup(signup=signup, kind="confirmed")
     message = Notification.objects.get(channel="inbox")
     assert volunteer_api(VolunteerFactory()).post(f"/api/v1/inbox/{message.id}/read/").status_code == 404
 
@@ -223,7 +223,7 @@ def test_a_volunteer_cannot_open_the_admin_list(client):
 
 def test_the_admin_list_of_one_event_opens_with_its_delivery_summary(client, organizer, event):
     for _ in range(3):
-        services.notify_signup(signup=SignUpFactory(shift__event=event), kind="confirmed")
+        volunteer_messages.notify_signup(signup=SignUpFactory(shift__event=event), kind="confirmed")
     Notification.objects.filter(channel="sms").update(status=Status.SENT, sent_at=timezone.now())
     client.force_login(organizer)
     page = client.get(reverse("admin:notifications_notification_changelist"), {"event__id__exact": event.id})

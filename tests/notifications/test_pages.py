@@ -4,9 +4,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from notifications import services
+from checkin import messages as checkin_messages
 from notifications.models import Notification
 from tests.factories import EventFactory, RegistrationFactory, SignUpFactory
+from volunteers import messages as volunteer_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def signup():
 
 
 def test_the_inbox_page_lists_messages_with_the_unread_count(client, signup):
-    services.notify_signup(signup=signup, kind="confirmed")
+    volunteer_messages.notify_signup(signup=signup, kind="confirmed")
     client.force_login(signup.volunteer.user)
     page = client.get("/v/inbox/")
     assert page.status_code == 200
@@ -29,7 +30,7 @@ def test_the_inbox_page_lists_messages_with_the_unread_count(client, signup):
 
 
 def test_marking_a_message_read_on_the_inbox_page(client, signup):
-    services.notify_signup(signup=signup, kind="confirmed")
+    volunteer_messages.notify_signup(signup=signup, kind="confirmed")
     message = Notification.objects.get(channel="inbox")
     client.force_login(signup.volunteer.user)
     assert client.post(f"/v/inbox/{message.id}/read/").status_code == 302
@@ -45,8 +46,8 @@ def test_the_inbox_page_needs_a_login(client):
 
 @pytest.mark.browser
 def test_the_inbox_on_a_phone(live_server, phone_page, signup):
-    services.notify_signup(signup=signup, kind="confirmed")
-    services.notify_signup(signup=signup, kind="removed")
+    volunteer_messages.notify_signup(signup=signup, kind="confirmed")
+    volunteer_messages.notify_signup(signup=signup, kind="removed")
     phone_page.context.add_cookies(_session_cookie(live_server, signup.volunteer.user))
     phone_page.goto(f"{live_server.url}/v/inbox/")
     assert phone_page.get_by_test_id("unread").inner_text() == "2"
@@ -69,7 +70,7 @@ def test_the_ticket_link_of_the_registration_sms_shows_the_qr(client, settings):
     registration = RegistrationFactory(
         event=EventFactory(title="果树修剪培训"), attendee__phone="13912345678", attendee__name="王大妈"
     )
-    services.notify_registration(registration=registration)
+    checkin_messages.notify_registration(registration=registration)
     link = re.search(r"http://testserver(/t/\S+/)", Notification.objects.get(channel="sms").body).group(1)
     page = client.get(link)
     html = page.content.decode()

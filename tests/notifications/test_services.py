@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from checkin import messages as checkin_messages
 from events import services as event_services
+from kepu import login_codes
 from notifications import services
 from notifications.channels import Channel
 from notifications.models import Kind, LoginCode, Notification
@@ -23,6 +25,7 @@ from tests.factories import (
     VenueFactory,
     VolunteerFactory,
 )
+from volunteers import messages as volunteer_messages
 from volunteers.models import SignUp
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +48,7 @@ def tomorrow_event(**fields):
 
 def test_signup_confirmation_goes_by_sms_and_to_the_inbox():
     signup = SignUpFactory(shift__event=tomorrow_event(title="科学种田讲座"))
-    services.notify_signup(signup=signup, kind="confirmed")
+    volunteer_messages.notify_signup(signup=signup, kind="confirmed")
     sms = sms_of(kind=Kind.SIGNUP_CONFIRMED).get()
     assert sms.status == Status.QUEUED
     assert sms.address == signup.volunteer.phone
@@ -56,8 +59,8 @@ def test_signup_confirmation_goes_by_sms_and_to_the_inbox():
 
 def test_the_same_notification_twice_is_recorded_once():
     signup = SignUpFactory(shift__event=tomorrow_event())
-    assert services.notify_signup(signup=signup, kind="confirmed") == 2
-    assert services.notify_signup(signup=signup, kind="confirmed") == 0
+    assert volunteer_messages.notify_signup(signup=signup, kind="confirmed") == 2
+    assert volunteer_messages.notify_signup(signup=signup, kind="confirmed") == 0
     assert Notification.objects.count() == 2
 
 
@@ -65,18 +68,18 @@ def test_waitlisted_message_says_the_position():
     shift = ShiftFactory(event=tomorrow_event())
     SignUpFactory(shift=shift, status=SignUp.Status.WAITLISTED)
     second = SignUpFactory(shift=shift, status=SignUp.Status.WAITLISTED, volunteer__language="en")
-    services.notify_signup(signup=second, kind="waitlisted")
+    volunteer_messages.notify_signup(signup=second, kind="waitlisted")
     assert "number 2 on the waiting list" in sms_of().get().body
 
 
 def test_an_unknown_signup_kind_is_refused():
     with pytest.raises(ValueError):
-        services.notify_signup(signup=SignUpFactory(), kind="maybe")
+        volunteer_messages.notify_signup(signup=SignUpFactory(), kind="maybe")
 
 
 def test_a_message_is_in_the_volunteers_language():
     signup = SignUpFactory(shift__event=tomorrow_event(title="Pig farming"), volunteer__language="en")
-    services.notify_signup(signup=signup, kind="promoted")
+    volunteer_messages.notify_signup(signup=signup, kind="promoted")
     sms = sms_of().get()
     assert sms.language == "en"
     assert sms.body.startswith(f"{signup.volunteer.name}, a place opened")
@@ -88,7 +91,7 @@ def test_a_message_is_in_the_volunteers_language():
 )
 def test_messages_are_written_in_each_supported_language(language, words):
     signup = SignUpFactory(shift__event=tomorrow_event(title="讲座"), volunteer__language=language)
-    services.notify_signup(signup=signup, kind="confirmed")
+    volunteer_messages.notify_signup(signup=signup, kind="confirmed")
     assert words in sms_of().get().body
 
 
@@ -163,7 +166,7 @@ def test_changing_a_draft_event_tells_nobody():
 def test_registration_confirmation_sends_the_ticket_link_by_sms_and_the_qr_by_email(settings):
     settings.NOTIFICATIONS_TICKET_URL = "https://kepu.example/t/{code}"
     registration = RegistrationFactory(event=tomorrow_event(), attendee__phone="13912345678")
-    services.notify_registration(registration=registration, email="farmer@example.com")
+    checkin_messages.notify_registration(registration=registration, email="farmer@example.com")
     sms = sms_of().get()
     assert f"https://kepu.example/t/{registration.code}" in sms.body
     email = Notification.objects.get(channel="email")
@@ -339,8 +342,8 @@ def test_reminders_go_24_hours_and_2_hours_before_once_each():
     day_ahead = _signup_for_shift_in(hours=23)
     hour_ahead = _signup_for_shift_in(hours=1.5)
     _signup_for_shift_in(hours=30)  # not yet
-    services.reminders_record_due()
-    services.reminders_record_due()
+    volunteer_messages.reminders_record_due()
+    volunteer_messages.reminders_record_due()
     reminders = sms_of(kind=Kind.SHIFT_REMINDER)
     assert sorted(reminders.values_list("address", flat=True)) == sorted(
         [day_ahead.volunteer.phone, hour_ahead.volunteer.phone]
@@ -352,22 +355,22 @@ def test_reminders_go_24_hours_and_2_hours_before_once_each():
 def test_a_sweep_over_reminded_signups_costs_a_few_queries_however_many(django_assert_max_num_queries):
     for _ in range(5):
         _signup_for_shift_in(hours=1)
-    services.reminders_record_due()
+    volunteer_messages.reminders_record_due()
     with django_assert_max_num_queries(4):  # per offset: the sign-ups, the reminders already recorded
-        assert services.reminders_record_due() == 0
+        assert volunteer_messages.reminders_record_due() == 0
 
 
 def test_the_2_hour_reminder_follows_the_24_hour_one():
     signup = _signup_for_shift_in(hours=23)
-    services.reminders_record_due()
-    services.reminders_record_due(now=timezone.now() + timedelta(hours=22))
+    volunteer_messages.reminders_record_due()
+    volunteer_messages.reminders_record_due(now=timezone.now() + timedelta(hours=22))
     assert sms_of(kind=Kind.SHIFT_REMINDER, volunteer=signup.volunteer).count() == 2
 
 
 def test_removing_a_volunteer_drops_their_pending_reminder():
     signup = _signup_for_shift_in(hours=1)
-    services.reminders_record_due()
-    services.notify_signup(signup=signup, kind="removed")
+    volunteer_messages.reminders_record_due()
+    volunteer_messages.notify_signup(signup=signup, kind="removed")
     reminder = sms_of(kind=Kind.SHIFT_REMINDER).get()
     assert reminder.status == Status.CANCELLED
     assert sms_of(kind=Kind.SIGNUP_REMOVED).get().status == Status.QUEUED
@@ -376,19 +379,19 @@ def test_removing_a_volunteer_drops_their_pending_reminder():
 def test_no_24_hour_reminder_for_a_signup_made_within_the_last_day():
     start = timezone.now() + timedelta(hours=20)
     SignUpFactory(shift__event=EventFactory(starts_at=start, ends_at=start + timedelta(hours=1)))
-    assert services.reminders_record_due() == 0
+    assert volunteer_messages.reminders_record_due() == 0
 
 
 def test_no_reminders_for_waitlisted_signups_or_cancelled_events():
     _signup_for_shift_in(hours=1, status=SignUp.Status.WAITLISTED)
     _signup_for_shift_in(hours=1, event_status="cancelled")
-    assert services.reminders_record_due() == 0
+    assert volunteer_messages.reminders_record_due() == 0
 
 
 def test_reminder_offsets_come_from_the_settings(settings):
     settings.NOTIFICATIONS_REMINDER_OFFSETS = [60 * 48]
     _signup_for_shift_in(hours=40, signed_up_days_before=5)
-    services.reminders_record_due()
+    volunteer_messages.reminders_record_due()
     assert sms_of(kind=Kind.SHIFT_REMINDER).get().dedupe_key.split(":")[2] == "2880"
 
 
@@ -398,7 +401,7 @@ def test_reminder_offsets_come_from_the_settings(settings):
 def test_an_opted_out_kind_is_recorded_as_suppressed_and_not_sent():
     signup = _signup_for_shift_in(hours=1)
     PreferenceFactory(user=signup.volunteer.user, opted_out=[Kind.SHIFT_REMINDER])
-    services.reminders_record_due()
+    volunteer_messages.reminders_record_due()
     assert set(Notification.objects.values_list("status", flat=True)) == {Status.SUPPRESSED}
     with mock.patch("notifications.services.send_task_safely") as send_task:
         assert services.notifications_dispatch_due() == 0
@@ -422,7 +425,9 @@ def test_nobody_can_opt_out_of_cancellations_or_login_codes():
 def test_a_volunteer_who_prefers_email_gets_email():
     volunteer = VolunteerFactory(user__email="v@example.com")
     services.preference_update(user=volunteer.user, channel="email")
-    services.notify_signup(signup=SignUpFactory(volunteer=volunteer, shift__event=tomorrow_event()), kind="confirmed")
+    volunteer_messages.notify_signup(
+        signup=SignUpFactory(volunteer=volunteer, shift__event=tomorrow_event()), kind="confirmed"
+    )
     assert sorted(Notification.objects.values_list("channel", "address")) == [
         ("email", "v@example.com"),
         ("inbox", ""),
@@ -451,7 +456,9 @@ def test_a_new_channel_is_one_class_and_one_setting(settings):
     }
     volunteer = VolunteerFactory()
     services.preference_update(user=volunteer.user, channel="pigeon")
-    services.notify_signup(signup=SignUpFactory(volunteer=volunteer, shift__event=tomorrow_event()), kind="confirmed")
+    volunteer_messages.notify_signup(
+        signup=SignUpFactory(volunteer=volunteer, shift__event=tomorrow_event()), kind="confirmed"
+    )
     row = Notification.objects.get(channel="pigeon")
     assert services.notification_send(notification_id=row.id) == "sent"
     assert PigeonChannel.delivered == [(f"loft-{volunteer.user_id}", row.body)]
@@ -491,7 +498,7 @@ def test_an_sms_recorded_at_night_is_held_until_morning(settings):
     event.save()
     signup = SignUpFactory(shift__event=event)
     with mock.patch("django.utils.timezone.now", return_value=_at_night()):
-        services.notify_signup(signup=signup, kind="confirmed")
+        volunteer_messages.notify_signup(signup=signup, kind="confirmed")
     sms = sms_of().get()
     assert sms.next_attempt_at == sms.scheduled_at == datetime(2026, 11, 29, 7, 0, tzinfo=SHANGHAI)
     assert not sms.urgent
@@ -537,8 +544,8 @@ def test_only_a_failed_message_can_be_sent_again():
 
 def test_marking_inbox_messages_read():
     signup = SignUpFactory(shift__event=tomorrow_event())
-    services.notify_signup(signup=signup, kind="confirmed")
-    services.notify_signup(signup=signup, kind="removed")
+    volunteer_messages.notify_signup(signup=signup, kind="confirmed")
+    volunteer_messages.notify_signup(signup=signup, kind="removed")
     user = signup.volunteer.user
     first = Notification.objects.filter(channel="inbox").first()
     assert services.inbox_mark_read(user=user, notification_id=first.id) == 1
@@ -556,16 +563,16 @@ def _sent_code(volunteer) -> str:
 
 def test_a_login_code_logs_the_volunteer_in_once():
     volunteer = VolunteerFactory(language="en")
-    services.login_code_send(phone=volunteer.phone)
+    login_codes.login_code_send(phone=volunteer.phone)
     code = _sent_code(volunteer)
     assert code not in LoginCode.objects.get().code_hash
-    assert services.login_code_verify(phone=volunteer.phone, code=code) == volunteer.user
-    assert services.login_code_verify(phone=volunteer.phone, code=code) is None
+    assert login_codes.login_code_verify(phone=volunteer.phone, code=code) == volunteer.user
+    assert login_codes.login_code_verify(phone=volunteer.phone, code=code) is None
 
 
 def test_a_login_code_is_urgent_and_kept_hidden_after_sending():
     volunteer = VolunteerFactory(language="en")
-    services.login_code_send(phone=volunteer.phone)
+    login_codes.login_code_send(phone=volunteer.phone)
     code = _sent_code(volunteer)
     sms = sms_of(kind=Kind.LOGIN_CODE).get()
     assert sms.urgent and not Notification.objects.filter(kind=Kind.LOGIN_CODE, channel="inbox").exists()
@@ -576,7 +583,7 @@ def test_a_login_code_is_urgent_and_kept_hidden_after_sending():
 
 def test_a_login_code_not_sent_before_it_expires_is_dropped():
     volunteer = VolunteerFactory(language="en")
-    services.login_code_send(phone=volunteer.phone)
+    login_codes.login_code_send(phone=volunteer.phone)
     sms = sms_of(kind=Kind.LOGIN_CODE).get()
     later = timezone.now() + timedelta(minutes=11)
     assert services.notification_send(notification_id=sms.id, now=later) == "expired"
@@ -586,44 +593,44 @@ def test_a_login_code_not_sent_before_it_expires_is_dropped():
 
 def test_a_wrong_or_expired_login_code_is_refused():
     volunteer = VolunteerFactory(language="en")
-    services.login_code_send(phone=volunteer.phone)
+    login_codes.login_code_send(phone=volunteer.phone)
     code = _sent_code(volunteer)
     wrong = f"{(int(code) + 1) % 10**6:06d}"
-    assert services.login_code_verify(phone=volunteer.phone, code=wrong) is None
+    assert login_codes.login_code_verify(phone=volunteer.phone, code=wrong) is None
     assert LoginCode.objects.get().failed_attempts == 1
     later = timezone.now() + timedelta(minutes=11)
-    assert services.login_code_verify(phone=volunteer.phone, code=code, now=later) is None
+    assert login_codes.login_code_verify(phone=volunteer.phone, code=code, now=later) is None
 
 
 def test_a_login_code_dies_after_too_many_wrong_guesses():
     volunteer = VolunteerFactory(language="en")
-    services.login_code_send(phone=volunteer.phone)
+    login_codes.login_code_send(phone=volunteer.phone)
     code = _sent_code(volunteer)
     for _ in range(5):
-        services.login_code_verify(phone=volunteer.phone, code="000000" if code != "000000" else "111111")
-    assert services.login_code_verify(phone=volunteer.phone, code=code) is None
+        login_codes.login_code_verify(phone=volunteer.phone, code="000000" if code != "000000" else "111111")
+    assert login_codes.login_code_verify(phone=volunteer.phone, code=code) is None
 
 
 def test_login_codes_are_rate_limited_per_phone():
     volunteer = VolunteerFactory()
     now = timezone.now()
-    services.login_code_send(phone=volunteer.phone, now=now)
-    with pytest.raises(services.LoginCodeThrottled) as throttled:
-        services.login_code_send(phone=volunteer.phone, now=now + timedelta(seconds=10))
+    login_codes.login_code_send(phone=volunteer.phone, now=now)
+    with pytest.raises(login_codes.LoginCodeThrottled) as throttled:
+        login_codes.login_code_send(phone=volunteer.phone, now=now + timedelta(seconds=10))
     assert 0 < throttled.value.wait_seconds <= 60
     for minute in range(1, 5):
-        services.login_code_send(phone=volunteer.phone, now=now + timedelta(minutes=minute))
-    with pytest.raises(services.LoginCodeThrottled):
-        services.login_code_send(phone=volunteer.phone, now=now + timedelta(minutes=6))
+        login_codes.login_code_send(phone=volunteer.phone, now=now + timedelta(minutes=minute))
+    with pytest.raises(login_codes.LoginCodeThrottled):
+        login_codes.login_code_send(phone=volunteer.phone, now=now + timedelta(minutes=6))
 
 
 def test_an_unknown_phone_gets_no_code_but_the_same_answer():
-    services.login_code_send(phone="13912345678")
+    login_codes.login_code_send(phone="13912345678")
     assert LoginCode.objects.filter(phone="+8613912345678").exists()
     assert not Notification.objects.exists()
 
 
 def test_a_malformed_phone_is_a_field_error():
     with pytest.raises(ValidationError) as invalid:
-        services.login_code_send(phone="12")
+        login_codes.login_code_send(phone="12")
     assert "phone" in invalid.value.message_dict

@@ -15,6 +15,7 @@ from django.utils import timezone
 from notifications import services, tasks
 from notifications.models import Kind, Notification
 from tests.factories import EventFactory, SignUpFactory
+from volunteers import messages as volunteer_messages
 from volunteers.models import SignUp
 
 from .conftest import FakeSmsProvider, worker_env_for
@@ -80,7 +81,7 @@ def _concurrently(function, times: int = 2) -> list:
 def test_reminders_go_out_exactly_once_when_the_sweeps_run_twice_at_once(start_worker):
     signups = _signups_for_shift_in(hours=1.5, count=3)
     with FakeSmsProvider() as provider:
-        _concurrently(services.reminders_record_due)  # each new row is handed to the broker once
+        _concurrently(volunteer_messages.reminders_record_due)  # each new row is handed to the broker once
         # then the dispatch sweep twice at once, later, handing the queued rows out again
         later = timezone.now() + timedelta(minutes=5)
         handed_again = sum(_concurrently(lambda: services.notifications_dispatch_due(now=later)))
@@ -112,7 +113,7 @@ def test_transient_errors_are_retried_until_the_provider_accepts(start_worker):
         start_worker(
             **worker_env_for(provider, NOTIFICATIONS_RETRY_BASE_SECONDS=0.2, NOTIFICATIONS_RETRY_CAP_SECONDS=0.5)
         )
-        services.notify_signup(signup=signup, kind="confirmed")  # committed: the worker is nudged at once
+        volunteer_messages.notify_signup(signup=signup, kind="confirmed")  # committed: the worker is nudged at once
         # the beat sweep, every 0.3 s, hands out the retries when they are due
         wait_until(all_sms_sent, then=services.notifications_dispatch_due, every=0.3, what="the retries")
 
@@ -126,7 +127,7 @@ def test_a_killed_workers_message_is_sent_once_after_restart(start_worker, setti
     with FakeSmsProvider(hang_first=60) as provider:
         env = worker_env_for(provider, SMS_HTTP_TIMEOUT=45)
         worker = start_worker(**env)
-        services.notify_signup(signup=signup, kind="confirmed")
+        volunteer_messages.notify_signup(signup=signup, kind="confirmed")
         wait_until(lambda: len(provider.requests) == 1, what="the worker to call the provider")
         worker.kill()  # mid-send: the provider has the request, the row says 'sending'
         sms = Notification.objects.get(channel="sms")
@@ -147,7 +148,7 @@ def test_a_killed_workers_message_is_sent_once_after_restart(start_worker, setti
 def test_a_message_recorded_while_the_broker_was_down_goes_out_when_it_is_back(start_worker):
     signup = SignUpFactory(shift__event=EventFactory(starts_at=timezone.now() + timedelta(days=2)))
     with mock.patch.object(tasks.send_notifications, "apply_async", side_effect=ConnectionError("broker down")):
-        services.notify_signup(signup=signup, kind="confirmed")
+        volunteer_messages.notify_signup(signup=signup, kind="confirmed")
     assert Notification.objects.get(channel="sms").status == Status.QUEUED
     with FakeSmsProvider() as provider:
         start_worker(**worker_env_for(provider))

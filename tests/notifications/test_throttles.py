@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from notifications.api import LoginCodePhoneThrottle, LoginCodeThrottle
+from kepu.login_codes import LoginCodePhoneThrottle, LoginCodeThrottle
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,7 @@ from django.db.models import F
 
 from events.demo import seed_planning
 from volunteers.demo import seed_volunteers
-from volunteers.models import Shift, SignUp, Volunteer
-from volunteers.services import HOLDING
+from volunteers.models import HOLDING, Shift, SignUp, Volunteer
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,7 @@ from tests.factories import (
     VolunteerFactory,
 )
 from volunteers import selectors, services
-from volunteers.models import Shift, SignUp
-from volunteers.services import HOLDING
+from volunteers.models import HOLDING, Shift, SignUp, star_level
 
 pytestmark = pytest.mark.django_db
 
@@ -312,7 +311,7 @@ def test_hand_added_hours_are_capped_at_the_event_length(shift, volunteer):
     ("hours", "stars"), [(0, 0), (99.5, 0), (100, 1), (299, 1), (300, 2), (600, 3), (1000, 4), (1499, 4), (1500, 5)]
 )
 def test_star_levels_follow_the_national_thresholds(hours, stars):
-    assert services.star_level(hours) == stars
+    assert star_level(hours) == stars
 
 
 def test_hours_of_a_volunteer_sum_the_period(shift, volunteer):
