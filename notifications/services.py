@@ -75,14 +75,15 @@ def _preferences_of(user_ids: Iterable[int]) -> dict[int, Preference]:
 def _with_preferences(recipients: list[Recipient]) -> list[Recipient]:
     """The recipients with an account, with their preferred channel and the kinds they opted out of."""
     preferences = _preferences_of({r.user_id for r in recipients if r.user_id is not None})
-    if not preferences:
-        return recipients
-    return [
-        replace(r, preferred_channel=p.channel, opted_out=frozenset(p.opted_out))
-        if (p := preferences.get(r.user_id))  # type: ignore[arg-type]
-        else r
-        for r in recipients
-    ]
+    chosen = []
+    for recipient in recipients:
+        preference = preferences.get(recipient.user_id) if recipient.user_id is not None else None
+        if preference is not None:
+            recipient = replace(
+                recipient, preferred_channel=preference.channel, opted_out=frozenset(preference.opted_out)
+            )
+        chosen.append(recipient)
+    return chosen
 
 
 def _channels_for(recipient: Recipient, kind: str) -> list[str]:
