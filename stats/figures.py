@@ -170,18 +170,22 @@ class Whole:
     reached: frozenset[int]  # those an event was held in or a resident checked in from
     enrolled: int | None  # pupils enrolled in the counties that year (CountyEnrolment), if entered
     association_ids: list[int]
-    starts_on: date
-    ends_on: date
+    starts_on: date | None
+    ends_on: date | None
 
     @cached_property
     def registries(self) -> dict[str, Any]:
+        """The organizations and experts as of the end of a period (the only scope whose figures read them)."""
+        assert self.starts_on is not None and self.ends_on is not None
         return _registries(self.association_ids, self.starts_on, self.ends_on)
 
     def units(self) -> int:
+        """Partner organizations of the events, each once."""
         partners = Event.partners.through.objects.filter(among("event_id", self.held_ids))
         return partners.aggregate(n=Count("organization_id", distinct=True))["n"]
 
     def volunteers(self) -> int:
+        """Volunteers with an attended sign-up at the events, each once."""
         attended = SignUp.objects.filter(among("shift__event_id", self.held_ids), status=SignUp.Status.ATTENDED)
         return attended.aggregate(n=Count("volunteer_id", distinct=True))["n"]
 
@@ -196,6 +200,8 @@ class Target:
 
 @dataclass(frozen=True)
 class Figure:
+    """One figure of the tallies, the dashboard and the summary: its whole definition (docs/figures.md)."""
+
     name: str
     label: Promise | None  # in the appendix, on the dashboard and the records page; None: never shown by name
     unit: str  # what one of it is (docs/figures.md); "%" figures are worded as percentages
@@ -205,17 +211,26 @@ class Figure:
     among: EventFilter | None = None  # the held events it counts; None: every held event
     evidence: bool = False  # its person-times split into scanned, manual and estimated, event by event
     whole: Callable[[Whole], Any] | None = None  # campaigns and periods: computed over the scope as a whole
-    whole_evidence: Callable[[Whole], dict[str, int]] | None = None
+    whole_evidence: Callable[[Whole], dict[str, int]] | None = None  # the same for its evidence, if it has some
     ratio_of: tuple[str, str] | None = None  # (part, whole) for a RATIO
-    keyed: bool = False  # a figure per kind (or venue): {key: n}; its label names the kind as %(kind)s
+    keyed: bool = False  # a number per kind (or venue): {key: n}; its label, if any, names the key: %(kind)s
     source: tuple[str, str] | None = None  # the appendix's "source" when it has no evidence: (Chinese, English)
     headline: int | None = None  # its place among the dashboard's cards (1 first); None: no card
     target: Target | None = None
 
-    def __post_init__(self):
-        assert (self.rollup == Rollup.SUM_BY_KEY) <= self.keyed, self.name
-        assert (self.rollup == Rollup.RATIO) == (self.ratio_of is not None), self.name
-        assert ("event" not in self.scopes) or self.per_event is not None, self.name
+    def __post_init__(self) -> None:
+        # A definition that no tally could compute fails when Kepu starts, not in a tally.
+        summed = self.rollup in (Rollup.SUM, Rollup.SUM_BY_KEY)
+        if "event" in self.scopes and self.per_event is None:
+            raise ValueError(f"{self.name}: an event's tally holds it, so it needs per_event")
+        if summed and self.per_event is None:
+            raise ValueError(f"{self.name}: a sum needs per_event")
+        if self.rollup == Rollup.SUM_BY_KEY and not self.keyed:
+            raise ValueError(f"{self.name}: a sum by key is keyed")
+        if (self.rollup == Rollup.RATIO) != (self.ratio_of is not None):
+            raise ValueError(f"{self.name}: a ratio, and only a ratio, names ratio_of")
+        if not summed and self.rollup != Rollup.RATIO and self.whole is None:
+            raise ValueError(f"{self.name}: a {self.rollup} figure needs whole")
 
     @property
     def wording(self) -> str:
@@ -227,6 +242,12 @@ class Figure:
 
     def counts(self, held: HeldEvent) -> bool:
         return self.among is None or self.among.test(held.event)
+
+    def of_event(self, held: HeldEvent) -> Any:
+        """The figure of one held event: zero for an event it does not count."""
+        if self.per_event is None or not self.counts(held):
+            return self.zero()
+        return self.per_event(held)
 
 
 def _one(held: HeldEvent) -> int:
@@ -499,9 +520,13 @@ FIGURES = (
 BY_NAME = {figure.name: figure for figure in FIGURES}
 # The figures named by a label of their own: the appendix's rows, the dashboard's records pages.
 LABELLED = tuple(figure for figure in FIGURES if figure.label is not None and not figure.keyed)
-HEADLINE = tuple(sorted((f for f in FIGURES if f.headline), key=lambda f: f.headline))
+# The dashboard's cards, in their order.
+HEADLINE = tuple(sorted((f for f in FIGURES if f.headline), key=lambda f: f.headline or 0))
+# CampaignTarget.figure's choices, in the form's order (a change here is a migration).
 TARGET_CHOICES = [
-    (f.name, f.target.label) for f in sorted((f for f in FIGURES if f.target), key=lambda f: f.target.place)
+    (f.name, f.target.label)
+    for f in sorted(FIGURES, key=lambda f: f.target.place if f.target else 0)
+    if f.target is not None
 ]
 
 
@@ -772,7 +797,7 @@ EVENT_FIGURES = tuple(f for f in FIGURES if "event" in f.scopes)
 
 def _event_figures(held: HeldEvent) -> dict[str, Any]:
     """The figures of one held event, from its grouped rows."""
-    return {f.name: _plain(f.per_event(held)) if f.counts(held) else f.zero() for f in EVENT_FIGURES}
+    return {f.name: _plain(f.of_event(held)) for f in EVENT_FIGURES}
 
 
 def _event_evidence(held: HeldEvent) -> dict[str, dict[str, int]]:
@@ -795,16 +820,16 @@ def compute_events_of(held: QuerySet[Event], *, batch: Batch | None = None) -> d
     result = {}
     for event in events:
         row = rows.get(event["id"]) or _new_event_row()
-        held = _held(event, row)
+        one = _held(event, row)
         result[event["id"]] = Computed(
-            figures=_event_figures(held),
-            evidence=_event_evidence(held),
+            figures=_event_figures(one),
+            evidence=_event_evidence(one),
             breakdowns={
                 "by_category": _categories(row),
                 "by_method": dict(sorted(row["methods"].items())),
             },
             record_counts={
-                "checkins": held.split["scanned"] + held.split["manual"],
+                "checkins": one.split["scanned"] + one.split["manual"],
                 "headcounts": row["headcount_rows"],
                 "signups": row["signups"],
                 "outputs": sum(1 for _ in row["outputs"]),
@@ -959,20 +984,20 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
 
     for event in events:
         row = rows.get(event["id"]) or _new_event_row()
-        held = _held(event, row)
+        one = _held(event, row)
         for figure in summed:
-            if not figure.counts(held):
+            if not figure.counts(one):
                 continue
-            value = figure.per_event(held)
+            value = figure.of_event(one)
             if figure.keyed:
                 for key, n in value.items():
                     sums[figure.name][key] += n
             else:
                 sums[figure.name] += value
             if figure.evidence:
-                for source, n in held.split.items():
+                for source, n in one.split.items():
                     evidence[figure.name][source] += n
-        person_times = held.person_times
+        person_times = one.person_times
         month = timezone.localtime(event["starts_at"]).strftime("%Y-%m")
         by_month[month]["events"] += 1
         by_month[month]["person_times"] += person_times
