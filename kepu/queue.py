@@ -1,6 +1,6 @@
 """Enqueueing Celery tasks from the request path.
 
-The rule (DESIGN.md): what must happen is recorded in the database in the
+The rule (docs/architecture.md): what must happen is recorded in the database in the
 same transaction; the task is only a nudge sent after commit. If the broker
 is down the nudge is dropped with a warning and a beat sweep catches up from
 the records, so a request never fails, nor waits long, because of the broker.

@@ -1,4 +1,4 @@
-"""The figures of the summary, as DESIGN.md defines them, computed in the database.
+"""The figures of the summary: each defined once (FIGURES, docs/figures.md), computed in the database.
 
 Every record-based figure comes from a handful of grouped aggregate queries
 (COUNT, SUM, COUNT(DISTINCT …)) over the events held in a scope; only their
@@ -15,15 +15,19 @@ review (checkin.models.counted_checkins, the condition of the tally index).
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from checkin.models import COUNTED_CHECKINS_SQL, Attendee, CheckIn, Headcount, counted_checkins
 from events.models import Association, Campaign, CountyEnrolment, Event, EventOutput, Organization, Region, Venue
@@ -36,15 +40,6 @@ MANUAL_METHODS = (CheckIn.Method.PAPER, CheckIn.Method.MANUAL)
 NOT_HELD_STATUSES = (Event.Status.DRAFT, Event.Status.CANCELLED)
 NO_CAMPAIGN = "none"
 HEADCOUNT_CATEGORY = "headcount"  # people counted at open events, whose category nobody asked
-
-# Figures that are person-times of attendees: each splits into scanned, manual and estimated evidence.
-PERSON_TIME_FIGURES = (
-    "beneficiaries_person_times",
-    "consultation_person_times",
-    "countryside_person_times",
-    "trainees_person_times",
-    "science_center_person_times",
-)
 
 
 @dataclass(frozen=True)
@@ -112,6 +107,427 @@ def period_scope(association_id: int, starts_on: date, ends_on: date) -> Scope:
 
 def year_scope(association_id: int, year: int) -> Scope:
     return period_scope(association_id, date(year, 1, 1), date(year, 12, 31))
+
+
+# --- the figures, each defined once ----------------------------------------------------------------
+#
+# A figure is one entry of FIGURES: its name in the tallies and the summary's placeholders, its label,
+# its unit, the tallies that hold it, how one event's records give it and how a campaign or a period
+# rolls it up. Everything else (the appendix, the dashboard's cards, the records behind a figure, the
+# campaign targets' choices, the known placeholders) is read from here. docs/figures.md says in words
+# what each one counts; a test fails when a figure is missing there.
+
+EVERY_SCOPE = ("event", "campaign", "period")
+ROLLUPS = ("campaign", "period")  # figures of many events only
+PERIODS = ("period",)  # the registries, as of a period's end
+
+
+class Rollup(StrEnum):
+    """How the figure of a campaign or a period comes from its events' records."""
+
+    SUM = "sum"  # the events' figures added up
+    SUM_BY_KEY = "sum by key"  # one figure per kind (outputs) or venue, each added up
+    DISTINCT = "distinct"  # counted again over the whole scope, each person or unit once
+    WHOLE = "whole"  # read for the scope as a whole: its regions, its pupils enrolled
+    RATIO = "ratio"  # one figure of the scope over another, in percent rounded down to one decimal
+    REGISTRY = "registry"  # the registries at the end of the period, whatever the events
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """The held events a figure counts: one condition, for the database (the records behind a figure)
+    and for an event's row as the computation reads it (its `values()`)."""
+
+    q: Q
+    test: Callable[[dict], bool]
+
+
+CONSULTATIONS = EventFilter(Q(kind=Event.Kind.CONSULTATION), lambda e: e["kind"] == Event.Kind.CONSULTATION)
+COUNTRYSIDE_TRIPS = EventFilter(Q(is_countryside_trip=True), lambda e: bool(e["is_countryside_trip"]))
+TRAININGS = EventFilter(Q(kind=Event.Kind.TRAINING), lambda e: e["kind"] == Event.Kind.TRAINING)
+AT_SCIENCE_CENTERS = EventFilter(
+    Q(venue__kind=Venue.Kind.SCIENCE_CENTER), lambda e: e["venue__kind"] == Venue.Kind.SCIENCE_CENTER
+)
+
+
+@dataclass(frozen=True)
+class HeldEvent:
+    """One held event with its grouped records (_grouped_records): what a per-event figure reads."""
+
+    event: dict  # id, kind, is_countryside_trip, venue_id; campaigns and periods add venue__kind
+    row: dict
+    person_times: int  # check-ins and headcounts
+    split: dict[str, int]  # the person-times by evidence: scanned, manual, estimated
+
+
+@dataclass(frozen=True)
+class Whole:
+    """A campaign or a period as a whole: what the figures that are not sums of their events read."""
+
+    held_ids: list[int]
+    reach: "Reach"
+    grassroots: frozenset[int]  # the villages and communities of the association's counties
+    reached: frozenset[int]  # those an event was held in or a resident checked in from
+    enrolled: int | None  # pupils enrolled in the counties that year (CountyEnrolment), if entered
+    association_ids: list[int]
+    starts_on: date | None
+    ends_on: date | None
+
+    @cached_property
+    def registries(self) -> dict[str, Any]:
+        """The organizations and experts as of the end of a period (the only scope whose figures read them)."""
+        assert self.starts_on is not None and self.ends_on is not None
+        return _registries(self.association_ids, self.starts_on, self.ends_on)
+
+    def units(self) -> int:
+        """Partner organizations of the events, each once."""
+        partners = Event.partners.through.objects.filter(among("event_id", self.held_ids))
+        return partners.aggregate(n=Count("organization_id", distinct=True))["n"]
+
+    def volunteers(self) -> int:
+        """Volunteers with an attended sign-up at the events, each once."""
+        attended = SignUp.objects.filter(among("shift__event_id", self.held_ids), status=SignUp.Status.ATTENDED)
+        return attended.aggregate(n=Count("volunteer_id", distinct=True))["n"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A figure a campaign may set a target for: its place in the form's list and its label there."""
+
+    place: int
+    label: Promise
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the tallies, the dashboard and the summary: its whole definition (docs/figures.md)."""
+
+    name: str
+    label: Promise | None  # in the appendix, on the dashboard and the records page; None: never shown by name
+    unit: str  # what one of it is (docs/figures.md); "%" figures are worded as percentages
+    rollup: Rollup
+    scopes: tuple[str, ...] = EVERY_SCOPE  # the tallies that hold it
+    per_event: Callable[[HeldEvent], Any] | None = None  # one held event's figure (of the events `among`)
+    among: EventFilter | None = None  # the held events it counts; None: every held event
+    evidence: bool = False  # its person-times split into scanned, manual and estimated, event by event
+    whole: Callable[[Whole], Any] | None = None  # campaigns and periods: computed over the scope as a whole
+    whole_evidence: Callable[[Whole], dict[str, int]] | None = None  # the same for its evidence, if it has some
+    ratio_of: tuple[str, str] | None = None  # (part, whole) for a RATIO
+    keyed: bool = False  # a number per kind (or venue): {key: n}; its label, if any, names the key: %(kind)s
+    source: tuple[str, str] | None = None  # the appendix's "source" when it has no evidence: (Chinese, English)
+    headline: int | None = None  # its place among the dashboard's cards (1 first); None: no card
+    target: Target | None = None
+
+    def __post_init__(self) -> None:
+        # A definition that no tally could compute fails when Kepu starts, not in a tally.
+        summed = self.rollup in (Rollup.SUM, Rollup.SUM_BY_KEY)
+        if "event" in self.scopes and self.per_event is None:
+            raise ValueError(f"{self.name}: an event's tally holds it, so it needs per_event")
+        if summed and self.per_event is None:
+            raise ValueError(f"{self.name}: a sum needs per_event")
+        if self.rollup == Rollup.SUM_BY_KEY and not self.keyed:
+            raise ValueError(f"{self.name}: a sum by key is keyed")
+        if (self.rollup == Rollup.RATIO) != (self.ratio_of is not None):
+            raise ValueError(f"{self.name}: a ratio, and only a ratio, names ratio_of")
+        if not summed and self.rollup != Rollup.RATIO and self.whole is None:
+            raise ValueError(f"{self.name}: a {self.rollup} figure needs whole")
+
+    @property
+    def wording(self) -> str:
+        """The form the summary and the dashboard write it in by default (stats.wording.FORMATS)."""
+        return "pct" if self.unit == "%" else "approx"
+
+    def zero(self) -> Any:
+        return {} if self.keyed else 0
+
+    def counts(self, held: HeldEvent) -> bool:
+        return self.among is None or self.among.test(held.event)
+
+    def of_event(self, held: HeldEvent) -> Any:
+        """The figure of one held event: zero for an event it does not count."""
+        if self.per_event is None or not self.counts(held):
+            return self.zero()
+        return self.per_event(held)
+
+
+def _one(held: HeldEvent) -> int:
+    return 1
+
+
+def _person_times(held: HeldEvent) -> int:
+    return held.person_times
+
+
+def _experts(held: HeldEvent) -> int:
+    return held.row["expert_signups"]
+
+
+def _students_evidence(whole: Whole) -> dict[str, int]:
+    students, scanned = whole.reach.students, whole.reach.students_scanned
+    return {"scanned": scanned, "manual": students - scanned, "estimated": 0}
+
+
+# In the appendix's order (the summary's), the figures never shown by name beside the ones they complete.
+FIGURES = (
+    Figure(
+        "units_participating",
+        gettext_lazy("Departments and units taking part"),
+        "units",
+        Rollup.DISTINCT,
+        per_event=lambda held: held.row["partners"],
+        whole=Whole.units,
+        source=("活动的合作单位（去重）", "partner organizations of the events, each once"),
+        headline=3,
+        target=Target(7, gettext_lazy("Units taking part")),
+    ),
+    Figure(
+        "expert_person_times",
+        gettext_lazy("Experts and science workers (person-times)"),
+        "person-times",
+        Rollup.SUM,
+        per_event=_experts,
+        source=("专家志愿者的到岗记录", "attended expert sign-ups"),
+        headline=9,
+        target=Target(6, gettext_lazy("Experts and science workers (person-times)")),
+    ),
+    Figure(
+        "coverage_pct",
+        gettext_lazy("Coverage of villages and communities (%)"),
+        "%",
+        Rollup.RATIO,
+        scopes=ROLLUPS,
+        ratio_of=("villages_reached", "villages_total"),
+        headline=4,
+        target=Target(4, gettext_lazy("Coverage (%)")),
+    ),
+    Figure(
+        "villages_reached",
+        gettext_lazy("Villages and communities reached"),
+        "villages",
+        Rollup.WHOLE,
+        scopes=ROLLUPS,
+        whole=lambda whole: len(whole.reached),
+        source=("办过活动或有居民签到的村（社区）", "villages with an event or a resident's check-in"),
+    ),
+    Figure(
+        "villages_total",
+        gettext_lazy("Villages and communities of the county"),
+        "villages",
+        Rollup.WHOLE,
+        scopes=ROLLUPS,
+        whole=lambda whole: len(whole.grassroots),
+        source=("区划登记中的村（社区）", "villages and communities of the region registry"),
+    ),
+    Figure(
+        "beneficiaries_person_times",
+        gettext_lazy("Direct beneficiaries (person-times)"),
+        "person-times",
+        Rollup.SUM,
+        per_event=_person_times,
+        evidence=True,
+        headline=1,
+        target=Target(1, gettext_lazy("Beneficiaries (person-times)")),
+    ),
+    Figure(
+        "checkins", None, "check-ins", Rollup.SUM, per_event=lambda held: held.person_times - held.split["estimated"]
+    ),
+    Figure("headcount_people", None, "people", Rollup.SUM, per_event=lambda held: held.split["estimated"]),
+    Figure(
+        "events_held",
+        gettext_lazy("Events held"),
+        "events",
+        Rollup.SUM,
+        per_event=_one,
+        source=("已举办的活动", "events held"),
+        headline=2,
+        target=Target(2, gettext_lazy("Events held")),
+    ),
+    Figure(
+        "consultation_sessions",
+        gettext_lazy("Consultation sessions"),
+        "events",
+        Rollup.SUM,
+        per_event=_one,
+        among=CONSULTATIONS,
+        source=("科技咨询类活动", "consultation events"),
+    ),
+    Figure(
+        "consultation_person_times",
+        gettext_lazy("People consulted (person-times)"),
+        "person-times",
+        Rollup.SUM,
+        per_event=_person_times,
+        among=CONSULTATIONS,
+        evidence=True,
+        headline=7,
+    ),
+    Figure(
+        "countryside_trips",
+        gettext_lazy("Three-to-the-countryside trips"),
+        "events",
+        Rollup.SUM,
+        per_event=_one,
+        among=COUNTRYSIDE_TRIPS,
+        source=("标为“三下乡”的活动", "events marked as countryside trips"),
+    ),
+    Figure(
+        "countryside_expert_person_times",
+        gettext_lazy("Experts on countryside trips (person-times)"),
+        "person-times",
+        Rollup.SUM,
+        per_event=_experts,
+        among=COUNTRYSIDE_TRIPS,
+        source=("“三下乡”活动中专家的到岗记录", "attended expert sign-ups on trips"),
+    ),
+    Figure(
+        "countryside_person_times",
+        gettext_lazy("Villagers reached by countryside trips (person-times)"),
+        "person-times",
+        Rollup.SUM,
+        per_event=_person_times,
+        among=COUNTRYSIDE_TRIPS,
+        evidence=True,
+        headline=8,
+    ),
+    Figure(
+        "students_participating",
+        gettext_lazy("Primary and secondary pupils taking part"),
+        "people",
+        Rollup.DISTINCT,
+        # One live check-in per attendee and event (a unique constraint): per event, check-ins are people.
+        per_event=lambda held: held.row["categories"].get(Attendee.Category.STUDENT, 0),
+        whole=lambda whole: whole.reach.students,
+        whole_evidence=_students_evidence,
+        headline=5,
+        target=Target(5, gettext_lazy("Students taking part")),
+    ),
+    Figure(
+        "students_enrolled",
+        gettext_lazy("Pupils enrolled in the county"),
+        "people",
+        Rollup.WHOLE,
+        scopes=ROLLUPS,
+        whole=lambda whole: whole.enrolled,
+        source=("人工填报的在校生人数", "the enrolment entered by hand"),
+    ),
+    Figure(
+        "student_participation_pct",
+        gettext_lazy("Pupil participation rate (%)"),
+        "%",
+        Rollup.RATIO,
+        scopes=ROLLUPS,
+        ratio_of=("students_participating", "students_enrolled"),
+    ),
+    Figure(
+        "trainings_held",
+        gettext_lazy("Training classes held"),
+        "events",
+        Rollup.SUM,
+        per_event=_one,
+        among=TRAININGS,
+        source=("培训类活动", "training events"),
+    ),
+    Figure(
+        "trainees_person_times",
+        gettext_lazy("Trainees (person-times)"),
+        "person-times",
+        Rollup.SUM,
+        per_event=_person_times,
+        among=TRAININGS,
+        evidence=True,
+        headline=6,
+        target=Target(3, gettext_lazy("Trainees (person-times)")),
+    ),
+    Figure(
+        "science_center_person_times",
+        gettext_lazy("Visitors to the science centre (person-times)"),
+        "person-times",
+        Rollup.SUM,
+        scopes=ROLLUPS,
+        per_event=_person_times,
+        among=AT_SCIENCE_CENTERS,
+        evidence=True,
+    ),
+    Figure(
+        "venue_person_times",
+        gettext_lazy("Visitors at %(venue)s (person-times)"),
+        "person-times per venue",
+        Rollup.SUM_BY_KEY,
+        per_event=lambda held: {str(held.event["venue_id"]): held.person_times},
+        keyed=True,
+    ),
+    Figure(
+        "volunteers_active",
+        gettext_lazy("Volunteers who served"),
+        "people",
+        Rollup.DISTINCT,
+        per_event=lambda held: held.row["volunteers"],
+        whole=Whole.volunteers,
+        source=("有到岗记录的志愿者（去重）", "volunteers with an attended sign-up, each once"),
+        headline=10,
+    ),
+    Figure(
+        "volunteer_hours",
+        gettext_lazy("Volunteer hours"),
+        "hours",
+        Rollup.SUM,
+        per_event=lambda held: held.row["hours"],
+        source=("志愿者到岗记录的时长", "hours of the attended sign-ups"),
+        headline=11,
+        target=Target(8, gettext_lazy("Volunteer hours")),
+    ),
+    Figure(
+        "expert_volunteers",
+        gettext_lazy("Expert volunteers registered"),
+        "people",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.registries["expert_volunteers"],
+        source=("志愿者登记中的专家", "experts of the volunteer registry"),
+    ),
+    # The outputs are labelled by their kind (summary.OUTPUT_LABELS).
+    Figure(
+        "outputs", None, "per kind of output", Rollup.SUM_BY_KEY, per_event=lambda held: held.row["outputs"], keyed=True
+    ),
+    Figure(
+        "organizations",
+        gettext_lazy("Organizations: %(kind)s"),
+        "organizations per kind",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.registries["organizations"],
+        keyed=True,
+    ),
+    Figure(
+        "members",
+        gettext_lazy("Members: %(kind)s"),
+        "members per kind of organization",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.registries["members"],
+        keyed=True,
+    ),
+    Figure(
+        "new_organizations",
+        gettext_lazy("Founded this year: %(kind)s"),
+        "organizations per kind",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.registries["new_organizations"],
+        keyed=True,
+    ),
+)
+BY_NAME = {figure.name: figure for figure in FIGURES}
+# The figures named by a label of their own: the appendix's rows, the dashboard's records pages.
+LABELLED = tuple(figure for figure in FIGURES if figure.label is not None and not figure.keyed)
+# The dashboard's cards, in their order.
+HEADLINE = tuple(sorted((f for f in FIGURES if f.headline), key=lambda f: f.headline or 0))
+# CampaignTarget.figure's choices, in the form's order (a change here is a migration).
+TARGET_CHOICES = [
+    (f.name, f.target.label)
+    for f in sorted(FIGURES, key=lambda f: f.target.place if f.target else 0)
+    if f.target is not None
+]
 
 
 @dataclass
@@ -355,76 +771,37 @@ class Batch:
         return self._reach[key]
 
 
-def _person_times(row: dict) -> tuple[int, dict[str, int]]:
-    """Check-ins + headcounts of one event, and how they split by evidence."""
+def _held(event: dict, row: dict) -> HeldEvent:
+    """One held event with its records, its person-times (check-ins + headcounts) and how they split by evidence."""
     scanned = sum(row["methods"].get(m, 0) for m in SCANNED_METHODS)
     manual = sum(row["methods"].get(m, 0) for m in MANUAL_METHODS)
     estimated = row["headcount_people"]
-    return scanned + manual + estimated, {"scanned": scanned, "manual": manual, "estimated": estimated}
+    split = {"scanned": scanned, "manual": manual, "estimated": estimated}
+    return HeldEvent(event=event, row=row, person_times=scanned + manual + estimated, split=split)
 
 
-def _event_figures(event: dict, row: dict) -> dict[str, Any]:
+def _natural(key: str) -> tuple:
+    """Venues (ids) in numeric order, kinds in alphabetical order."""
+    return (0, int(key), "") if key.isdigit() else (1, 0, key)
+
+
+def _plain(value: Any) -> Any:
+    """A summed figure as the tallies store it: JSON-friendly numbers, a keyed figure's keys in order."""
+    if isinstance(value, dict):
+        return {key: _num(n) for key, n in sorted(value.items(), key=lambda kv: _natural(kv[0]))}
+    return _num(value)
+
+
+EVENT_FIGURES = tuple(f for f in FIGURES if "event" in f.scopes)
+
+
+def _event_figures(held: HeldEvent) -> dict[str, Any]:
     """The figures of one held event, from its grouped rows."""
-    person_times, split = _person_times(row)
-    is_consultation = event["kind"] == Event.Kind.CONSULTATION
-    is_training = event["kind"] == Event.Kind.TRAINING
-    is_trip = event["is_countryside_trip"]
-    return {
-        "events_held": 1,
-        "beneficiaries_person_times": person_times,
-        "checkins": person_times - split["estimated"],
-        "headcount_people": split["estimated"],
-        "expert_person_times": row["expert_signups"],
-        "consultation_sessions": int(is_consultation),
-        "consultation_person_times": person_times if is_consultation else 0,
-        "countryside_trips": int(is_trip),
-        "countryside_expert_person_times": row["expert_signups"] if is_trip else 0,
-        "countryside_person_times": person_times if is_trip else 0,
-        "trainings_held": int(is_training),
-        "trainees_person_times": person_times if is_training else 0,
-        # One live check-in per attendee and event (a unique constraint): per event, check-ins are people.
-        "students_participating": row["categories"].get(Attendee.Category.STUDENT, 0),
-        "units_participating": row["partners"],
-        "volunteers_active": row["volunteers"],
-        "volunteer_hours": _num(row["hours"]),
-        "outputs": {kind: _num(q) for kind, q in sorted(row["outputs"].items())},
-        "venue_person_times": {str(event["venue_id"]): person_times},
-        "_split": split,
-    }
+    return {f.name: _plain(f.of_event(held)) for f in EVENT_FIGURES}
 
 
-def _event_evidence(figures: dict) -> dict[str, dict[str, int]]:
-    split = figures["_split"]
-    zero = _evidence()
-    return {
-        "beneficiaries_person_times": dict(split),
-        "consultation_person_times": dict(split) if figures["consultation_sessions"] else dict(zero),
-        "countryside_person_times": dict(split) if figures["countryside_trips"] else dict(zero),
-        "trainees_person_times": dict(split) if figures["trainings_held"] else dict(zero),
-    }
-
-
-def _zero_event_figures() -> dict[str, Any]:
-    return {
-        "events_held": 0,
-        "beneficiaries_person_times": 0,
-        "checkins": 0,
-        "headcount_people": 0,
-        "expert_person_times": 0,
-        "consultation_sessions": 0,
-        "consultation_person_times": 0,
-        "countryside_trips": 0,
-        "countryside_expert_person_times": 0,
-        "countryside_person_times": 0,
-        "trainings_held": 0,
-        "trainees_person_times": 0,
-        "students_participating": 0,
-        "units_participating": 0,
-        "volunteers_active": 0,
-        "volunteer_hours": 0,
-        "outputs": {},
-        "venue_person_times": {},
-    }
+def _event_evidence(held: HeldEvent) -> dict[str, dict[str, int]]:
+    return {f.name: dict(held.split) if f.counts(held) else _evidence() for f in EVENT_FIGURES if f.evidence}
 
 
 def compute_events(scope: Scope, *, now: datetime | None = None) -> dict[int, Computed]:
@@ -443,18 +820,16 @@ def compute_events_of(held: QuerySet[Event], *, batch: Batch | None = None) -> d
     result = {}
     for event in events:
         row = rows.get(event["id"]) or _new_event_row()
-        figures = _event_figures(event, row)
-        evidence = _event_evidence(figures)
-        split = figures.pop("_split")
+        one = _held(event, row)
         result[event["id"]] = Computed(
-            figures=figures,
-            evidence=evidence,
+            figures=_event_figures(one),
+            evidence=_event_evidence(one),
             breakdowns={
                 "by_category": _categories(row),
                 "by_method": dict(sorted(row["methods"].items())),
             },
             record_counts={
-                "checkins": split["scanned"] + split["manual"],
+                "checkins": one.split["scanned"] + one.split["manual"],
                 "headcounts": row["headcount_rows"],
                 "signups": row["signups"],
                 "outputs": sum(1 for _ in row["outputs"]),
@@ -465,16 +840,12 @@ def compute_events_of(held: QuerySet[Event], *, batch: Batch | None = None) -> d
 
 def zero_event() -> Computed:
     """The tally of an event that has not taken place (yet, or at all)."""
-    evidence = {
-        name: _evidence()
-        for name in (
-            "beneficiaries_person_times",
-            "consultation_person_times",
-            "countryside_person_times",
-            "trainees_person_times",
-        )
-    }
-    return Computed(figures=_zero_event_figures(), evidence=evidence, breakdowns={}, record_counts={})
+    return Computed(
+        figures={f.name: f.zero() for f in EVENT_FIGURES},
+        evidence={f.name: _evidence() for f in EVENT_FIGURES if f.evidence},
+        breakdowns={},
+        record_counts={},
+    )
 
 
 def compute_event(event_id: int, *, now: datetime | None = None) -> Computed:
@@ -583,6 +954,7 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
             "campaign_id",
             "campaign__kind",
             "venue_id",
+            "venue__kind",
             "venue__region_id",
             "starts_at",
         )
@@ -595,8 +967,10 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
     record_counts["events"] = len(events)
     association_ids = association_tree(scope.association_id)
 
-    figures: dict[str, Any] = _zero_event_figures()
-    evidence = {name: _evidence() for name in PERSON_TIME_FIGURES}
+    in_scope = tuple(f for f in FIGURES if scope.kind in f.scopes)
+    summed = tuple(f for f in in_scope if f.rollup in (Rollup.SUM, Rollup.SUM_BY_KEY))
+    sums: dict[str, Any] = {f.name: defaultdict(int) if f.keyed else 0 for f in summed}
+    evidence = {f.name: _evidence() for f in in_scope if f.evidence}
     by_month: dict[str, dict] = defaultdict(lambda: {"events": 0, "person_times": 0})
     by_campaign: dict[str, dict] = defaultdict(lambda: {"events": 0, "person_times": 0, "units": 0})
     by_kind: dict[str, dict] = defaultdict(lambda: {"events": 0, "person_times": 0, "units": 0})
@@ -607,40 +981,23 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
     venue_ids = {e["venue_id"] for e in events}
     venues = {v["id"]: v for v in Venue.objects.filter(id__in=venue_ids).values("id", "name", "kind")}
     tree = _RegionTree.load()
-    hours = Decimal(0)
-    outputs: dict[str, Decimal] = defaultdict(Decimal)
-    venue_person_times: dict[str, int] = defaultdict(int)
 
     for event in events:
         row = rows.get(event["id"]) or _new_event_row()
-        one = _event_figures(event, row)
-        split = one.pop("_split")
-        for name in (
-            "events_held",
-            "beneficiaries_person_times",
-            "checkins",
-            "headcount_people",
-            "expert_person_times",
-            "consultation_sessions",
-            "consultation_person_times",
-            "countryside_trips",
-            "countryside_expert_person_times",
-            "countryside_person_times",
-            "trainings_held",
-            "trainees_person_times",
-        ):
-            figures[name] += one[name]
-        for name, part in _event_evidence({**one, "_split": split}).items():
-            for source, n in part.items():
-                evidence[name][source] += n
-        hours += row["hours"]
-        for kind, q in row["outputs"].items():
-            outputs[kind] += q
-        person_times = one["beneficiaries_person_times"]
-        venue_person_times[str(event["venue_id"])] += person_times
-        if venues[event["venue_id"]]["kind"] == Venue.Kind.SCIENCE_CENTER:
-            for source, n in split.items():
-                evidence["science_center_person_times"][source] += n
+        one = _held(event, row)
+        for figure in summed:
+            if not figure.counts(one):
+                continue
+            value = figure.of_event(one)
+            if figure.keyed:
+                for key, n in value.items():
+                    sums[figure.name][key] += n
+            else:
+                sums[figure.name] += value
+            if figure.evidence:
+                for source, n in one.split.items():
+                    evidence[figure.name][source] += n
+        person_times = one.person_times
         month = timezone.localtime(event["starts_at"]).strftime("%Y-%m")
         by_month[month]["events"] += 1
         by_month[month]["person_times"] += person_times
@@ -662,28 +1019,12 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
         town["events"] += 1
         town["person_times"] += person_times
 
-    # Distinct counts over the whole scope: these cannot be summed from events.
-    students, students_scanned = reach.students, reach.students_scanned
-    figures["students_participating"] = students
-    evidence["students_participating"] = {
-        "scanned": students_scanned,
-        "manual": students - students_scanned,
-        "estimated": 0,
-    }
+    # Units taking part per campaign and kind of campaign: distinct, as the scope's own figure.
     partners = Event.partners.through.objects.filter(among("event_id", held_ids))
-    figures["units_participating"] = partners.aggregate(n=Count("organization_id", distinct=True))["n"]
     for row in partners.values("event__campaign_id").annotate(n=Count("organization_id", distinct=True)).order_by():
         by_campaign[str(row["event__campaign_id"] or NO_CAMPAIGN)]["units"] = row["n"]
     for row in partners.values("event__campaign__kind").annotate(n=Count("organization_id", distinct=True)).order_by():
         by_kind[row["event__campaign__kind"] or NO_CAMPAIGN]["units"] = row["n"]
-    attended = SignUp.objects.filter(among("shift__event_id", held_ids), status=SignUp.Status.ATTENDED)
-    figures["volunteers_active"] = attended.aggregate(n=Count("volunteer_id", distinct=True))["n"]
-    figures["volunteer_hours"] = _num(hours)
-    figures["outputs"] = {kind: _num(q) for kind, q in sorted(outputs.items())}
-    figures["venue_person_times"] = dict(sorted(venue_person_times.items(), key=lambda kv: int(kv[0])))
-    figures["science_center_person_times"] = sum(
-        n for venue_id, n in venue_person_times.items() if venues[int(venue_id)]["kind"] == Venue.Kind.SCIENCE_CENTER
-    )
 
     # Coverage: villages and communities of the county reached by an event held there or by a resident's check-in.
     associations = list(Association.objects.filter(id__in=association_ids).values("id", "region_id"))
@@ -691,20 +1032,33 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
     grassroots = {rid for rid in tree.descendants(county_ids) if tree.by_id[rid]["level"] in Region.GRASSROOTS_LEVELS}
     reached = {e["venue__region_id"] for e in events} | reach.regions
     reached &= grassroots
-    figures["villages_total"] = len(grassroots)
-    figures["villages_reached"] = len(reached)
-    figures["coverage_pct"] = _pct(len(reached), len(grassroots))
-
-    year = scope.year
     enrolled = None
-    if year is not None:
+    if scope.year is not None:
         counties = [rid for rid in tree.descendants(county_ids) if tree.by_id[rid]["level"] == Region.Level.COUNTY]
-        enrolled = CountyEnrolment.objects.filter(county_id__in=counties, year=year).aggregate(n=Sum("students"))["n"]
-    figures["students_enrolled"] = enrolled
-    figures["student_participation_pct"] = _pct(students, enrolled)
-
-    if scope.kind == "period":
-        figures.update(_registries(association_ids, scope.starts_on, scope.ends_on))
+        enrolled = CountyEnrolment.objects.filter(county_id__in=counties, year=scope.year).aggregate(n=Sum("students"))[
+            "n"
+        ]
+    whole = Whole(
+        held_ids=held_ids,
+        reach=reach,
+        grassroots=frozenset(grassroots),
+        reached=frozenset(reached),
+        enrolled=enrolled,
+        association_ids=association_ids,
+        starts_on=scope.starts_on,
+        ends_on=scope.ends_on,
+    )
+    values = {name: _plain(total) for name, total in sums.items()}
+    for figure in in_scope:
+        if figure.whole is not None:
+            values[figure.name] = figure.whole(whole)
+        if figure.whole_evidence is not None:
+            evidence[figure.name] = figure.whole_evidence(whole)
+    for figure in in_scope:
+        if figure.ratio_of is not None:
+            part, of = figure.ratio_of
+            values[figure.name] = _pct(values[part], values[of])
+    figures = {f.name: values[f.name] for f in in_scope}
 
     towns = _town_breakdown(tree, county_ids, grassroots, reached, per_town)
     breakdowns = {

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Association, Campaign, Event
 
+from . import figures
+
 
 class Tally(models.Model):
     class Scope(models.TextChoices):
@@ -33,7 +35,7 @@ class Tally(models.Model):
     )
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("to"), null=True, blank=True)
-    # Every figure of DESIGN.md under its name; dict figures (outputs, venues…) nest.
+    # Every figure of the scope (stats.figures.FIGURES, docs/figures.md) under its name; keyed ones (outputs…) nest.
     figures = models.JSONField(_("figures"), default=dict)
     breakdowns = models.JSONField(_("breakdowns"), default=dict)
     # figure → {"scanned": n, "manual": n, "estimated": n}
@@ -64,7 +66,7 @@ class TallyMarker(models.Model):
     # Set when a run was sent to the queue: further requests within the debounce ride along.
     enqueued_at = models.DateTimeField(_("enqueued at"), null=True, blank=True)
     # The queued run's countdown ends here; nobody claims the marker before then, so the check-in path
-    # may skip its look at the marker until shortly before (stats.services._QueuedRuns).
+    # may skip its look at the marker until shortly before (stats.services.QueuedRuns).
     run_after = models.DateTimeField(_("queued run due at"), null=True, blank=True)
     # A worker's claim; a claim whose worker died expires and the sweep hands the work on.
     lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
@@ -92,18 +94,8 @@ class TallyMarker(models.Model):
 class CampaignTarget(models.Model):
     """What a campaign set out to reach, compared with its tally."""
 
-    class Figure(models.TextChoices):
-        BENEFICIARIES = "beneficiaries_person_times", _("Beneficiaries (person-times)")
-        EVENTS = "events_held", _("Events held")
-        TRAINEES = "trainees_person_times", _("Trainees (person-times)")
-        COVERAGE = "coverage_pct", _("Coverage (%)")
-        STUDENTS = "students_participating", _("Students taking part")
-        EXPERTS = "expert_person_times", _("Experts and science workers (person-times)")
-        UNITS = "units_participating", _("Units taking part")
-        VOLUNTEER_HOURS = "volunteer_hours", _("Volunteer hours")
-
     campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="targets")
-    figure = models.CharField(_("figure"), max_length=40, choices=Figure.choices)
+    figure = models.CharField(_("figure"), max_length=40, choices=figures.TARGET_CHOICES)
     target = models.DecimalField(_("target"), max_digits=12, decimal_places=1)
 
     class Meta:

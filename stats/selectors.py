@@ -224,16 +224,7 @@ def _elapsed_share(starts_on: date, ends_on: date, today: date) -> float:
 # --- the records behind a figure ------------------------------------------------------------
 
 # Which held events a figure rests on.
-FIGURE_EVENTS = {
-    "consultation_sessions": Q(kind=Event.Kind.CONSULTATION),
-    "consultation_person_times": Q(kind=Event.Kind.CONSULTATION),
-    "countryside_trips": Q(is_countryside_trip=True),
-    "countryside_person_times": Q(is_countryside_trip=True),
-    "countryside_expert_person_times": Q(is_countryside_trip=True),
-    "trainings_held": Q(kind=Event.Kind.TRAINING),
-    "trainees_person_times": Q(kind=Event.Kind.TRAINING),
-    "science_center_person_times": Q(venue__kind=Venue.Kind.SCIENCE_CENTER),
-}
+FIGURE_EVENTS = {figure.name: figure.among.q for figure in F_.FIGURES if figure.among is not None}
 
 
 def events_behind(*, association_id: int, year: int, figure: str) -> QuerySet[Event]:

@@ -12,7 +12,7 @@ How a change reaches the figures:
    that run will see the change (`_run_will_see`), and the scans of a busy door
    do not queue up on the marker's row lock. Nobody claims a marker before its
    queued run's countdown ends (`run_after`), so until shortly before then the
-   check-in path does not even read the marker (`_QueuedRuns`).
+   check-in path does not even read the marker (`QueuedRuns`).
 2. A run claims the marker with a conditional UPDATE (a lease), recomputes the
    tally from the records, and releases it up to the version it read. Requests
    that came in during the run leave the marker dirty and have sent their own
@@ -60,7 +60,7 @@ def rollup_debounce_seconds() -> float:
 
 
 def clock_margin_seconds() -> float:
-    """How far the clocks of web and worker hosts may disagree (see _QueuedRuns)."""
+    """How far the clocks of web and worker hosts may disagree (see QueuedRuns)."""
     return _setting("STATS_TALLY_CLOCK_MARGIN_SECONDS", 0.5)
 
 
@@ -95,16 +95,20 @@ def tally_request(*, event_id: int, association_id: int | None = None, committed
     scope = F_.Scope(kind="event", association_id=association_id, event_id=event_id)
     if committed:
         now = timezone.now()
-        if _queued_runs.covers(scope.key, now):
+        if queued_runs.covers(scope.key, now):
             return
         if (run_after := _run_will_see(scope.key, now)) is not None:
-            _queued_runs.remember(scope.key, run_after)
+            queued_runs.remember(scope.key, run_after)
             return
     _mark(scope, countdown=debounce_seconds())
 
 
-class _QueuedRuns:
+class QueuedRuns:
     """What this process last saw of queued event runs: the marker's key → the run's `run_after`.
+
+    The one thing Kepu keeps in a process's memory, and only as a shortcut: forgetting it (a new
+    process, `clear()`) costs a read of the marker, never a change. Tests clear it between tests
+    (tests/conftest.py), as their databases reuse keys whose runs this process remembers.
 
     `_run_will_see` found the marker dirty, unclaimed and a run queued that may
     not claim it before `run_after` (every claim waits for it: `_claimable`). Until
@@ -128,13 +132,16 @@ class _QueuedRuns:
             self._due = {k: due for k, due in self._due.items() if due > now}
         self._due[key] = run_after
 
+    def clear(self) -> None:
+        self._due.clear()
 
-_queued_runs = _QueuedRuns()
+
+queued_runs = QueuedRuns()
 
 
 def _run_will_see(key: str, now: datetime) -> datetime | None:
     """Whether a run that has yet to claim the marker is on its way, so a change committed before now is covered:
-    then when that run is due (`run_after`, see _QueuedRuns), else None.
+    then when that run is due (`run_after`, see QueuedRuns), else None.
 
     True when the marker is dirty, nobody holds its claim and a run was sent
     (`enqueued_at` fresh; every claim clears it, so that run has not claimed yet).
@@ -210,7 +217,7 @@ def _claim_enqueue(key: str, now: datetime, *, countdown: float) -> bool:
 
 def _claimable(now: datetime) -> Q:
     """Markers a run may claim now: nobody holds them (or the holder's lease ran out) and no queued run's
-    countdown is still running (_QueuedRuns relies on that)."""
+    countdown is still running (QueuedRuns relies on that)."""
     return (Q(lease_until__isnull=True) | Q(lease_until__lt=now)) & (Q(run_after__isnull=True) | Q(run_after__lte=now))
 
 

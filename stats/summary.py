@@ -43,30 +43,8 @@ PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_.]*)(?::([a-z]+))?\}")
 HEADING = re.compile(r"^[一二三四五六七八九十]+、|^[IVX]+\. ")
 SUBHEADING = re.compile(r"^[(（][一二三四五六七八九十0-9]+[)）]")
 
-# The appendix: every figure of DESIGN.md with its label, in the order of the summary.
-FIGURE_LABELS = {
-    "units_participating": gettext_lazy("Departments and units taking part"),
-    "expert_person_times": gettext_lazy("Experts and science workers (person-times)"),
-    "coverage_pct": gettext_lazy("Coverage of villages and communities (%)"),
-    "villages_reached": gettext_lazy("Villages and communities reached"),
-    "villages_total": gettext_lazy("Villages and communities of the county"),
-    "beneficiaries_person_times": gettext_lazy("Direct beneficiaries (person-times)"),
-    "events_held": gettext_lazy("Events held"),
-    "consultation_sessions": gettext_lazy("Consultation sessions"),
-    "consultation_person_times": gettext_lazy("People consulted (person-times)"),
-    "countryside_trips": gettext_lazy("Three-to-the-countryside trips"),
-    "countryside_expert_person_times": gettext_lazy("Experts on countryside trips (person-times)"),
-    "countryside_person_times": gettext_lazy("Villagers reached by countryside trips (person-times)"),
-    "students_participating": gettext_lazy("Primary and secondary pupils taking part"),
-    "students_enrolled": gettext_lazy("Pupils enrolled in the county"),
-    "student_participation_pct": gettext_lazy("Pupil participation rate (%)"),
-    "trainings_held": gettext_lazy("Training classes held"),
-    "trainees_person_times": gettext_lazy("Trainees (person-times)"),
-    "science_center_person_times": gettext_lazy("Visitors to the science centre (person-times)"),
-    "volunteers_active": gettext_lazy("Volunteers who served"),
-    "volunteer_hours": gettext_lazy("Volunteer hours"),
-    "expert_volunteers": gettext_lazy("Expert volunteers registered"),
-}
+# The appendix: every figure named by a label of its own (stats.figures.FIGURES), in the order of the summary.
+FIGURE_LABELS = {figure.name: figure.label for figure in F_.LABELLED}
 OUTPUT_LABELS = {
     "materials": gettext_lazy("Science materials handed out (copies)"),
     "display_boards": gettext_lazy("Display boards shown (board-times)"),
@@ -78,13 +56,9 @@ OUTPUT_LABELS = {
     "new_techniques": gettext_lazy("New techniques introduced"),
     "other": gettext_lazy("Other outputs"),
 }
-REGISTRY_LABELS = {
-    "organizations": gettext_lazy("Organizations: %(kind)s"),
-    "members": gettext_lazy("Members: %(kind)s"),
-    "new_organizations": gettext_lazy("Founded this year: %(kind)s"),
-}
-# Keys nested under these default to 0 when nothing of that kind was recorded.
-COUNTED_DICTS = ("outputs", "organizations", "members", "new_organizations", "venue_person_times")
+REGISTRY_LABELS = {f.name: f.label for f in F_.FIGURES if f.rollup == F_.Rollup.REGISTRY and f.keyed}
+# Keys nested under these (a figure per kind or venue) default to 0 when nothing of that kind was recorded.
+COUNTED_DICTS = tuple(f.name for f in F_.FIGURES if f.keyed)
 
 
 def default_template(language: str) -> tuple[str, str]:
@@ -278,30 +252,6 @@ def _source(row_evidence: dict, language: str) -> str:
     )
 
 
-RECORD_SOURCES = {
-    "units_participating": ("活动的合作单位（去重）", "partner organizations of the events, each once"),
-    "expert_person_times": ("专家志愿者的到岗记录", "attended expert sign-ups"),
-    "events_held": ("已举办的活动", "events held"),
-    "consultation_sessions": ("科技咨询类活动", "consultation events"),
-    "countryside_trips": ("标为“三下乡”的活动", "events marked as countryside trips"),
-    "countryside_expert_person_times": ("“三下乡”活动中专家的到岗记录", "attended expert sign-ups on trips"),
-    "trainings_held": ("培训类活动", "training events"),
-    "villages_reached": (
-        "办过活动或有居民签到的村（社区）",
-        "villages with an event or a resident's check-in",
-    ),
-    "villages_total": ("区划登记中的村（社区）", "villages and communities of the region registry"),
-    "students_enrolled": ("人工填报的在校生人数", "the enrolment entered by hand"),
-    "volunteers_active": ("有到岗记录的志愿者（去重）", "volunteers with an attended sign-up, each once"),
-    "volunteer_hours": ("志愿者到岗记录的时长", "hours of the attended sign-ups"),
-    "expert_volunteers": ("志愿者登记中的专家", "experts of the volunteer registry"),
-}
-DERIVED_SOURCES = {
-    "coverage_pct": ("villages_reached", "villages_total"),
-    "student_participation_pct": ("students_participating", "students_enrolled"),
-}
-
-
 def appendix_rows(tally: Tally, *, language: str = "zh-hans", records: dict | None = None) -> list[dict]:
     """Every figure the records give, with its exact value and where it came from; rows that are zero
     (nothing of that kind was recorded) are left out, the check list says what is missing."""
@@ -310,17 +260,17 @@ def appendix_rows(tally: Tally, *, language: str = "zh-hans", records: dict | No
     records = records or {}
 
     def source(name: str) -> str:
+        figure = F_.BY_NAME[name]
         if name in evidence:
             return _source(evidence[name], language)
-        if name in DERIVED_SOURCES:
-            part, whole = DERIVED_SOURCES[name]
+        if figure.ratio_of:
+            part, whole = figure.ratio_of
             return (
                 f"{FIGURE_LABELS[part]} ÷ {FIGURE_LABELS[whole]}（向下取整）"
                 if zh
                 else f"{FIGURE_LABELS[part]} ÷ {FIGURE_LABELS[whole]} (rounded down)"
             )
-        pair = RECORD_SOURCES.get(name)
-        return pair[0 if zh else 1] if pair else ""
+        return figure.source[0 if zh else 1] if figure.source else ""
 
     rows = []
     for name, label in FIGURE_LABELS.items():
@@ -363,7 +313,7 @@ def appendix_rows(tally: Tally, *, language: str = "zh-hans", records: dict | No
             rows.append(
                 {
                     "name": f"venue_person_times.{venue_id}",
-                    "label": _("Visitors at %(venue)s (person-times)")
+                    "label": str(F_.BY_NAME["venue_person_times"].label)
                     % {"venue": venues.get(venue_id, {}).get("name", venue_id)},
                     "value": value,
                     "source": ("该场地活动的签到和人数统计", "check-ins and headcounts at this venue")[0 if zh else 1],

@@ -17,21 +17,7 @@ from kepu import access
 
 from . import figures as F_
 from . import selectors, wording
-from .summary import FIGURE_LABELS
 
-HEADLINE = (
-    "beneficiaries_person_times",
-    "events_held",
-    "units_participating",
-    "coverage_pct",
-    "students_participating",
-    "trainees_person_times",
-    "consultation_person_times",
-    "countryside_person_times",
-    "expert_person_times",
-    "volunteers_active",
-    "volunteer_hours",
-)
 CHART_WIDTH = 560
 
 
@@ -94,15 +80,14 @@ def _columns(items: list[dict], *, width: int = CHART_WIDTH, height: int = 180) 
 def _headline(tally, year: int, lang: str) -> list[dict]:
     figures, evidence = tally.figures, tally.evidence
     cards = []
-    for name in HEADLINE:
-        value = figures.get(name)
-        words = wording.pct(value, lang) if name.endswith("_pct") else wording.approx(value, lang)
+    for figure in F_.HEADLINE:
+        name, value = figure.name, figures.get(figure.name)
         cards.append(
             {
                 "name": name,
-                "label": FIGURE_LABELS[name],
+                "label": figure.label,
                 "exact": wording.exact(value, lang),
-                "words": words,
+                "words": wording.FORMATS[figure.wording](value, lang),
                 "evidence": evidence.get(name),
                 "href": f"figures/{name}/?year={year}",
             }
@@ -203,7 +188,8 @@ def dashboard(request):
 @organizer_required
 def figure_records(request, figure: str):
     """The events a figure of the year is computed from, with their check-ins and headcounts."""
-    if figure not in FIGURE_LABELS:
+    definition = F_.BY_NAME.get(figure)
+    if definition not in F_.LABELLED:  # a figure without a label of its own has no records page
         raise Http404
     association = access.association_of(request.user)
     year = _year(request)
@@ -216,7 +202,7 @@ def figure_records(request, figure: str):
     return render(
         request,
         "stats/figure_records.html",
-        {"figure": figure, "label": FIGURE_LABELS[figure], "year": year, "page": page},
+        {"figure": figure, "label": definition.label, "year": year, "page": page},
     )
 
 

@@ -36,10 +36,10 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 
 @pytest.fixture(autouse=True)
 def _forget_queued_runs():
-    """What this process knows of queued tally runs (stats.services._QueuedRuns) belongs to one test's database."""
+    """What this process knows of queued tally runs (stats.services.QueuedRuns) belongs to one test's database."""
     from stats import services
 
-    services._queued_runs = services._QueuedRuns()
+    services.queued_runs.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Every figure equals a plain Python recount of random records (DESIGN.md's definitions, read literally)."""
+"""Every figure equals a plain Python recount of random records (docs/figures.md's definitions, read literally)."""
 
 import math
 from collections import Counter
@@ -163,7 +163,7 @@ def _build(data):
 
 
 def _recount(association, county) -> dict:
-    """DESIGN.md's figures, counted the plain way: load everything and loop."""
+    """docs/figures.md's figures, counted the plain way: load everything and loop."""
     held = [
         e
         for e in Event.objects.filter(association=association)

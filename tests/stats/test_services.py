@@ -99,10 +99,10 @@ def test_the_countdown_window_ends_before_the_run_is_due(event, sent, window, re
     request_committed(event)
     request_committed(event)
     run_after = _marker(event).run_after
-    assert services._queued_runs.covers(f"event:{event.id}", run_after - timedelta(seconds=0.6))
-    assert not services._queued_runs.covers(f"event:{event.id}", run_after - timedelta(seconds=0.4))
+    assert services.queued_runs.covers(f"event:{event.id}", run_after - timedelta(seconds=0.6))
+    assert not services.queued_runs.covers(f"event:{event.id}", run_after - timedelta(seconds=0.4))
     settings.STATS_TALLY_CLOCK_MARGIN_SECONDS = 5  # clocks further apart than the countdown: never skip
-    assert not services._queued_runs.covers(f"event:{event.id}", run_after - timedelta(seconds=1.9))
+    assert not services.queued_runs.covers(f"event:{event.id}", run_after - timedelta(seconds=1.9))
 
 
 def test_a_committed_request_while_a_run_holds_the_claim_bumps_and_sends_the_next_run(event, sent, request_committed):
