@@ -52,9 +52,7 @@ def _staff_messages(user, event: Event):
 def _shift_rows(rosters) -> list[dict]:
     rows = []
     for roster in rosters:
-        signups = roster.signups + list(
-            SignUp.objects.filter(shift=roster.shift, status=SignUp.Status.NO_SHOW).select_related("volunteer")
-        )
+        signups = roster.signups  # places held (no-shows included: they held one) and the waitlist
         attended = [s for s in signups if s.status == SignUp.Status.ATTENDED]
         rows.append(
             {
