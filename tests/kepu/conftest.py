@@ -12,11 +12,11 @@ from events.models import Association, Campaign, Event, Organization, Region, Ve
 from notifications.models import Notification
 from tests.factories import (
     AssociationFactory,
-    EventOutputFactory,
     AttendeeFactory,
     CampaignFactory,
     CheckInFactory,
     EventFactory,
+    EventOutputFactory,
     HeadcountFactory,
     NotificationFactory,
     OrganizationFactory,
