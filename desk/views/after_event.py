@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from checkin import services as checkin_services
@@ -69,7 +69,7 @@ class PaperRowForm(forms.Form):
     """One line of the sheet. A line left blank is skipped; a line with anything on it needs a name and
     a category (no category is preset: the sheet says it, or the organizer asks)."""
 
-    name = NameFormField(label=gettext_lazy("Name"), max_length=50, required=False)
+    name = NameFormField(label=pgettext_lazy("person", "Name"), max_length=50, required=False)
     phone = forms.CharField(label=gettext_lazy("Mobile phone (optional)"), max_length=30, required=False)
     category = forms.ChoiceField(
         label=gettext_lazy("Category"), choices=[("", "—"), *Attendee.Category.choices], required=False
@@ -130,6 +130,15 @@ class OutputForm(forms.ModelForm):
         model = EventOutput
         fields = ["kind", "quantity", "note"]
         widgets = {"quantity": forms.NumberInput(attrs={"min": 0, "step": "0.1"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("What the event produced")), *EventOutput.Kind.choices]
+        self.fields["quantity"].widget.attrs["placeholder"] = _("Quantity")
+        self.fields["note"].widget.attrs["placeholder"] = _("Note (optional)")
+        if self.instance.pk and self.instance.quantity is not None:
+            # 300, not "300.0": the field keeps one decimal place, people count whole copies and boards.
+            self.initial["quantity"] = f"{self.instance.quantity.normalize():f}"
 
 
 class EvidenceForm(forms.Form):

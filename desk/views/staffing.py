@@ -49,10 +49,17 @@ def _staff_messages(user, event: Event):
     )
 
 
+def _plain(hours: Decimal | None) -> str:
+    """2.5 and 10, not 2.50 and 10.00 (nor 1E+1)."""
+    return "" if hours is None else f"{hours.normalize():f}"
+
+
 def _shift_rows(rosters) -> list[dict]:
     rows = []
     for roster in rosters:
         signups = roster.signups  # places held (no-shows included: they held one) and the waitlist
+        for signup in signups:
+            signup.hours_text = _plain(signup.hours)
         attended = [s for s in signups if s.status == SignUp.Status.ATTENDED]
         rows.append(
             {
@@ -88,6 +95,9 @@ def staffing(request, event_id: int):
         message.channel_name = labels.setdefault(message.channel, channel_label(message.channel))
         message.masked_address = mask_phone(message.address) if message.address.startswith("+") else message.address
         message.tag = STATUS_TAGS.get(message.status, "")
+    for row in shifts:
+        row["hours_text"] = _plain(row["hours"])
+    hours = sum((r["hours"] for r in shifts), Decimal(0))
     context = {
         "event": event,
         "can_write": event.association_id in access.associations_for_write(request.user),
@@ -98,7 +108,8 @@ def staffing(request, event_id: int):
             "capacity": sum(r["capacity"] for r in shifts),
             "attended": sum(r["attended"] for r in shifts),
             "no_show": sum(r["no_show"] for r in shifts),
-            "hours": sum((r["hours"] for r in shifts), Decimal(0)),
+            "hours": hours,
+            "hours_text": _plain(hours),
         },
         "message_states": [
             {"status": value, "label": label, "count": by_status.get(value, 0), "tag": STATUS_TAGS.get(value, "")}
