@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # How long before the start and after the end a scanner accepts check-ins when
 # the organizer set no window: people arrive early and the register desk
@@ -410,7 +411,7 @@ class EventEvidence(models.Model):
     file = models.FileField(_("file"), upload_to=evidence_path, max_length=255)
     # A small JPEG of an image (none for a PDF), shown on the desk and the dashboard's records.
     thumbnail = models.FileField(_("thumbnail"), upload_to=evidence_path, max_length=255, blank=True)
-    content_type = models.CharField(_("content type"), max_length=50)
+    content_type = models.CharField(pgettext_lazy("evidence", "content type"), max_length=50)
     size = models.PositiveIntegerField(_("size (bytes)"))
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
@@ -424,8 +425,9 @@ class EventEvidence(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("evidence")
-        verbose_name_plural = _("evidence")
+        # A context: the statistics' "evidence" (scanned, by hand, estimated) is another word in Chinese.
+        verbose_name = pgettext_lazy("photos and sheets", "evidence")
+        verbose_name_plural = pgettext_lazy("photos and sheets", "evidence")
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
