@@ -155,6 +155,11 @@ class EvidenceForm(forms.Form):
 
 
 def _render(request, event: Event, *, paper=None, output_form=None, evidence_form=None, paper_errors=(), status=200):
+    # A refused form is further down a long page: the browser scrolls to its autofocused field.
+    if evidence_form is not None and evidence_form.errors:
+        evidence_form.fields["file"].widget.attrs["autofocus"] = True
+    if output_form is not None and output_form.errors:
+        output_form.fields["kind"].widget.attrs["autofocus"] = True
     can_write = event.association_id in access.associations_for_write(request.user)
     villages = paper.form_kwargs["villages"] if paper is not None else Villages(event)
     paper = paper if paper is not None else _paper_formset(event, villages=villages)
