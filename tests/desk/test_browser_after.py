@@ -134,6 +134,9 @@ def test_the_organizer_closes_an_event_from_the_keyboard_to_the_dashboard(deskto
     expect(thumbnail).to_be_visible()
     assert _loaded(page, f"[data-evidence='{evidence.id}'] img")
     page.screenshot(path=str(SHOTS / "after-done.png"), full_page=True)
+    page.set_viewport_size({"width": 820, "height": 1180})  # a tablet at the venue
+    page.screenshot(path=str(SHOTS / "after-tablet.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     # The dashboard's records of the event show the photo.
     page.get_by_role("link", name="数字背后的记录").click()
