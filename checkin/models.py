@@ -269,6 +269,18 @@ class Headcount(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # After the event an organizer accepts the count as reported or corrects it (services.headcount_accept,
+    # headcount_correct); a corrected count keeps the figure first reported here.
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reported_count = models.PositiveIntegerField(_("count as reported"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("headcount")

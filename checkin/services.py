@@ -1120,3 +1120,49 @@ def checkin_review(*, checkin: CheckIn, decision: str, user: AbstractBaseUser, n
             device=checkin.device,
         )
     return checkin
+
+
+# --- after the event: an organizer accepts or corrects the headcounts ---------------------------
+
+
+def _headcount_count_errors(event: Event, count: int | None) -> str | None:
+    """What is wrong with a headcount's figure (the rule of headcount_record), or None."""
+    if count is None or count < 1:
+        return _("Count at least one person.")
+    if count > HEADCOUNT_MAX:
+        return _("A headcount is at most %(max)s people.") % {"max": f"{HEADCOUNT_MAX:,}"}
+    if event.capacity and count > HEADCOUNT_CAPACITY_FACTOR * event.capacity:
+        return _("At most %(max)s people: ten times the event's capacity of %(capacity)s.") % {
+            "max": f"{HEADCOUNT_CAPACITY_FACTOR * event.capacity:,}",
+            "capacity": f"{event.capacity:,}",
+        }
+    return None
+
+
+@transaction.atomic
+def headcount_accept(*, headcount: Headcount, user: AbstractBaseUser, now: datetime | None = None) -> Headcount:
+    """The organizer confirms the count as reported at the door; the figures do not change."""
+    headcount.reviewed_at = now or timezone.now()
+    headcount.reviewed_by = user
+    headcount.save(update_fields=["reviewed_at", "reviewed_by"])
+    return headcount
+
+
+@transaction.atomic
+def headcount_correct(
+    *, headcount: Headcount, count: int, user: AbstractBaseUser, note: str | None = None, now: datetime | None = None
+) -> Headcount:
+    """The organizer puts a corrected figure in place of the reported one (kept as `reported_count`);
+    the event is tallied again. Corrected twice, the first reported figure is still the one kept."""
+    if error := _headcount_count_errors(headcount.event, count):
+        raise ValidationError({"count": error})
+    if headcount.reported_count is None and count != headcount.count:
+        headcount.reported_count = headcount.count
+    headcount.count = count
+    if note is not None:
+        headcount.note = note[:200]
+    headcount.reviewed_at = now or timezone.now()
+    headcount.reviewed_by = user
+    headcount.save(update_fields=["count", "reported_count", "note", "reviewed_at", "reviewed_by"])
+    stats_services.tally_request(event_id=headcount.event_id)  # the person-times changed
+    return headcount

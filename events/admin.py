@@ -13,7 +13,18 @@ from kepu import admin as kepu_admin
 from stats.services import tally_request
 
 from . import services
-from .models import Association, Campaign, CountyEnrolment, Event, EventOutput, Organization, Organizer, Region, Venue
+from .models import (
+    Association,
+    Campaign,
+    CountyEnrolment,
+    Event,
+    EventEvidence,
+    EventOutput,
+    Organization,
+    Organizer,
+    Region,
+    Venue,
+)
 
 
 class AssociationScopedAdmin(kepu_admin.AssociationScopedAdmin):
@@ -210,3 +221,37 @@ class EventAdmin(AssociationScopedAdmin):
         for event in events:
             services.event_cancel(event=event)
         self.message_user(request, _("%(count)d events cancelled.") % {"count": len(events)})
+
+
+@admin.register(EventEvidence)
+class EventEvidenceAdmin(kepu_admin.AssociationScopedAdmin):
+    """Photos and scanned sheets: uploaded and deleted on the desk (the event's "after" page), which checks
+    what a file is and makes its thumbnail; here organizers read, and superusers may delete."""
+
+    association_path = "event__association"
+    organizers_write = False
+    organizers_delete = False
+    list_display = ["event", "kind", "caption", "file_link", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind"]
+    search_fields = ["event__title", "caption"]
+    raw_id_fields = ["event", "uploaded_by"]
+    list_select_related = ["event", "uploaded_by"]
+    readonly_fields = ["file_link", "content_type", "size", "uploaded_by", "uploaded_at"]
+    exclude = ["file", "thumbnail"]
+
+    def has_add_permission(self, request):
+        return False  # uploads go through the desk (events.services.evidence_add)
+
+    @admin.display(description=_("file"))
+    def file_link(self, obj):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        return format_html('<a href="{}">{}</a>', reverse("desk-evidence-file", args=[obj.pk]), _("Open"))
+
+    def delete_model(self, request, obj):
+        services.evidence_delete(evidence=obj)
+
+    def delete_queryset(self, request, queryset):
+        for evidence in self.rows_for_write(request, queryset):
+            services.evidence_delete(evidence=evidence)

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # How long before the start and after the end a scanner accepts check-ins when
 # the organizer set no window: people arrive early and the register desk
@@ -383,3 +384,55 @@ class EventOutput(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.quantity}"
+
+
+def evidence_path(instance: "EventEvidence", filename: str) -> str:
+    """evidence/<association>/<year>/<event>/<file>: an association's yearly files (台账) event by event.
+
+    The file's own name is chosen by the service (a random token and the extension of what the content
+    is), never the uploader's: a name says nothing about the person and cannot collide."""
+    event = instance.event
+    return f"evidence/{event.association_id}/{event.starts_at.year}/{event.id}/{filename}"
+
+
+class EventEvidence(models.Model):
+    """A photo or a scanned sign-in sheet kept with an event: what the yearly files show for its figures.
+
+    Stored under MEDIA_ROOT but never served from it: the desk serves the file to those who read the
+    event (kepu.access), so nothing uploaded is public."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("Photo")
+        SIGN_IN_SHEET = "sign_in_sheet", _("Scanned sign-in sheet")
+        OTHER = "other", _("Other")
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PHOTO)
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=255)
+    # A small JPEG of an image (none for a PDF), shown on the desk and the dashboard's records.
+    thumbnail = models.FileField(_("thumbnail"), upload_to=evidence_path, max_length=255, blank=True)
+    content_type = models.CharField(pgettext_lazy("evidence", "content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        # A context: the statistics' "evidence" (scanned, by hand, estimated) is another word in Chinese.
+        verbose_name = pgettext_lazy("photos and sheets", "evidence")
+        verbose_name_plural = pgettext_lazy("photos and sheets", "evidence")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} · {self.get_kind_display()} {self.caption}".strip()
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -1,12 +1,17 @@
 """Writes of the planning data. Every change to campaigns, events, venues and
 organizations goes through these functions, which enforce the planning rules."""
 
+import io
+import secrets
+import warnings
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -15,7 +20,7 @@ from django.utils.translation import gettext as _
 from stats.services import tally_request
 
 from .messages import notify_event_cancelled, notify_event_changed
-from .models import Association, Campaign, Event, EventOutput, Organization, Organizer, Venue
+from .models import Association, Campaign, Event, EventEvidence, EventOutput, Organization, Organizer, Venue
 
 
 class InUse(Exception):
@@ -229,11 +234,151 @@ def organizer_create(*, association: Association, username: str, password: str, 
     return Organizer.objects.create(user=user, association=association)
 
 
+def event_output_validate(output: EventOutput) -> None:
+    """Raise ValidationError (per field) for an unknown kind or a negative or missing quantity."""
+    errors = {}
+    if output.kind not in EventOutput.Kind.values:
+        errors["kind"] = _("Choose what the event produced.")
+    if output.quantity is None:
+        errors["quantity"] = _("Enter a quantity.")
+    elif output.quantity < 0:
+        errors["quantity"] = _("The quantity cannot be negative.")
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def event_output_add(*, event: Event, **fields: Any) -> EventOutput:
-    output = EventOutput.objects.create(event=event, **fields)
+    output = EventOutput(event=event, **fields)
+    event_output_validate(output)
+    output.save()
     tally_request(event_id=event.id)  # outputs are figures of the summary too
     return output
+
+
+@transaction.atomic
+def event_output_update(*, output: EventOutput, **fields: Any) -> EventOutput:
+    """Change an output's kind, quantity or note; the event's figures are tallied again."""
+    for name, value in fields.items():
+        if name not in ("kind", "quantity", "note"):
+            raise TypeError(f"an output's {name} is not changed here")
+        setattr(output, name, value)
+    event_output_validate(output)
+    output.save()
+    tally_request(event_id=output.event_id)
+    return output
+
+
+@transaction.atomic
+def event_output_delete(*, output: EventOutput) -> None:
+    event_id = output.event_id
+    output.delete()
+    tally_request(event_id=event_id)
+
+
+# --- evidence: photos and scanned sign-in sheets -------------------------------------------------
+#
+# What a file is, is read from its content (Pillow for images, the PDF signature), never from its name
+# or the browser's content type: a renamed file is refused as what it really is. Images are decoded
+# whole before anything is stored, so a truncated or crafted file is refused, and the decompression-bomb
+# guard (Pillow's MAX_IMAGE_PIXELS) refuses images whose pixels would not fit in memory.
+
+EVIDENCE_IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+EVIDENCE_PDF = ("application/pdf", "pdf")
+THUMBNAIL_SIZE = (320, 320)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f}"
+
+
+def _evidence_kind_of(data: bytes) -> tuple[str, str, bytes | None]:
+    """(content type, extension, thumbnail JPEG or None) of an upload's bytes; ValidationError if it is
+    neither an image Kepu keeps nor a PDF."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    if data.startswith(b"%PDF-"):
+        if b"%%EOF" not in data[-2048:]:
+            raise ValidationError({"file": _("The PDF file is incomplete or damaged.")})
+        return (*EVIDENCE_PDF, None)
+    refused = ValidationError({"file": _("This file is not a photo (JPEG, PNG, WebP) or a PDF, or it is damaged.")})
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                image_format = probe.format
+                probe.verify()  # the file's structure, before decoding it
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()  # every pixel: a truncated file fails here
+                image = ImageOps.exif_transpose(image)  # phones store portraits turned
+                image = image.convert("RGB")
+                image.thumbnail(THUMBNAIL_SIZE)
+                thumbnail = io.BytesIO()
+                image.save(thumbnail, "JPEG", quality=80)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning):
+        raise refused from None
+    if image_format not in EVIDENCE_IMAGE_FORMATS:
+        raise refused
+    return (*EVIDENCE_IMAGE_FORMATS[image_format], thumbnail.getvalue())
+
+
+@transaction.atomic
+def evidence_add(
+    *, event: Event, file, kind: str = EventEvidence.Kind.PHOTO, caption: str = "", uploaded_by=None
+) -> EventEvidence:
+    """Keep a photo or a scanned sheet (an image or a PDF) with the event, with a thumbnail of an image.
+
+    `file` is an uploaded file (or any file object with .size and .read()). Refused with a message, and
+    nothing stored, when it is larger than settings.EVIDENCE_MAX_BYTES or is not an image or PDF."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    if kind not in EventEvidence.Kind.values:
+        raise ValidationError({"kind": _("Choose what the file shows.")})
+    size = getattr(file, "size", None)
+    if size is not None and size > limit:  # refused before it is read
+        raise ValidationError(
+            {
+                "file": _("The file is too large (%(size)s MB); at most %(max)s MB.")
+                % {"size": f"{size / (1024 * 1024):.1f}", "max": _megabytes(limit)}
+            }
+        )
+    data = file.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError({"file": _("The file is too large; at most %(max)s MB.") % {"max": _megabytes(limit)}})
+    if not data:
+        raise ValidationError({"file": _("The file is empty.")})
+    content_type, extension, thumbnail = _evidence_kind_of(data)
+    token = secrets.token_hex(8)
+    evidence = EventEvidence(
+        event=event,
+        kind=kind,
+        caption=(caption or "").strip()[:200],
+        content_type=content_type,
+        size=len(data),
+        uploaded_by=uploaded_by,
+    )
+    evidence.file.save(f"{token}.{extension}", ContentFile(data), save=False)
+    if thumbnail is not None:
+        evidence.thumbnail.save(f"{token}-thumb.jpg", ContentFile(thumbnail), save=False)
+    try:
+        evidence.save()
+    except Exception:
+        _delete_files(evidence)
+        raise
+    return evidence
+
+
+def _delete_files(evidence: EventEvidence) -> None:
+    for field in (evidence.file, evidence.thumbnail):
+        if field:
+            field.storage.delete(field.name)
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: EventEvidence) -> None:
+    """Remove the evidence and its files (once the deletion is committed)."""
+    names = [(f.storage, f.name) for f in (evidence.file, evidence.thumbnail) if f]
+    evidence.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
 
 
 @transaction.atomic

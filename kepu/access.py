@@ -27,7 +27,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from checkin.models import Attendee, CheckIn, Headcount, PosterCode, Registration, ScanLog
-from events.models import Association, Campaign, Event, Organization, Organizer, Venue
+from events.models import Association, Campaign, Event, EventEvidence, Organization, Organizer, Venue
 from events.selectors import PUBLIC_CAMPAIGN_STATUSES, PUBLIC_EVENT_STATUSES, association_subtree_ids
 from notifications.models import Notification
 from volunteers.models import Shift, SignUp, Volunteer, VolunteerInvitation
@@ -121,6 +121,16 @@ def organizations_for_read(user: AnyUser) -> QuerySet[Organization]:
 
 def organizations_for_write(user: AnyUser) -> QuerySet[Organization]:
     return Organization.objects.select_related("region").filter(association_id__in=associations_for_write(user))
+
+
+def evidence_for_read(user: AnyUser) -> QuerySet[EventEvidence]:
+    """Photos and scanned sheets kept with events: organizers who read the event, nobody else (the files
+    are never public, not even those of a published event)."""
+    return EventEvidence.objects.select_related("event").filter(event__association_id__in=associations_for_read(user))
+
+
+def evidence_for_write(user: AnyUser) -> QuerySet[EventEvidence]:
+    return evidence_for_read(user).filter(event__association_id__in=associations_for_write(user))
 
 
 # --- volunteers: shifts, sign-ups, volunteers ------------------------------------------------------
@@ -319,6 +329,7 @@ _FOR_READ = {
     Headcount: headcounts_for_read,
     PosterCode: poster_codes_for_read,
     Notification: notifications_for_read,
+    EventEvidence: evidence_for_read,
 }
 _FOR_WRITE = {
     Campaign: campaigns_for_write,

@@ -235,6 +235,8 @@ STORAGES = {
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
 IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=50)
+# Evidence (photos, scanned sign-in sheets) kept with an event: the largest file an upload accepts.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- REST API -----------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -16,6 +16,7 @@ from tests.factories import (
     CampaignFactory,
     CheckInFactory,
     EventFactory,
+    EventOutputFactory,
     HeadcountFactory,
     NotificationFactory,
     OrganizationFactory,
@@ -112,11 +113,28 @@ def _county(prefecture: Association, region: Region, tag: str) -> County:
         inbox_message=inbox,
         invitation=invitation,
         invitation_token=invitation_token,
+        extra={"output": EventOutputFactory(event=event), "evidence": _evidence(event, organizer)},
     )
 
 
+def _evidence(event: Event, organizer: User):
+    """A photo kept with the event (stored under the test's MEDIA_ROOT, see `world`)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from events import services as event_services
+
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 60, 60)).save(png, "PNG")
+    photo = SimpleUploadedFile("photo.png", png.getvalue(), content_type="image/png")
+    return event_services.evidence_add(event=event, file=photo, uploaded_by=organizer)
+
+
 @pytest.fixture
-def world() -> World:
+def world(settings, tmp_path) -> World:
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # the evidence files of the two counties
     region = RegionFactory(level=Region.Level.PREFECTURE, name="测试州")
     prefecture = AssociationFactory(region=region, name="测试州科协")
     return World(

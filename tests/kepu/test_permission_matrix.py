@@ -219,6 +219,30 @@ EXPECTED = {
     # Each organizer's own association's summary file: the route names no record of another's.
     ("dashboard-summary", "GET"):                "denied  denied  denied  ok      ok      ok      denied",
     ("dashboard-summary", "POST"):               "denied  denied  denied  ok      ok      ok      denied",
+    # The desk (organizer_required): volunteers, and superusers (no organizer profile), are sent to /v/: "ok".
+    # The desk's pages (desk/views/common.organizer_required): volunteers and superusers (no organizer profile)
+    # are sent to their own pages (/v/), a redirect counted "ok"; they reach no record. Writes are POST only.
+    ("desk-event-after", "GET"):                 "denied  ok      ok      ok      denied  ok      ok",
+    ("desk-event-after", "POST"):                "denied  ok      ok      405     405     405     ok",
+    ("desk-event-paper", "GET"):                 "denied  ok      ok      405     405     405     ok",
+    ("desk-event-paper", "POST"):                "denied  ok      ok      bad     denied  denied  ok",
+    ("desk-event-headcount", "GET"):             "denied  ok      ok      405     405     405     ok",
+    ("desk-event-headcount", "POST"):            "denied  ok      ok      bad     denied  denied  ok",
+    ("desk-event-outputs", "GET"):               "denied  ok      ok      405     405     405     ok",
+    ("desk-event-outputs", "POST"):              "denied  ok      ok      bad     denied  denied  ok",
+    ("desk-event-output", "GET"):                "denied  ok      ok      405     405     405     ok",
+    ("desk-event-output", "POST"):               "denied  ok      ok      bad     denied  denied  ok",
+    ("desk-event-evidence", "GET"):              "denied  ok      ok      405     405     405     ok",
+    ("desk-event-evidence", "POST"):             "denied  ok      ok      bad     denied  denied  ok",
+    ("desk-evidence-delete", "GET"):             "denied  ok      ok      405     405     405     ok",
+    ("desk-evidence-delete", "POST"):            "denied  ok      ok      ok      denied  denied  ok",
+    # Evidence files are never public: only organizers who read the event get them; anyone else a 404.
+    ("desk-evidence-file", "GET"):               "denied  denied  denied  ok      denied  ok      denied",
+    ("desk-evidence-file", "POST"):              "405     405     405     405     405     405     405",
+    ("desk-evidence-thumbnail", "GET"):          "denied  denied  denied  ok      denied  ok      denied",
+    ("desk-evidence-thumbnail", "POST"):         "405     405     405     405     405     405     405",
+    ("desk-event-staffing", "GET"):              "denied  ok      ok      ok      denied  ok      ok",
+    ("desk-event-staffing", "POST"):             "denied  ok      ok      405     405     405     ok",
 }
 # fmt: on
 
@@ -297,6 +321,9 @@ def url_of(route: Route, world) -> str:
         "shift_id": a.shift.id,
         "signup_id": a.signup.id,
         "notification_id": a.inbox_message.id,
+        "headcount_id": a.headcount.id,
+        "output_id": a.extra["output"].id,
+        "evidence_id": a.extra["evidence"].id,
         "code": {"checkin:self": a.poster.code, "ticket": a.registration.code, "v-staff": a.staff_code.code}.get(
             route.name
         ),
@@ -525,6 +552,8 @@ ADMIN_ACTIONS = {
     ("events.countyenrolment", "delete_selected"):             (False, False, False, True,  True,  True,  True),
     ("events.event", "cancel_events"):                         (False, False, False, True,  False, False, True),
     ("events.event", "delete_selected"):                       (False, False, False, True,  False, False, True),
+    # Evidence is uploaded and deleted on the desk; the admin shows it, and only superusers delete there.
+    ("events.eventevidence", "delete_selected"):               (False, False, False, False, False, False, True),
     ("events.organization", "delete_selected"):                (False, False, False, True,  False, False, True),
     ("events.organizer", "delete_selected"):                   (False, False, False, False, False, False, True),
     ("events.region", "delete_selected"):                      (False, False, False, False, False, False, True),
