@@ -210,6 +210,12 @@ LANGUAGES = [
     ("zh-hant", "繁體中文"),
     ("en", "English"),
 ]
+# Kepu's own catalogs come first. Django merges the catalogs of INSTALLED_APPS with the first app winning,
+# and the third-party apps listed before Kepu's translate some of the same words otherwise (django_celery_beat's
+# "Name" is 任务名); LOCALE_PATHS outrank every app. tests/kepu/test_translations.py checks that no
+# catalog overrides Kepu's strings.
+KEPU_APPS = ["kepu", "events", "volunteers", "checkin", "notifications", "stats", "desk"]  # as in INSTALLED_APPS
+LOCALE_PATHS = [BASE_DIR / app / "locale" for app in KEPU_APPS]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
