@@ -219,6 +219,15 @@ EXPECTED = {
     # Each organizer's own association's summary file: the route names no record of another's.
     ("dashboard-summary", "GET"):                "denied  denied  denied  ok      ok      ok      denied",
     ("dashboard-summary", "POST"):               "denied  denied  denied  ok      ok      ok      denied",
+    # Personal data on request (desk/views/privacy.py): volunteers, and a superuser with no organizer profile,
+    # are sent to the volunteers' pages (a redirect, no data);
+    # the body names county A's idle volunteer, whom only county A's organizer finds, exports and deletes.
+    ("desk-privacy", "GET"):                     "denied  ok      ok      ok      ok      ok      ok",
+    ("desk-privacy", "POST"):                    "denied  ok      ok      ok      ok      ok      ok",
+    ("desk-privacy-export", "GET"):              "denied  ok      ok      405     405     405     ok",
+    ("desk-privacy-export", "POST"):             "denied  ok      ok      ok      denied  denied  ok",
+    ("desk-privacy-delete", "GET"):              "denied  ok      ok      405     405     405     ok",
+    ("desk-privacy-delete", "POST"):             "denied  ok      ok      ok      denied  denied  ok",
 }
 # fmt: on
 
@@ -363,6 +372,9 @@ BODIES = {
     ("api:volunteer-detail", "patch"): lambda w: {"organizations": [w.a.organization.id]},
     ("api:campaign-detail", "patch"): lambda w: {"lead_organization": w.a.organization.id},
     ("v-org-roster", "post"): lambda w: {"action": "no_show", "signup": w.a.signup.id},
+    ("desk-privacy", "post"): lambda w: {"phone": w.a.idle_volunteer.phone},
+    ("desk-privacy-export", "post"): lambda w: {"phone": w.a.idle_volunteer.phone},
+    ("desk-privacy-delete", "post"): lambda w: {"phone": w.a.idle_volunteer.phone, "confirm": "on"},
 }
 
 
@@ -491,6 +503,7 @@ PAGES_THAT_ONLY_READ = {
     "dashboard",
     "dashboard-figure",
     "dashboard-event",
+    "desk-privacy",  # finds a person within the sender's own association (POST: the phone stays out of logs)
 }
 
 
