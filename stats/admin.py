@@ -49,10 +49,27 @@ class SummaryTemplateAdmin(_OwnAssociation):
     list_display = ["association", "language", "title", "updated_at"]
 
 
+def _number(value) -> str:
+    """86.0 → "86", 12.5 → "12.5": a figure as a report writes it, not as the database stores it."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 @admin.register(AnnualFigure)
 class AnnualFigureAdmin(_OwnAssociation):
-    list_display = ["year", "name", "label", "value", "association"]
+    # The label first: "display_windows" is the placeholder's name, for the summary template, not a heading.
+    list_display = ["year", "label_display", "value_display", "name", "association"]
     list_filter = ["year"]
+
+    @admin.display(description=_("label"), ordering="label")
+    def label_display(self, figure: AnnualFigure) -> str:
+        return figure.label or figure.name
+
+    @admin.display(description=_("value"), ordering="value")
+    def value_display(self, figure: AnnualFigure) -> str:
+        return _number(figure.value)
 
 
 @admin.register(CampaignTarget)
@@ -75,9 +92,29 @@ class _ReadOnly(_OwnAssociation):
 
 @admin.register(Tally)
 class TallyAdmin(_ReadOnly):
-    list_display = ["key", "scope", "computed_at", "duration_ms", "record_counts"]
+    # What was tallied in words ("campaign:1" and the counts' JSON are the queue's bookkeeping).
+    list_display = ["scope_display", "scope", "computed_at", "duration_ms", "records_display"]
     list_filter = ["scope"]
     search_fields = ["key"]
+    list_select_related = ["event", "campaign", "association"]
+
+    @admin.display(description=_("scope"), ordering="key")
+    def scope_display(self, tally: Tally) -> str:
+        if tally.event_id:
+            return str(tally.event)
+        if tally.campaign_id:
+            return str(tally.campaign)
+        period = f"{tally.starts_on:%Y-%m-%d}–{tally.ends_on:%Y-%m-%d}" if tally.starts_on and tally.ends_on else ""
+        return " ".join(part for part in (str(tally.association or ""), period) if part)
+
+    @admin.display(description=_("records counted"))
+    def records_display(self, tally: Tally) -> str:
+        counts = tally.record_counts or {}
+        return _("%(checkins)s check-ins · %(headcounts)s headcounts · %(events)s events") % {
+            "checkins": counts.get("checkins", 0),
+            "headcounts": counts.get("headcounts", 0),
+            "events": counts.get("events", 0),
+        }
 
 
 @admin.register(TallyMarker)

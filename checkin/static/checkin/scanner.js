@@ -126,9 +126,11 @@
     const box = $("answer");
     box.className = "answer " + (COLORS[result.status] || "red");
     box.dataset.status = result.status;
-    $("answer-status").textContent = result.status === "queued" ? t.queuedTitle : (t[result.status] || result.status);
+    const title = result.status === "queued" ? t.queuedTitle : (t[result.status] || result.status);
+    $("answer-status").textContent = title;
     $("answer-name").textContent = result.attendee ? result.attendee.name : "";
-    $("answer-message").textContent = result.message || "";
+    // The server's message often repeats the status ("签到成功" twice): say it once.
+    $("answer-message").textContent = result.message && result.message !== title ? result.message : "";
     const annul = $("annul");
     annul.hidden = !(result.status === "ok" && result.checkin);
     annul.dataset.checkin = result.checkin || "";
