@@ -3,9 +3,12 @@
 The beat schedule (the sweep, the nightly recompute) is edited under "Periodic tasks" (django-celery-beat).
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from kepu import access
@@ -53,6 +56,10 @@ def _number(value) -> str:
     """86.0 → "86", 12.5 → "12.5": a figure as a report writes it, not as the database stores it."""
     if value is None:
         return ""
+    if isinstance(value, float):
+        value = Decimal(str(value))
+    elif not isinstance(value, Decimal):
+        return str(value)
     text = f"{value:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -106,6 +113,18 @@ class TallyAdmin(_ReadOnly):
             return str(tally.campaign)
         period = f"{tally.starts_on:%Y-%m-%d}–{tally.ends_on:%Y-%m-%d}" if tally.starts_on and tally.ends_on else ""
         return " ".join(part for part in (str(tally.association or ""), period) if part)
+
+    # The read-only page shows the figures as a labelled table, not the stored JSON.
+    fields = ["scope_display", "scope", "computed_at", "duration_ms", "records_display", "figures_display"]
+    readonly_fields = fields
+
+    @admin.display(description=_("figures"))
+    def figures_display(self, tally: Tally) -> str:
+        figures = tally.figures or {}
+        rows = [(summary.FIGURE_LABELS[k], _number(figures[k])) for k in summary.FIGURE_LABELS if k in figures]
+        outputs = figures.get("outputs") or {}
+        rows += [(summary.OUTPUT_LABELS.get(k, k), _number(v)) for k, v in sorted(outputs.items())]
+        return format_html("<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))
 
     @admin.display(description=_("records counted"))
     def records_display(self, tally: Tally) -> str:

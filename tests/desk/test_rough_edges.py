@@ -164,3 +164,22 @@ def test_tallies_are_listed_by_what_they_count_not_by_their_queue_key(associatio
     assert admin.scope_display(tally) == "科技活动周"
     with translation.override("zh-hans"):
         assert "{" not in admin.records_display(tally)
+
+
+def test_a_tallys_page_shows_labelled_figures_not_json(client, association):
+    from django.contrib.auth import get_user_model
+
+    from stats import services as stats_services
+    from tests.factories import CampaignFactory
+
+    tally = stats_services.tally_compute(
+        scope=stats_services.F_.campaign_scope(CampaignFactory(association=association))
+    )
+    admin_user = get_user_model().objects.create_superuser("root", password="x-Secret-2026")
+    client.force_login(admin_user)
+    from stats.summary import FIGURE_LABELS
+
+    page = client.get(f"/admin/stats/tally/{tally.id}/change/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    with translation.override("zh-hans"):
+        assert f"<th>{FIGURE_LABELS['events_held']}</th><td>0</td>" in page
+    assert '"events_held"' not in page and "events_held" not in page
