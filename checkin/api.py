@@ -237,8 +237,10 @@ class ImportRowSerializer(serializers.Serializer):
 class ImportRefusedSerializer(serializers.Serializer):
     """A file that could not be imported: what is wrong with it, and every wrong row when rows are wrong."""
 
-    file = serializers.ListField(child=serializers.CharField())
+    file = serializers.ListField(child=serializers.CharField(), required=False)
     rows = ImportRowSerializer(many=True, required=False)
+    # The organizer did not confirm the people's consent (the file is then not read).
+    consent_confirmed = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class EventRegistrationsImportView(APIView):
