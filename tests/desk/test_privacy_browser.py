@@ -142,3 +142,21 @@ def test_self_checkin_asks_for_consent_and_the_scanner_says_checked_in_once(brow
         _shot(page, "scanner_answer_390x844.png")
     finally:
         context.close()
+
+
+def test_the_poster_and_the_tickets_name_the_association_venue_and_date(browser, live_server):
+    event = EventFactory(title="科技活动周启动仪式")
+    organizer = OrganizerFactory(association=event.association).user
+    checkin_services.registration_create(event=event, name="王大山", phone="13812345678")
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    try:
+        _log_in(context, live_server, organizer)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/checkin/events/{event.id}/poster/")
+        expect(page.locator("[data-testid=poster-host]")).to_have_text(f"主办：{event.association.name}")
+        _shot(page, "poster_1366.png")
+        page.goto(f"{live_server.url}/checkin/events/{event.id}/tickets/")
+        expect(page.locator("[data-testid=ticket-when]")).to_contain_text(event.venue.name)
+        _shot(page, "tickets_1366.png")
+    finally:
+        context.close()
