@@ -66,8 +66,8 @@ def _number(value) -> str:
 
 @admin.register(AnnualFigure)
 class AnnualFigureAdmin(_OwnAssociation):
-    # The label first: "display_windows" is the placeholder's name, for the summary template, not a heading.
-    list_display = ["year", "label_display", "value_display", "name", "association"]
+    # The label, not the placeholder's name ("display_windows": the summary template's, shown on the form).
+    list_display = ["year", "label_display", "value_display", "association"]
     list_filter = ["year"]
 
     @admin.display(description=_("label"), ordering="label")
