@@ -215,6 +215,16 @@ class RegistrationImportSerializer(WriteScopedLinks, serializers.Serializer):
     file = serializers.FileField()
     category = serializers.ChoiceField(choices=Attendee.Category.choices, required=False)
     school = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), required=False, allow_null=True)
+    consent_confirmed = serializers.BooleanField(
+        help_text="The organizer confirms that the people on the list agreed to their data being kept "
+        "(Personal Information Protection Law); the import is refused without it."
+    )
+
+    def validate_consent_confirmed(self, value: bool) -> bool:
+        # A form post leaves an unticked box out, which DRF reads as false: refused here either way.
+        if not value:
+            raise serializers.ValidationError(services.CONSENT_REQUIRED_MESSAGE)
+        return value
 
 
 class ImportRowSerializer(serializers.Serializer):
@@ -227,8 +237,10 @@ class ImportRowSerializer(serializers.Serializer):
 class ImportRefusedSerializer(serializers.Serializer):
     """A file that could not be imported: what is wrong with it, and every wrong row when rows are wrong."""
 
-    file = serializers.ListField(child=serializers.CharField())
+    file = serializers.ListField(child=serializers.CharField(), required=False)
     rows = ImportRowSerializer(many=True, required=False)
+    # The organizer did not confirm the people's consent (the file is then not read).
+    consent_confirmed = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class EventRegistrationsImportView(APIView):
@@ -262,6 +274,7 @@ class EventRegistrationsImportView(APIView):
                 file=data.validated_data["file"],
                 category=data.validated_data.get("category", ""),
                 school=data.validated_data.get("school"),
+                consent_confirmed=data.validated_data["consent_confirmed"],
             )
         except ImportRefused as refused:  # nothing was imported: every wrong row, to fix and upload again
             body = {"file": refused.messages, "rows": refused.report()}

@@ -17,10 +17,16 @@ class SelfCheckInForm(forms.Form):
     # Filled in by self_checkin.js when the phone gives its location; read by posted_location().
     latitude = forms.CharField(widget=forms.HiddenInput, required=False)
     longitude = forms.CharField(widget=forms.HiddenInput, required=False)
+    # The Personal Information Protection Law: consent where personal data is collected (docs/privacy.md).
+    consent = forms.BooleanField(
+        label=_("I agree that the association keeps what I enter here to count the event's attendance."),
+        error_messages={"required": _("Please agree to the privacy notice to check in.")},
+    )
 
     def clean(self):
         data = super().clean()
         data.pop("latitude", None), data.pop("longitude", None)  # the location is no attendee field
+        data.pop("consent", None)  # required to get here; no attendee field either
         return data
 
     def __init__(self, *args, regions=None, **kwargs):

@@ -249,9 +249,22 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)  # rows imported, with something for the organizer to check
 
 
+# The Personal Information Protection Law: people on an imported list must have agreed to their data being kept,
+# and the organizer who uploads it says so.
+CONSENT_REQUIRED_MESSAGE = _(
+    "Confirm that the people on the list agreed to their names and phone numbers being kept for the "
+    "association's events before importing it."
+)
+
+
 @transaction.atomic
 def registrations_import(
-    *, event: Event, file: Any, category: str = "", school: Organization | None = None
+    *,
+    event: Event,
+    file: Any,
+    consent_confirmed: bool,
+    category: str = "",
+    school: Organization | None = None,
 ) -> ImportResult:
     """Register a class or village list from an Excel sheet or a CSV file (first sheet, a heading row,
     one person a row), read by `kepu.spreadsheets` within its limits.
@@ -263,7 +276,11 @@ def registrations_import(
     own: it takes one of this event's registrations of the same name, village and school that no
     earlier row took (so a second import of the list matches the first), else a new attendee. Two rows
     of one name are two people, and the report's notes say so for the organizer to confirm.
+
+    `consent_confirmed`: the organizer confirms the people's consent; refused (ValidationError) without it.
     """
+    if not consent_confirmed:
+        raise ValidationError({"consent_confirmed": CONSENT_REQUIRED_MESSAGE})
     table = spreadsheets.read_table(file, headings=IMPORT_COLUMNS, required=("name",))
     if len(table.rows) > 2000:
         raise ValidationError({"file": _("At most 2,000 people per file.")})

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from events.models import Event, Organization, Region
 from events.selectors import grassroots_regions_of, region_descendant_ids
-from kepu import access
+from kepu import access, privacy
 
 from . import selectors, services
 from .forms import SelfCheckInForm, posted_location
@@ -152,6 +152,7 @@ def self_checkin(request, code: str):
     context["opens"], context["closes"] = event.checkin_window
     # The page asks the phone where it is only where there is a venue to compare with.
     context["asks_location"] = event.venue.latitude is not None and event.venue.longitude is not None
+    context["retention_days"] = privacy.retention_days()  # said in the privacy notice above the consent box
     response = render(request, "checkin/self_checkin.html", context)
     response.set_cookie(
         DEVICE_COOKIE,

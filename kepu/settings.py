@@ -210,6 +210,12 @@ LANGUAGES = [
     ("zh-hant", "繁體中文"),
     ("en", "English"),
 ]
+# Kepu's own catalogs come first. Django merges the catalogs of INSTALLED_APPS with the first app winning,
+# and the third-party apps listed before Kepu's translate some of the same words otherwise (django_celery_beat's
+# "Name" is 任务名); LOCALE_PATHS outrank every app. tests/kepu/test_translations.py checks that no
+# catalog overrides Kepu's strings.
+KEPU_APPS = ["kepu", "events", "volunteers", "checkin", "notifications", "stats", "desk"]  # as in INSTALLED_APPS
+LOCALE_PATHS = [BASE_DIR / app / "locale" for app in KEPU_APPS]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -326,7 +332,17 @@ CELERY_BEAT_SCHEDULE = {
     # stats: tallies follow the records (a sweep for what no worker did) and a full recompute every night
     "stats-tally-sweep": {"task": "stats.tasks.tally_sweep", "schedule": 60},
     "stats-tally-nightly": {"task": "stats.tasks.tally_nightly", "schedule": crontab(hour=2, minute=30)},
+    # privacy: attendees' names and phones go once the retention period has passed (docs/privacy.md)
+    "privacy-anonymize-expired": {
+        "task": "kepu.tasks.anonymize_expired_personal_data",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
+
+# --- Personal data (kepu/privacy.py, docs/privacy.md) ------------------------------------------------------
+# Days after an attendee's last event (or campaign) ends before their name and phone are removed; the figures
+# stay. Three years by default: a work summary's records are checked for a few years after it is written.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=1095)
 
 # --- Statistics (stats app) -------------------------------------------------------------------------
 # stats: seconds a burst of changes is gathered before a tally run, and a claim outlives a dead worker.

@@ -60,6 +60,14 @@ class RegisterForm(forms.Form):
     skills = forms.ModelMultipleChoiceField(
         label=_("Skills"), queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
+    # The Personal Information Protection Law: consent where personal data is collected (docs/privacy.md).
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the association keeps my name, phone number, skills and service record to arrange "
+            "volunteering and count service hours."
+        ),
+        error_messages={"required": _("Please agree to the privacy notice to register.")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

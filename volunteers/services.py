@@ -493,15 +493,23 @@ def signups_closed_reason(shift: Shift, now: datetime | None = None) -> str | No
     return None
 
 
-def _check_eligible(shift: Shift, volunteer: Volunteer) -> None:
+def signup_ineligible_reason(shift: Shift, volunteer: Volunteer) -> str | None:
+    """Why this volunteer may not take this shift (another association's, experts only, a skill missing), or
+    None. The event page shows it instead of the sign-up button; shift_signup refuses with it."""
     if volunteer.association_id != shift.event.association_id:
-        raise ValidationError({"shift": _("This shift belongs to another association.")})
+        return _("This shift belongs to another association.")
     if shift.expert_only and not volunteer.is_expert:
-        raise ValidationError({"shift": _("This shift is for experts and science workers only.")})
+        return _("This shift is for experts and science workers only.")
     required = {skill.name for skill in shift.required_skills.all()}  # often prefetched
     missing = required - set(volunteer.skills.values_list("name", flat=True)) if required else set()
     if missing:
-        raise ValidationError({"shift": _("This shift needs: %(skills)s.") % {"skills": "、".join(sorted(missing))}})
+        return _("This shift needs: %(skills)s.") % {"skills": "、".join(sorted(missing))}
+    return None
+
+
+def _check_eligible(shift: Shift, volunteer: Volunteer) -> None:
+    if reason := signup_ineligible_reason(shift, volunteer):
+        raise ValidationError({"shift": reason})
 
 
 @transaction.atomic

@@ -252,6 +252,8 @@ def event_detail(request, event_id: int):
         shift.event = event
         shift.my_signup = mine.get(shift.id)
         shift.closed_reason = services.signups_closed_reason(shift, now)
+        # An expert-only shift (or one needing a skill) offers no sign-up button to whom the service refuses.
+        shift.ineligible_reason = services.signup_ineligible_reason(shift, volunteer) if volunteer else None
         # Fellow volunteers, so a team can find each other; phones masked (organizers see the roster page).
         shift.team = [(s.volunteer.name, services.mask_phone(s.volunteer.phone)) for s in shift.team_signups[:30]]
     return render(request, "volunteers/event.html", {"event": event, "shifts": shifts, "volunteer": volunteer})

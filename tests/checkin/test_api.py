@@ -113,7 +113,9 @@ def test_import_of_an_excel_list_answers_how_many_were_registered(organizer_api,
     buffer.seek(0)
     buffer.name = "list.xlsx"
     response = organizer_api.post(
-        f"/api/v1/events/{event.id}/registrations/import/", {"file": buffer, "category": "farmer"}, format="multipart"
+        f"/api/v1/events/{event.id}/registrations/import/",
+        {"file": buffer, "category": "farmer", "consent_confirmed": "true"},
+        format="multipart",
     )
     assert response.status_code == 201, response.data
     assert response.json() == {"created": 2, "existing": 0, "notes": []}
@@ -123,7 +125,9 @@ def test_import_of_a_bad_file_is_a_400_on_the_file_field(organizer_api, event):
     upload = io.BytesIO(b"not excel")
     upload.name = "list.xlsx"
     response = organizer_api.post(
-        f"/api/v1/events/{event.id}/registrations/import/", {"file": upload}, format="multipart"
+        f"/api/v1/events/{event.id}/registrations/import/",
+        {"file": upload, "consent_confirmed": "true"},
+        format="multipart",
     )
     assert response.status_code == 400 and "file" in response.json()
 

@@ -146,11 +146,11 @@ CLASS = [("姓名", "类别"), ("张伟", "学生"), ("李娜", "学生"), ("张
 
 def test_a_class_list_with_a_repeated_name_gives_two_people_and_says_so(event):
     school = OrganizationFactory(association=event.association, kind="school")
-    result = services.registrations_import(event=event, file=_sheet(CLASS), school=school)
+    result = services.registrations_import(event=event, consent_confirmed=True, file=_sheet(CLASS), school=school)
     assert len(result.created) == 3 and Attendee.objects.filter(name="张伟").count() == 2
     assert len(result.notes) == 1 and "4" in result.notes[0] and "2" in result.notes[0]
     # Importing the list again matches each row to one registration: nobody twice, nobody merged.
-    again = services.registrations_import(event=event, file=_sheet(CLASS), school=school)
+    again = services.registrations_import(event=event, consent_confirmed=True, file=_sheet(CLASS), school=school)
     assert (len(again.created), len(again.existing), again.notes) == (0, 3, [])
     assert Registration.objects.count() == 3
 
@@ -160,7 +160,7 @@ def test_the_import_report_carries_the_notes(organizer_api, event):
     buffer.name = "class.xlsx"
     response = organizer_api.post(
         f"/api/v1/events/{event.id}/registrations/import/",
-        {"file": buffer},
+        {"file": buffer, "consent_confirmed": "true"},
         format="multipart",
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
@@ -170,7 +170,7 @@ def test_the_import_report_carries_the_notes(organizer_api, event):
 
 def test_the_students_figure_counts_both_pupils_of_one_name(event):
     school = OrganizationFactory(association=event.association, kind="school")
-    services.registrations_import(event=event, file=_sheet(CLASS), school=school)
+    services.registrations_import(event=event, consent_confirmed=True, file=_sheet(CLASS), school=school)
     scanner = OrganizerFactory(association=event.association).user
     for registration in Registration.objects.all():
         services.checkin_scan(

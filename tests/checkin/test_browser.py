@@ -201,6 +201,7 @@ def test_self_checkin_on_a_phone_sends_its_location_and_reads_well(browser, live
         page.screenshot(path=str(tmp_path / "self_checkin_form_390x844.png"), full_page=True)
         page.fill("#id_name", "周大嫂")
         page.select_option("#id_category", "farmer")
+        page.check("#id_consent")
         page.click("#form button")
         page.wait_for_selector("#result[data-status=ok]")
         assert page.get_attribute("#result", "data-review") is None and "周大嫂" in page.text_content("#result")

@@ -36,7 +36,12 @@ def _xlsx(rows) -> bytes:
 def _post(api, event, content: bytes, name: str = "list.xlsx", **headers):
     upload = io.BytesIO(content)
     upload.name = name
-    return api.post(f"/api/v1/events/{event.id}/registrations/import/", {"file": upload}, format="multipart", **headers)
+    return api.post(
+        f"/api/v1/events/{event.id}/registrations/import/",
+        {"file": upload, "consent_confirmed": "true"},
+        format="multipart",
+        **headers,
+    )
 
 
 def test_a_list_with_wrong_rows_is_a_400_naming_every_wrong_row_and_registers_nobody(organizer_api, event):
@@ -98,7 +103,7 @@ def test_registering_an_attendee_through_the_api_cleans_the_name(organizer_api, 
 
 def test_self_checkin_cleans_the_name(client, event):
     poster = services.poster_code_for(event=event)
-    client.post(f"/c/{poster.code}/", {"name": "周\x07大嫂", "category": "farmer", "phone": ""})
+    client.post(f"/c/{poster.code}/", {"name": "周\x07大嫂", "category": "farmer", "phone": "", "consent": "on"})
     assert Attendee.objects.get().name == "周大嫂"
 
 
@@ -130,3 +135,29 @@ def test_a_paper_list_cleans_the_names(organizer_api, event):
     )
     assert response.status_code == 201, response.json()
     assert Attendee.objects.get().name == "赵六"
+
+
+# --- issue 12, item 5: the organizer confirms the people's consent ----------------------------------------
+
+
+@pytest.mark.parametrize("consent", [None, "false"])
+def test_an_import_without_the_organizers_consent_confirmation_is_refused_in_chinese(organizer_api, event, consent):
+    upload = io.BytesIO(_xlsx([("姓名", "手机"), ("张三", "13800000001")]))
+    upload.name = "list.xlsx"
+    body = {"file": upload} | ({"consent_confirmed": consent} if consent else {})
+    response = organizer_api.post(
+        f"/api/v1/events/{event.id}/registrations/import/", body, format="multipart", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 400
+    assert "同意" in response.json()["consent_confirmed"][0]
+    assert not Registration.objects.exists()
+
+
+def test_the_import_service_refuses_without_consent(event):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        services.registrations_import(
+            event=event, file=io.BytesIO(_xlsx([("姓名",), ("张三",)])), consent_confirmed=False
+        )
+    assert "consent_confirmed" in error.value.message_dict

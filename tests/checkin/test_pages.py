@@ -63,7 +63,7 @@ def test_service_worker_is_served_for_the_scanner_scope(client):
 def test_self_checkin_form_checks_in_and_remembers_the_person(client, event):
     poster = services.poster_code_for(event=event)
     assert client.get(f"/c/{poster.code}/").status_code == 200
-    response = client.post(f"/c/{poster.code}/", {"name": "周大嫂", "category": "farmer", "phone": ""})
+    response = client.post(f"/c/{poster.code}/", {"name": "周大嫂", "category": "farmer", "phone": "", "consent": "on"})
     assert response.status_code == 200 and 'data-status="ok"' in response.content.decode()
     assert CheckIn.objects.get().method == "self"
     # The next event: the phone remembers her, one tap.
@@ -78,7 +78,7 @@ def test_self_checkin_form_checks_in_and_remembers_the_person(client, event):
 
 def test_self_checkin_twice_answers_already_checked_in(client, event):
     poster = services.poster_code_for(event=event)
-    client.post(f"/c/{poster.code}/", {"name": "周大嫂", "category": "farmer"})
+    client.post(f"/c/{poster.code}/", {"name": "周大嫂", "category": "farmer", "consent": "on"})
     response = client.post(f"/c/{poster.code}/", {"me": "1"})
     assert 'data-status="already_checked_in"' in response.content.decode()
     assert CheckIn.objects.count() == 1
@@ -86,7 +86,7 @@ def test_self_checkin_twice_answers_already_checked_in(client, event):
 
 def test_self_checkin_form_shows_field_errors(client, event):
     poster = services.poster_code_for(event=event)
-    response = client.post(f"/c/{poster.code}/", {"name": "", "category": "farmer", "phone": "12"})
+    response = client.post(f"/c/{poster.code}/", {"name": "", "category": "farmer", "phone": "12", "consent": "on"})
     assert response.status_code == 200 and not CheckIn.objects.exists()
     assert "errorlist" in response.content.decode()
 

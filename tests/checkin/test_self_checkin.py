@@ -42,7 +42,7 @@ def poster(event):
 
 
 def _page(client: Client, poster, data: dict, **extra) -> str:
-    response = client.post(f"/c/{poster.code}/", data, **extra)
+    response = client.post(f"/c/{poster.code}/", {"consent": "on", **data}, **extra)
     assert response.status_code == 200
     return response.content.decode()
 

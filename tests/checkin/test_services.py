@@ -97,11 +97,11 @@ def _sheet(rows) -> io.BytesIO:
 def test_import_registers_a_class_list_and_a_second_import_adds_nobody(event):
     school = OrganizationFactory(association=event.association, kind="school", name="城关一中")
     rows = [("姓名", "手机", "类别", "学校"), ("张小明", "", "学生", "城关一中"), ("李小红", "13900001111", "学生", "")]
-    result = services.registrations_import(event=event, file=_sheet(rows), school=school)
+    result = services.registrations_import(event=event, consent_confirmed=True, file=_sheet(rows), school=school)
     assert len(result.created) == 2
     assert set(Attendee.objects.values_list("school__name", flat=True)) == {"城关一中"}
     assert set(Attendee.objects.values_list("category", flat=True)) == {"student"}
-    again = services.registrations_import(event=event, file=_sheet(rows), school=school)
+    again = services.registrations_import(event=event, consent_confirmed=True, file=_sheet(rows), school=school)
     assert (len(again.created), len(again.existing)) == (0, 2)
     assert Registration.objects.count() == 2
 
@@ -110,14 +110,14 @@ def test_import_of_a_village_list_matches_villages_by_name(event):
     town = TownFactory(parent=event.association.region)
     village = VillageFactory(parent=town, name="石桥村")
     rows = [("姓名", "村"), ("赵老汉", "石桥村")]
-    services.registrations_import(event=event, file=_sheet(rows), category="farmer")
+    services.registrations_import(event=event, consent_confirmed=True, file=_sheet(rows), category="farmer")
     assert Attendee.objects.get().region == village
 
 
 def test_import_names_every_wrong_row_and_imports_nothing(event):
     rows = [("姓名", "手机", "村"), ("张三", "1", ""), ("", "", ""), ("李四", "", "没有这个村")]
     with pytest.raises(ValidationError) as error:
-        services.registrations_import(event=event, file=_sheet(rows))
+        services.registrations_import(event=event, consent_confirmed=True, file=_sheet(rows))
     messages = error.value.message_dict["file"]
     assert len(messages) == 2 and "2" in messages[0] and "4" in messages[1]
     assert not Registration.objects.exists()
@@ -125,7 +125,7 @@ def test_import_names_every_wrong_row_and_imports_nothing(event):
 
 def test_import_refuses_a_file_that_is_not_a_workbook(event):
     with pytest.raises(ValidationError) as error:
-        services.registrations_import(event=event, file=io.BytesIO(b"name,phone\n"))
+        services.registrations_import(event=event, consent_confirmed=True, file=io.BytesIO(b"name,phone\n"))
     assert "file" in error.value.message_dict
 
 
@@ -468,7 +468,9 @@ def test_a_client_id_reused_at_another_event_is_answered_invalid_in_a_batch(even
 
 
 def test_import_reads_phone_numbers_stored_as_numbers(event):
-    services.registrations_import(event=event, file=_sheet([("姓名", "手机"), ("吴用", 13812340000.0)]))
+    services.registrations_import(
+        event=event, consent_confirmed=True, file=_sheet([("姓名", "手机"), ("吴用", 13812340000.0)])
+    )
     assert Attendee.objects.get().phone == "+8613812340000"
 
 

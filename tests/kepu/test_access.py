@@ -153,7 +153,11 @@ def test_prefecture_writes_nothing_into_a_county_over_the_api(client, world):
     registrations = Registration.objects.count()
     writes = [
         (f"/api/v1/events/{event.id}/registrations/", {"name": "赵六"}, "json"),
-        (f"/api/v1/events/{event.id}/registrations/import/", {"file": _xlsx()}, "multipart"),
+        (
+            f"/api/v1/events/{event.id}/registrations/import/",
+            {"file": _xlsx(), "consent_confirmed": "true"},
+            "multipart",
+        ),
         (f"/api/v1/events/{event.id}/paper-checkins/", {"entries": [{"name": "钱七"}]}, "json"),
         (f"/api/v1/events/{event.id}/poster-code/", {}, "json"),
         (f"/api/v1/events/{event.id}/headcounts/", {"count": 12}, "json"),

@@ -243,6 +243,15 @@ EXPECTED = {
     ("desk-evidence-thumbnail", "POST"):         "405     405     405     405     405     405     405",
     ("desk-event-staffing", "GET"):              "denied  ok      ok      ok      denied  ok      ok",
     ("desk-event-staffing", "POST"):             "denied  ok      ok      405     405     405     ok",
+    # Personal data on request (desk/views/privacy.py): volunteers, and a superuser with no organizer profile,
+    # are sent to the volunteers' pages (a redirect, no data);
+    # the body names county A's idle volunteer, whom only county A's organizer finds, exports and deletes.
+    ("desk-privacy", "GET"):                     "denied  ok      ok      ok      ok      ok      ok",
+    ("desk-privacy", "POST"):                    "denied  ok      ok      ok      ok      ok      ok",
+    ("desk-privacy-export", "GET"):              "denied  ok      ok      405     405     405     ok",
+    ("desk-privacy-export", "POST"):             "denied  ok      ok      ok      denied  denied  ok",
+    ("desk-privacy-delete", "GET"):              "denied  ok      ok      405     405     405     ok",
+    ("desk-privacy-delete", "POST"):             "denied  ok      ok      ok      denied  denied  ok",
 }
 # fmt: on
 
@@ -390,6 +399,9 @@ BODIES = {
     ("api:volunteer-detail", "patch"): lambda w: {"organizations": [w.a.organization.id]},
     ("api:campaign-detail", "patch"): lambda w: {"lead_organization": w.a.organization.id},
     ("v-org-roster", "post"): lambda w: {"action": "no_show", "signup": w.a.signup.id},
+    ("desk-privacy", "post"): lambda w: {"phone": w.a.idle_volunteer.phone},
+    ("desk-privacy-export", "post"): lambda w: {"phone": w.a.idle_volunteer.phone},
+    ("desk-privacy-delete", "post"): lambda w: {"phone": w.a.idle_volunteer.phone, "confirm": "on"},
 }
 
 
@@ -518,6 +530,7 @@ PAGES_THAT_ONLY_READ = {
     "dashboard",
     "dashboard-figure",
     "dashboard-event",
+    "desk-privacy",  # finds a person within the sender's own association (POST: the phone stays out of logs)
 }
 
 

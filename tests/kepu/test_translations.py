@@ -52,3 +52,36 @@ def test_catalog_holds_every_string_of_the_code(app, tmp_path):
     found = {e.msgid for e in polib.pofile(str(copy / "locale/zh_Hans/LC_MESSAGES/django.po")) if not e.obsolete}
     committed = {e.msgid for e in polib.pofile(str(ROOT / app / "locale/zh_Hans/LC_MESSAGES/django.po"))}
     assert found - committed == set(), "new strings: run makemessages and translate them"
+
+
+def _active_translations(language: str):
+    """(app, msgctxt, msgid, Kepu's msgstr, the translation Django answers) for every string of Kepu's catalogs."""
+    from django.utils import translation
+
+    folder = {"zh-hans": "zh_Hans", "zh-hant": "zh_Hant"}[language]
+    with translation.override(language):
+        for catalog in CATALOGS:
+            if catalog.parts[-3] != folder:
+                continue
+            app = catalog.parts[len(ROOT.parts)]
+            for entry in polib.pofile(str(catalog)):
+                if entry.obsolete or entry.msgid_plural or not entry.msgstr:
+                    continue
+                if entry.msgctxt:
+                    active = translation.pgettext(entry.msgctxt, entry.msgid)
+                else:
+                    active = translation.gettext(entry.msgid)
+                yield app, entry.msgctxt, entry.msgid, entry.msgstr, active
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant"])
+def test_no_other_catalog_overrides_kepus_translations(language):
+    """Django merges the catalogs of INSTALLED_APPS with the first app winning: a third-party app listed
+    before Kepu's (django_celery_beat translates "Name" as 任务名) would otherwise replace Kepu's own words
+    on Kepu's pages. Every string of Kepu's catalogs must come out as Kepu translated it."""
+    overridden = [
+        f"{app}: {msgid!r}{f' (context {ctxt!r})' if ctxt else ''} is {active!r}, not {own!r}"
+        for app, ctxt, msgid, own, active in _active_translations(language)
+        if active != own
+    ]
+    assert overridden == []

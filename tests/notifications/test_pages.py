@@ -76,6 +76,8 @@ def test_the_ticket_link_of_the_registration_sms_shows_the_qr(client, settings):
     html = page.content.decode()
     assert page.status_code == 200
     assert "果树修剪培训" in html and "王大妈" in html and "<svg" in html
+    # Kepu's own word for the attendee's name, not django_celery_beat's "Name" (任务名, a task's name).
+    assert "<dt>姓名</dt>" in html and "任务名" not in html
 
 
 def test_a_revoked_or_unknown_ticket_is_a_404(client):

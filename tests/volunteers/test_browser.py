@@ -20,6 +20,7 @@ def test_volunteer_registers_signs_up_sees_the_schedule_and_cancels(live_server,
     page.fill("input[name=phone]", "139 1234 5678")
     page.fill("input[name=name]", "王小明")
     page.fill("input[name=password]", "Guoshu-2026!")
+    page.check("input[name=consent]")
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/v/register/confirm/")  # the same for a new and a taken number
     sms = Notification.objects.get(kind="login_code", address="+8613912345678").body

@@ -108,7 +108,13 @@ def test_imported_names_lose_their_control_characters(association):
 def test_registering_with_a_control_character_stores_the_name_without_it(client, association):
     response = client.post(
         "/v/register/",
-        {"phone": "13812345670", "name": "李\x07明\x1b", "password": "Kx-secret-2026", "association": association.id},
+        {
+            "phone": "13812345670",
+            "name": "李\x07明\x1b",
+            "password": "Kx-secret-2026",
+            "association": association.id,
+            "consent": "on",
+        },
     )
     assert response.status_code == 302
     # The account is made when the code sent to the phone comes back (registration answers alike for every number).
@@ -120,7 +126,13 @@ def test_registering_with_a_control_character_stores_the_name_without_it(client,
 def test_a_name_of_only_control_characters_is_a_missing_name(client, association):
     response = client.post(
         "/v/register/",
-        {"phone": "13812345670", "name": "\x07\x08", "password": "Kx-secret-2026", "association": association.id},
+        {
+            "phone": "13812345670",
+            "name": "\x07\x08",
+            "password": "Kx-secret-2026",
+            "association": association.id,
+            "consent": "on",
+        },
     )
     assert response.status_code == 200 and "name" in response.context["form"].errors
     assert not Volunteer.objects.exists()

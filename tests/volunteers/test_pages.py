@@ -30,7 +30,13 @@ def organizer_client(client, organizer):
 def test_register_with_a_bad_phone_shows_the_error(client, association):
     response = client.post(
         "/v/register/",
-        {"phone": "12345", "name": "李明", "password": "Kx-secret-2026", "association": association.id},
+        {
+            "phone": "12345",
+            "name": "李明",
+            "password": "Kx-secret-2026",
+            "association": association.id,
+            "consent": "on",
+        },
     )
     assert response.status_code == 200
     assert "13812345678" in response.context["form"].errors["phone"][0]  # the error shows a valid example
@@ -46,7 +52,13 @@ def _code_sent_to(phone: str) -> str:
 def test_register_logs_in_with_the_phone_number(client, association):
     response = client.post(
         "/v/register/",
-        {"phone": "138 0013 8000", "name": "李明", "password": "Kx-secret-2026", "association": association.id},
+        {
+            "phone": "138 0013 8000",
+            "name": "李明",
+            "password": "Kx-secret-2026",
+            "association": association.id,
+            "consent": "on",
+        },
     )
     assert response.status_code == 302 and response["Location"] == "/v/register/confirm/"
     response = client.post("/v/register/confirm/", {"code": _code_sent_to("+8613800138000")})

@@ -22,7 +22,8 @@ def owner(association):
 
 def _register(client: Client, association, phone: str, password: str = "Attacker-2026!"):
     return client.post(
-        "/v/register/", {"phone": phone, "name": "冒名者", "password": password, "association": association.id}
+        "/v/register/",
+        {"phone": phone, "name": "冒名者", "password": password, "association": association.id, "consent": "on"},
     )
 
 

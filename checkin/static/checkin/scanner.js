@@ -126,9 +126,13 @@
     const box = $("answer");
     box.className = "answer " + (COLORS[result.status] || "red");
     box.dataset.status = result.status;
-    $("answer-status").textContent = result.status === "queued" ? t.queuedTitle : (t[result.status] || result.status);
+    const title = result.status === "queued" ? t.queuedTitle : (t[result.status] || result.status);
+    $("answer-status").textContent = title;
     $("answer-name").textContent = result.attendee ? result.attendee.name : "";
-    $("answer-message").textContent = result.message || "";
+    // The server's message begins with the status ("签到成功，欢迎！" under "签到成功"): say it once.
+    let message = result.message || "";
+    if (title && message.startsWith(title)) message = message.slice(title.length).replace(/^[\s,.;:!，。；：！]+/, "");
+    $("answer-message").textContent = message;
     const annul = $("annul");
     annul.hidden = !(result.status === "ok" && result.checkin);
     annul.dataset.checkin = result.checkin || "";
