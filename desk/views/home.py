@@ -4,7 +4,7 @@ from django.contrib import auth
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from kepu import access
 from kepu.logins import lockout_message
@@ -49,9 +49,6 @@ class LoginView(auth_views.LoginView):
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().form_invalid(form)
 
-    def put(self, request, *args, **kwargs):  # FormView treats PUT as POST; a sign-in is a POST
-        return self.http_method_not_allowed(request, *args, **kwargs)
-
 
 class LogoutView(auth_views.LogoutView):
     """Sign out (POST only, as Django asks), back to the desk's sign-in page."""
@@ -63,8 +60,17 @@ class LogoutView(auth_views.LogoutView):
         return redirect(self.next_page)
 
 
+_login = LoginView.as_view()
+
+
+@require_http_methods(["GET", "POST"])
+def login(request):
+    """The sign-in page (GET, and POST to sign in); see LoginView."""
+    return _login(request)
+
+
 urlpatterns: list = [
     path("", home, name="desk-home"),
-    path("login/", LoginView.as_view(), name="desk-login"),
+    path("login/", login, name="desk-login"),
     path("logout/", LogoutView.as_view(), name="desk-logout"),
 ]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
 
 from events import services as event_services
 from events.models import Campaign, Event
@@ -47,6 +48,7 @@ def _filter_query(request, *drop: str) -> str:
 
 
 @organizer_required
+@require_GET
 def events_list(request):
     """Campaigns, then the events (upcoming first), filtered by town, kind, campaign, status."""
     form, plan_filter, period = _plan_filter(request)
@@ -89,6 +91,7 @@ def _month(request) -> date:
 
 
 @organizer_required
+@require_GET
 def events_calendar(request):
     """A month of events, a week per row, filtered like the list."""
     form, plan_filter, _period = _plan_filter(request)
@@ -199,6 +202,7 @@ def event_edit(request, event_id: int):
 
 
 @organizer_required
+@require_GET
 def event_overview(request, event_id: int):
     """The event workspace's first tab: what, where, when, who helps; edit, copy, cancel."""
     event = access.access_event_for_read(request.user, event_id)
