@@ -4,6 +4,7 @@ choice (campaign, venue, partners) is limited to what the organizer may write (k
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from events.models import Campaign, Event, Region
 from kepu import access
@@ -26,7 +27,7 @@ def _datetime_field(label, *, required=True, help_text=""):
 class EventForm(forms.ModelForm):
     """Plan or change an event. The venue is chosen town first; cancelling has its own page."""
 
-    venue = TownVillageField(label=_("Venue"))
+    venue = TownVillageField(label=pgettext_lazy("desk", "Venue"))
     starts_at = _datetime_field(_("Starts at"))
     ends_at = _datetime_field(_("Ends at"))
     checkin_opens_at = _datetime_field(
@@ -150,7 +151,10 @@ class PlanFilterForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *Event.Kind.choices], required=False)
     campaign = forms.ModelChoiceField(
-        label=_("Campaign"), queryset=Campaign.objects.none(), required=False, empty_label=_("All campaigns")
+        label=pgettext_lazy("desk", "Campaign"),
+        queryset=Campaign.objects.none(),
+        required=False,
+        empty_label=_("All campaigns"),
     )
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any status")), *Event.Status.choices], required=False

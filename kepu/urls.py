@@ -23,7 +23,7 @@ handler500 = "kepu.errors.server_error"
 admin.site.site_header = _("Kepu · science association desk")
 admin.site.site_title = _("Kepu")
 admin.site.index_title = _("Plan, staff, check in, report")
-admin.site.site_url = "/desk/"  # the admin's "View site" link: back to the organizer's desk
+admin.site.site_url = None  # no "View site": kepu/templates/admin/base_site.html links back to the desk
 
 # The check-in API first: Django tries patterns in order, and the scan endpoint is the hot path (bench/checkin).
 # No two patterns here overlap, so the order changes nothing else.
