@@ -144,11 +144,17 @@ def needs_a_hand(user: AnyUser, *, now: datetime | None = None) -> Needs:
     return needs
 
 
+def todays_events(user: AnyUser, *, now: datetime | None = None) -> list[Event]:
+    """Today's events with their live figures (the home page refreshes this part by itself)."""
+    start = _local_midnight(timezone.localdate(now or timezone.now()))
+    return list(events_between(user, start, start + timedelta(days=1)))
+
+
 def home(user: AnyUser, *, now: datetime | None = None) -> Home:
     """The desk's home page: today, the coming week, the short-staffed shifts and what needs a hand."""
     now = now or timezone.now()
     start = _local_midnight(timezone.localdate(now))
-    today = list(events_between(user, start, start + timedelta(days=1)))
+    today = todays_events(user, now=now)
     week = list(events_between(user, start + timedelta(days=1), start + timedelta(days=8)))
     short = list(shifts_short_of_volunteers(association_ids=access.associations_for_read(user), now=now)[:NEEDS_LIMIT])
     return Home(today=today, week=week, short_shifts=short, needs=needs_a_hand(user, now=now))

@@ -84,6 +84,9 @@ class _TownGrouping:
                 if key in selected:
                     selected_towns.add(key)
                 continue
+            if obj is not region and region is not None and region.level in Region.GRASSROOTS_LEVELS:
+                # A venue: its village said too, unless its name says it (县图书馆 → 县图书馆（人民路社区）).
+                label = label if region.name in str(label) else f"{label}（{region.name}）"
             town_id = str(town.pk) if town else ""
             if town:
                 towns.setdefault(town_id, town.name)

@@ -4,6 +4,7 @@ from django.contrib import auth
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kepu import access
@@ -12,15 +13,29 @@ from kepu.logins import lockout_message
 from .. import selectors
 from .common import organizer_required
 
+# How often the home page's today's events refresh their counts (desk/static/desk/refresh.js).
+REFRESH_SECONDS = 30
+
 
 @organizer_required
 @require_GET
 def home(request):
-    """What an organizer opens every morning."""
+    """What an organizer opens every morning. `?part=today`: only today's events, which desk/refresh.js
+    fetches every half minute so the counts stay live without a reload."""
+    if request.GET.get("part") == "today":
+        return render(
+            request,
+            "desk/_event_rows.html",
+            {"events": selectors.todays_events(request.user), "time_only": True, "empty_text": _("No events today.")},
+        )
     return render(
         request,
         "desk/home.html",
-        {"home": selectors.home(request.user), "association": access.association_of(request.user)},
+        {
+            "home": selectors.home(request.user),
+            "association": access.association_of(request.user),
+            "refresh_seconds": REFRESH_SECONDS,
+        },
     )
 
 

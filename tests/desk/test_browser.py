@@ -2,15 +2,20 @@
 lands on its home and plans an event with two shifts through the pages; the town → village select filters."""
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
+from desk.views import home as home_views
 from events.models import Event
 from tests.factories import (
     PASSWORD,
+    CheckInFactory,
+    EventFactory,
     OrganizerFactory,
     PosterCodeFactory,
     TownFactory,
@@ -27,10 +32,11 @@ def _violations(console: list[str]) -> list[str]:
     return [line for line in console if "Content Security Policy" in line]
 
 
-def _screenshot(page, name: str) -> None:
+def _screenshot(page, name: str, *, full_page: bool = True) -> None:
     if folder := os.environ.get("KEPU_SCREENSHOTS"):  # set it to look at the pages
         Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=Path(folder) / name, full_page=True)
+        # full_page resizes the viewport for a moment: on a form a click right after it may miss its button.
+        page.screenshot(path=Path(folder) / name, full_page=full_page)
 
 
 def _county_with_two_shangzhai(association):
@@ -43,9 +49,11 @@ def _county_with_two_shangzhai(association):
     return east, west, halls
 
 
-def test_an_organizer_signs_in_on_the_desk_and_plans_an_event_with_two_shifts(browser, live_server):
+def test_an_organizer_signs_in_on_the_desk_and_plans_an_event_with_two_shifts(browser, live_server, monkeypatch):
     organizer = OrganizerFactory(user__first_name="王")
     _east, west, halls = _county_with_two_shangzhai(organizer.association)
+    today = EventFactory(association=organizer.association, venue=halls["东关镇"], title="今天的果树讲座")
+    monkeypatch.setattr(home_views, "REFRESH_SECONDS", 5)
     context = browser.new_context(**DESKTOP)
     console: list[str] = []
     start = (timezone.localtime() + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
@@ -61,6 +69,11 @@ def test_an_organizer_signs_in_on_the_desk_and_plans_an_event_with_two_shifts(br
         page.wait_for_url(f"{live_server.url}/desk/")
         assert page.locator("h2", has_text="今天的活动").count() == 1
         _screenshot(page, "desk-home.png")
+        # A check-in at today's event shows in its row without a reload (desk/refresh.js).
+        checked_in = page.locator("#today tbody tr").first.locator("td").nth(4)
+        expect(checked_in).to_have_text("0")
+        CheckInFactory(event=today)
+        expect(checked_in).to_have_text("1", timeout=15_000)
 
         page.click("text=新建活动")
         page.wait_for_url(f"{live_server.url}/desk/events/new/")
@@ -78,9 +91,9 @@ def test_an_organizer_signs_in_on_the_desk_and_plans_an_event_with_two_shifts(br
         page.fill("#id_shifts-0-capacity", "2")
         page.select_option("#id_shifts-1-role", "registration")
         page.fill("#id_shifts-1-capacity", "3")
-        _screenshot(page, "desk-event-form.png")
-        page.click("button[type=submit]:has-text('保存')")
-        page.wait_for_url(f"{live_server.url}/desk/events/*/")
+        _screenshot(page, "desk-event-form.png", full_page=False)
+        page.get_by_role("button", name="保存").click()
+        page.wait_for_url(re.compile(r"/desk/events/\d+/$"))
 
         event = Event.objects.get(title="果树修剪培训")
         assert event.venue == halls[west.name] and event.status == Event.Status.PUBLISHED

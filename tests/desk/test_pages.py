@@ -118,6 +118,15 @@ def test_home_shows_todays_events_with_counts_and_staffing_but_not_another_assoc
     assert row.checked_in == 1 and row.places == 4 and row.places_taken == 0 and row.short_shifts == 1
 
 
+def test_home_answers_todays_events_alone_for_its_refresh(desk, association):
+    event = EventFactory(association=association, title="正在进行的讲座")
+    CheckInFactory(event=event)
+    response = desk.get("/desk/?part=today")
+    html = response.content.decode()
+    assert "正在进行的讲座" in html and "<html" not in html
+    assert response.context["events"][0].checked_in == 1
+
+
 def test_home_lists_what_needs_a_hand_of_its_own_association_only(desk, association):
     ended = EventFactory(
         association=association,
@@ -259,7 +268,7 @@ def test_the_event_form_offers_only_the_organizers_own_venues_grouped_by_town(de
     html = desk.get("/desk/events/new/").content.decode()
     assert "我的村委会" in html and "别县的村委会" not in html
     assert f'<optgroup label="{town.name}" data-town="{town.pk}">' in html
-    assert f'<option value="{mine.pk}">我的村委会</option>' in html
+    assert f'<option value="{mine.pk}">我的村委会（上寨村）</option>' in html  # the village said too
     assert "kepu/town_village.js" in html
 
 

@@ -97,3 +97,15 @@ def test_several_places_at_once_as_checkboxes_grouped_by_town(county):
 
 def test_the_widget_brings_its_script_as_a_static_file():
     assert "kepu/town_village.js" in str(TownVillageField().widget.media)
+
+
+def test_no_category_is_preset_on_a_persons_form(client):
+    from checkin.forms import SelfCheckInForm
+    from tests.factories import UserFactory
+
+    html = str(SelfCheckInForm()["category"])
+    assert '<option value="" selected>' in html
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get("/admin/checkin/attendee/add/").content.decode()
+    category = page.split('name="category"')[1].split("</select>")[0]
+    assert '<option value="" selected>' in category
