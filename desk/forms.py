@@ -91,7 +91,7 @@ class ShiftForm(forms.ModelForm):
 
 def shift_formset(*, extra: int):
     """The event form's shifts: the event's own, and `extra` empty rows for new ones."""
-    return forms.modelformset_factory(Shift, form=ShiftForm, extra=extra, can_delete=False)
+    return forms.modelformset_factory(Shift, form=ShiftForm, extra=extra, can_delete=True, can_delete_extra=False)
 
 
 class CopyForm(forms.Form):

@@ -114,10 +114,14 @@ def events_calendar(request):
     )
 
 
-def _shift_errors(formset, shift_form, error: ValidationError) -> None:
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal onto the form: on its field where the form has one, above the form otherwise."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
     for field, errors in error.message_dict.items():
         for message in errors:
-            shift_form.add_error(field if field in shift_form.fields else None, message)
+            form.add_error(field if field in form.fields else None, message)
 
 
 def _save_event(request, form: EventForm, formset, event_id: int | None) -> Event | None:
@@ -138,6 +142,14 @@ def _save_event(request, form: EventForm, formset, event_id: int | None) -> Even
                     event=access.access_event_for_write(request.user, event_id), partners=partners, **data
                 )
             for shift_form in formset.forms:
+                if shift_form.instance.pk and shift_form.cleaned_data.get("DELETE"):
+                    shift = access.shifts_for_write(request.user).get(pk=shift_form.instance.pk, event=event)
+                    try:
+                        volunteer_services.shift_delete(shift=shift)
+                    except ValidationError as error:
+                        _add_errors(shift_form, error)
+                        raise
+                    continue
                 if not shift_form.has_changed():
                     continue
                 fields = {k: v for k, v in shift_form.cleaned_data.items() if k not in ("id", "DELETE")}
@@ -151,16 +163,12 @@ def _save_event(request, form: EventForm, formset, event_id: int | None) -> Even
                     else:
                         volunteer_services.shift_create(event=event, required_skills=skills, **fields)
                 except ValidationError as error:
-                    _shift_errors(formset, shift_form, error)
+                    _add_errors(shift_form, error)
                     raise
             return event
     except ValidationError as error:
-        if hasattr(error, "error_dict") and not any(f.errors for f in formset.forms):
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
-        elif not hasattr(error, "error_dict"):
-            form.add_error(None, error)
+        if not any(f.errors for f in formset.forms):  # a shift's refusal is already on its row
+            _add_errors(form, error)
         return None
 
 

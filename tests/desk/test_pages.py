@@ -390,3 +390,43 @@ def test_a_prefecture_organizer_sees_the_county_but_writes_its_own(client):
     client.force_login(organizer)
     EventFactory(association=county, title="县里的讲座")
     assert "县里的讲座" in client.get("/desk/").content.decode()
+
+
+def _edit_data(event, shift, **shift_fields):
+    return {
+        "title": event.title,
+        "kind": event.kind,
+        "venue": event.venue_id,
+        "starts_at": timezone.localtime(event.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": timezone.localtime(event.ends_at).strftime("%Y-%m-%dT%H:%M"),
+        "audience": "public",
+        "status": "published",
+        "shifts-TOTAL_FORMS": "1",
+        "shifts-INITIAL_FORMS": "1",
+        "shifts-0-id": shift.pk,
+        "shifts-0-role": shift.role,
+        "shifts-0-capacity": str(shift.capacity),
+        **{f"shifts-0-{k}": v for k, v in shift_fields.items()},
+    }
+
+
+def test_a_shift_nobody_holds_is_removed_from_the_event_form(desk, association):
+    event = EventFactory(association=association, starts_at=_dt(days=3))
+    shift = ShiftFactory(event=event)
+    assert desk.post(f"/desk/events/{event.pk}/edit/", _edit_data(event, shift, DELETE="on")).status_code == 302
+    assert not Shift.objects.filter(pk=shift.pk).exists()
+
+
+def test_a_shift_with_volunteers_is_kept_and_the_form_says_why(desk, association):
+    from tests.factories import SignUpFactory
+
+    event = EventFactory(association=association, starts_at=_dt(days=3))
+    shift = ShiftFactory(event=event)
+    SignUpFactory(shift=shift)
+    data = _edit_data(event, shift, DELETE="on")
+    data["title"] = "不该保存的新标题"
+    response = desk.post(f"/desk/events/{event.pk}/edit/", data)
+    assert response.status_code == 200 and response.context["formset"].forms[0].errors
+    assert Shift.objects.filter(pk=shift.pk).exists()
+    event.refresh_from_db()
+    assert event.title != "不该保存的新标题"  # all or nothing
