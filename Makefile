@@ -21,7 +21,8 @@ setup: $(STAMP)
 	$(BIN)/python manage.py seed_demo
 
 run: setup
-	@echo "Kepu: http://127.0.0.1:8000  (admin /admin/, API docs /api/docs/). Ctrl-C stops web, worker and beat."
+	@$(BIN)/python manage.py demo_logins
+	@echo "Start at the organizer's desk (above). Ctrl-C stops web, worker and beat."
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 test: $(STAMP)

@@ -36,6 +36,13 @@ class AttendeeAdmin(ScopedReadOnlyAdmin):
         form = super().get_form(request, obj, **kwargs)
 
         class NameCleanedForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if not self.instance.pk and "category" in self.fields:
+                    # No category is preset for a new person: the model's default would answer for them.
+                    self.fields["category"].choices = [("", "---------"), *Attendee.Category.choices]
+                    self.initial["category"] = ""
+
             def clean_name(self):
                 if not (name := clean_name(self.cleaned_data["name"])):
                     raise ValidationError(_("Enter the person's name."))

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import Region
 from kepu.text import NameFormField
+from kepu.widgets import TownVillageField
 
 from .models import Attendee
 
@@ -11,8 +12,12 @@ class SelfCheckInForm(forms.Form):
     """The one-screen form behind the poster's QR code."""
 
     name = NameFormField(label=_("Your name"), max_length=50)
-    category = forms.ChoiceField(label=_("You are"), choices=Attendee.Category.choices)
-    region = forms.ModelChoiceField(label=_("Town or village"), queryset=Region.objects.none(), required=False)
+    # No category is preset: a default answers for the person and skews the figures by category.
+    category = forms.ChoiceField(label=_("You are"), choices=[("", "---------"), *Attendee.Category.choices])
+    # Town first, then its village: village names repeat from town to town (kepu/widgets.py).
+    region = TownVillageField(
+        label=_("Town or village"), queryset=Region.objects.none(), required=False, allow_town=True
+    )
     phone = forms.CharField(label=_("Mobile phone (optional)"), max_length=30, required=False)
     # Filled in by self_checkin.js when the phone gives its location; read by posted_location().
     latitude = forms.CharField(widget=forms.HiddenInput, required=False)

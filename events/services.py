@@ -5,7 +5,8 @@ import io
 import secrets
 import warnings
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stats.models import CampaignTarget
 from stats.services import tally_request
 
 from .messages import notify_event_cancelled, notify_event_changed
@@ -198,6 +200,75 @@ def event_cancel(*, event: Event) -> Event:
         notify_event_cancelled(event=event)
         tally_request(event_id=event.id, association_id=event.association_id)  # no longer a held event
     return event
+
+
+@transaction.atomic
+def event_copy(
+    *,
+    event: Event,
+    venues: Iterable[Venue] = (),
+    starts_at: datetime | None = None,
+    with_shifts: bool = True,
+    status: str = Event.Status.DRAFT,
+) -> list[Event]:
+    """Copy an event, one copy per venue (the same venue when none is given): a 三下乡 trip taken to several
+    villages in one step. Each copy keeps the kind, campaign, partners, audience, capacity and description,
+    moves with its check-in window and shifts to `starts_at` (the original's time when None), and starts
+    as a draft with nothing recorded: no registrations, check-ins, headcounts, outputs or sign-ups."""
+    # Imported here: the volunteers' services build on the events' (a shift belongs to an event).
+    from volunteers.services import shift_create
+
+    venues = list(venues) or [event.venue]
+    offset = (starts_at - event.starts_at) if starts_at is not None else timedelta(0)
+    _check_same_association(event.association, **{f"venue_{i}": v for i, v in enumerate(venues)})
+    partners = list(event.partners.all())
+    shifts = list(event.shifts.prefetch_related("required_skills")) if with_shifts else []
+    copies = []
+    for venue in venues:
+        copy = event_create(
+            association=event.association,
+            partners=partners,
+            title=event.title,
+            kind=event.kind,
+            campaign=event.campaign,
+            venue=venue,
+            starts_at=event.starts_at + offset,
+            ends_at=event.ends_at + offset,
+            capacity=event.capacity,
+            audience=event.audience,
+            is_countryside_trip=event.is_countryside_trip,
+            checkin_opens_at=event.checkin_opens_at + offset if event.checkin_opens_at else None,
+            checkin_closes_at=event.checkin_closes_at + offset if event.checkin_closes_at else None,
+            description=event.description,
+            status=status,
+        )
+        for shift in shifts:
+            shift_create(
+                event=copy,
+                required_skills=list(shift.required_skills.all()),
+                role=shift.role,
+                starts_at=shift.starts_at + offset,
+                ends_at=shift.ends_at + offset,
+                capacity=shift.capacity,
+                expert_only=shift.expert_only,
+                signup_deadline=shift.signup_deadline + offset if shift.signup_deadline else None,
+            )
+        copies.append(copy)
+    return copies
+
+
+@transaction.atomic
+def campaign_targets_set(*, campaign: Campaign, targets: dict[str, Decimal | None]) -> None:
+    """Set a campaign's targets, figure → target; an empty target removes that figure's."""
+    for figure, target in targets.items():
+        if figure not in CampaignTarget.Figure.values:
+            raise ValidationError({figure: _("Unknown figure.")})
+        if target is None:
+            CampaignTarget.objects.filter(campaign=campaign, figure=figure).delete()
+        elif target <= 0:
+            raise ValidationError({figure: _("A target must be more than zero.")})
+        else:
+            CampaignTarget.objects.update_or_create(campaign=campaign, figure=figure, defaults={"target": target})
 
 
 @transaction.atomic

@@ -79,7 +79,9 @@ WSGI_APPLICATION = "kepu.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # kepu/templates first: its admin/base_site.html adds "Back to the desk" to django.contrib.admin's pages
+        # (the admin app comes before kepu in INSTALLED_APPS, so the app loader alone would find the admin's own).
+        "DIRS": [BASE_DIR / "kepu" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -175,7 +177,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# The desk's sign-in (desk/views/home.py) for every page behind a login; the admin keeps its own at /admin/login/.
+LOGIN_URL = "desk-login"
+LOGIN_REDIRECT_URL = "desk-home"
 
 # --- Sign-in protection (django-axes; kepu/logins.py) --------------------------------------------
 # axes' backend first: a locked-out account or address is refused before any password or code is

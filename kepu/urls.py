@@ -24,6 +24,7 @@ handler500 = "kepu.errors.server_error"
 admin.site.site_header = _("Kepu · science association desk")
 admin.site.site_title = _("Kepu")
 admin.site.index_title = _("Plan, staff, check in, report")
+admin.site.site_url = None  # no "View site": kepu/templates/admin/base_site.html links back to the desk
 
 # The check-in API first: Django tries patterns in order, and the scan endpoint is the hot path (bench/checkin).
 # No two patterns here overlap, so the order changes nothing else.
@@ -40,7 +41,8 @@ api_v1 = [
 
 urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # The organizer's desk is the front door; the admin stays for superusers and the registries.
+    path("", RedirectView.as_view(pattern_name="desk-home", permanent=False)),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -430,6 +430,17 @@ def shift_update(*, shift: Shift, required_skills: Iterable[Skill] | None = None
     return shift
 
 
+@transaction.atomic
+def shift_delete(*, shift: Shift) -> None:
+    """Remove a shift nobody holds or waits for. One with live sign-ups is kept: cancelling them first tells
+    the volunteers, and attended ones carry service hours."""
+    if shift.signups.filter(status__in=LIVE).exists():
+        raise ValidationError(
+            _("Volunteers hold or wait for a place on this shift; cancel their sign-ups before removing it.")
+        )
+    shift.delete()
+
+
 # --- Sign-ups ---------------------------------------------------------------------------------
 
 

@@ -162,3 +162,70 @@ def test_events_marked_done_ask_for_their_tallies():
     finished = EventFactory(starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1))
     services.events_mark_done(now=now)
     assert [marker.scope["event_id"] for marker in TallyMarker.objects.all()] == [finished.id]
+
+
+# --- copying, cancelling, targets (the desk's plan pages) ----------------------------------------
+
+
+def test_event_copy_to_several_villages_makes_one_draft_each_with_its_shifts_and_nothing_recorded(association):
+    from tests.factories import CheckInFactory, ShiftFactory, SkillFactory
+    from volunteers.models import Shift
+
+    partner = OrganizationFactory(association=association)
+    original = services.event_create(association=association, partners=[partner], **_event_fields(association))
+    skill = SkillFactory()
+    shift = ShiftFactory(event=original, starts_at=original.starts_at, ends_at=original.ends_at, capacity=4)
+    shift.required_skills.set([skill])
+    CheckInFactory(event=original)
+    EventOutputFactory(event=original)
+    villages = [VenueFactory(association=association) for _ in range(3)]
+    later = original.starts_at + timedelta(days=7)
+
+    copies = services.event_copy(event=original, venues=villages, starts_at=later)
+
+    assert [c.venue for c in copies] == villages
+    for copy in copies:
+        assert copy.pk != original.pk and copy.status == Event.Status.DRAFT
+        assert copy.starts_at == later and copy.ends_at == later + (original.ends_at - original.starts_at)
+        assert list(copy.partners.all()) == [partner]
+        assert not copy.checkins.exists() and not copy.outputs.exists()
+        (copied_shift,) = Shift.objects.filter(event=copy)
+        assert copied_shift.starts_at == later and copied_shift.capacity == 4 and copied_shift.taken == 0
+        assert list(copied_shift.required_skills.all()) == [skill]
+
+
+def test_event_copy_refuses_another_associations_venue_and_copies_nothing(association):
+    original = services.event_create(association=association, **_event_fields(association))
+    with pytest.raises(ValidationError):
+        services.event_copy(event=original, venues=[VenueFactory(association=association), VenueFactory()])
+    assert Event.objects.count() == 1
+
+
+def test_event_copy_outside_its_campaign_is_refused(association):
+    campaign = CampaignFactory(association=association)
+    original = services.event_create(association=association, campaign=campaign, **_event_fields(association))
+    with pytest.raises(ValidationError):
+        services.event_copy(event=original, starts_at=timezone.make_aware(timezone.datetime(2090, 1, 1, 9)))
+
+
+def test_event_cancel_keeps_the_event_and_says_so_once(association):
+    event = services.event_create(association=association, **_event_fields(association, status="published"))
+    services.event_cancel(event=event)
+    services.event_cancel(event=event)
+    event.refresh_from_db()
+    assert event.status == Event.Status.CANCELLED
+
+
+def test_campaign_targets_set_adds_changes_and_removes(association):
+    from decimal import Decimal
+
+    from stats.models import CampaignTarget
+
+    campaign = CampaignFactory(association=association)
+    services.campaign_targets_set(campaign=campaign, targets={"events_held": Decimal(10), "coverage_pct": Decimal(50)})
+    services.campaign_targets_set(campaign=campaign, targets={"events_held": Decimal(12), "coverage_pct": None})
+    assert dict(CampaignTarget.objects.filter(campaign=campaign).values_list("figure", "target")) == {
+        "events_held": Decimal(12)
+    }
+    with pytest.raises(ValidationError):
+        services.campaign_targets_set(campaign=campaign, targets={"events_held": Decimal(0)})

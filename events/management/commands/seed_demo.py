@@ -40,4 +40,4 @@ class Command(BaseCommand):
             f"Demo county {demo.county.name} {year}: {len(demo.events)} events in "
             f"{demo.association.campaigns.filter(starts_on__year=year).count()} campaigns."
         )
-        self.stdout.write(f"Organizer login: {username} / {password}")
+        self.stdout.write(f"Organizer login (the desk, /desk/): {username} / {password}")
