@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 from events.models import Campaign, Event, Region
 from kepu import access
 from kepu.widgets import TownVillageField, TownVillageMultipleField
+from stats.figures import TARGET_CHOICES
 from stats.models import CampaignTarget
 from volunteers.models import Shift, Skill
 
@@ -129,7 +130,7 @@ class CampaignForm(forms.ModelForm):
         current = {}
         if self.instance.pk:
             current = dict(CampaignTarget.objects.filter(campaign=self.instance).values_list("figure", "target"))
-        for figure, label in CampaignTarget.Figure.choices:
+        for figure, label in TARGET_CHOICES:
             self.fields[f"target_{figure}"] = forms.DecimalField(
                 label=label, required=False, min_value=0.1, max_digits=12, decimal_places=1, initial=current.get(figure)
             )
@@ -138,7 +139,7 @@ class CampaignForm(forms.ModelForm):
         return [self[name] for name in self.fields if name.startswith("target_")]
 
     def targets(self) -> dict:
-        return {figure: self.cleaned_data.get(f"target_{figure}") for figure in CampaignTarget.Figure.values}
+        return {figure: self.cleaned_data.get(f"target_{figure}") for figure, _label in TARGET_CHOICES}
 
 
 class PlanFilterForm(forms.Form):

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from stats.figures import TARGET_CHOICES
 from stats.models import CampaignTarget
 from stats.services import tally_request
 
@@ -261,7 +262,7 @@ def event_copy(
 def campaign_targets_set(*, campaign: Campaign, targets: dict[str, Decimal | None]) -> None:
     """Set a campaign's targets, figure → target; an empty target removes that figure's."""
     for figure, target in targets.items():
-        if figure not in CampaignTarget.Figure.values:
+        if figure not in dict(TARGET_CHOICES):
             raise ValidationError({figure: _("Unknown figure.")})
         if target is None:
             CampaignTarget.objects.filter(campaign=campaign, figure=figure).delete()

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from events import services as event_services
 from events.models import Campaign, Event
 from kepu import access
-from stats.models import CampaignTarget
+from stats.figures import TARGET_CHOICES
 from volunteers import services as volunteer_services
 from volunteers.models import Shift
 from volunteers.selectors import roster_of
@@ -302,7 +302,7 @@ def _campaign_form_page(request, campaign: Campaign | None):
     return render(
         request,
         "desk/campaign_form.html",
-        {"form": form, "campaign": campaign, "figures": CampaignTarget.Figure.choices},
+        {"form": form, "campaign": campaign, "figures": TARGET_CHOICES},
     )
 
 
