@@ -1,21 +1,17 @@
-"""Writes of check-in: registrations and their codes, scans (online, offline batches, self), annulments,
-paper lists and headcounts.
+"""Writes of check-in: registrations and their codes, self check-ins, annulments, reviews, paper lists and
+headcounts. A scanned code (online or in an offline batch) is checkin/scan/'s, whose writer these use too.
 
 The rule that holds everything together: one live check-in per attendee and
 event, decided by the partial unique constraint `checkin_once_per_event`, never
-by a read-then-write. Every scan attempt is written to the ScanLog, keyed by the
-scanner's `client_id`, so a retried upload is answered from the log and writes
-nothing. Nothing here waits for the broker.
+by a read-then-write (checkin/scan/writer.py). Every attempt is written to the
+ScanLog. Nothing here waits for the broker.
 """
 
 import base64
-import functools
-import logging
 import math
 import secrets
 from collections.abc import Iterable
-from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -24,33 +20,26 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from events.models import Campaign, Event, Organization, Region
-from kepu import phones, rawsql, spreadsheets
+from kepu import phones, spreadsheets
 from kepu.text import clean_name
 from stats import services as stats_services
 
-from . import selectors
 from .messages import notify_registration
 from .models import Attendee, CheckIn, Headcount, PosterCode, Registration, ScanLog
-
-logger = logging.getLogger(__name__)
+from .scan.decision import FUTURE_TOLERANCE, registration_is_for, within_window
+from .scan.lookup import code_candidates
+from .scan.writer import after_checkin, check_in
 
 Status = ScanLog.Status
 Method = CheckIn.Method
 
 # A scanner may annul its own mistaken check-in for this long.
 ANNUL_WITHIN = timedelta(minutes=15)
-# A phone clock this far ahead of the server is flagged; the scan still counts.
-FUTURE_TOLERANCE = timedelta(minutes=5)
-# An offline scan dated further ahead than this is refused (not stored): no phone's clock runs a day fast
-# by accident, and a check-in dated tomorrow would take over the real one as "the earliest".
-BATCH_FUTURE_LIMIT = timedelta(days=1)
-BATCH_MAX = 1000
 # A headcount is of a crowd, not a county: at most this many, and at most HEADCOUNT_CAPACITY_FACTOR × the
 # event's capacity where it has one (people stand around an open-air stand, but not ten deep).
 HEADCOUNT_MAX = 100_000
@@ -69,21 +58,6 @@ def new_code() -> str:
 
 def new_poster_code() -> str:
     return secrets.token_urlsafe(9)  # 72 bits: guessing it only lets one check oneself in
-
-
-def _after_checkin(event: Event) -> None:
-    """The event's attendance changed: ask for its tally once the change has committed."""
-    transaction.on_commit(lambda: _request_tally(event.id, event.association_id))
-
-
-def _request_tally(event_id: int, association_id: int) -> None:
-    # After commit, in its own short transaction: the scan's own transaction never waits on the
-    # event's tally marker. The change has committed, so while a run is queued this is one read.
-    try:
-        stats_services.tally_request(event_id=event_id, association_id=association_id, committed=True)
-    except Exception:
-        # The check-in has committed; a failed request only delays the figures until the nightly recompute.
-        logger.exception("could not request the tally of event %s", event_id)
 
 
 # --- attendees and registrations ---------------------------------------------------------------
@@ -370,238 +344,7 @@ def _regions_by_name(event: Event) -> dict[str, Region]:
     return {r.name: r for r in Region.objects.filter(id__in=ids).order_by("-level")}
 
 
-# --- scanning ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ScanAnswer:
-    """What a scanner is told: the status, who it was and when they first checked in."""
-
-    status: str
-    client_id: UUID | None
-    event_id: int
-    attendee_name: str = ""
-    attendee_category: str = ""
-    checkin_id: int | None = None
-    checked_in_at: datetime | None = None  # the first (live) check-in's scan time
-    flagged: bool = False
-    replayed: bool = False
-
-    def to_json(self) -> dict:
-        return {
-            "status": self.status,
-            "event": self.event_id,
-            "attendee": {"name": self.attendee_name, "category": self.attendee_category}
-            if self.attendee_name
-            else None,
-            "checkin": self.checkin_id,
-            "checked_in_at": self.checked_in_at.isoformat() if self.checked_in_at else None,
-            "flagged": self.flagged,
-        }
-
-    @classmethod
-    def from_log(cls, log: ScanLog) -> "ScanAnswer":
-        stored = log.answer
-        attendee = stored.get("attendee") or {}
-        return cls(
-            status=stored["status"],
-            client_id=log.client_id,
-            event_id=stored["event"],
-            attendee_name=attendee.get("name", ""),
-            attendee_category=attendee.get("category", ""),
-            checkin_id=stored.get("checkin"),
-            checked_in_at=parse_datetime(stored["checked_in_at"]) if stored.get("checked_in_at") else None,
-            flagged=stored.get("flagged", False),
-            replayed=True,
-        )
-
-
-def checkin_scan(
-    *,
-    event: Event,
-    code: str,
-    client_id: UUID,
-    scanned_at: datetime,
-    method: str = Method.STAFF_SCAN,
-    scanned_by: AbstractBaseUser | None = None,
-    device: str = "",
-    gate: str = "",
-    ip: str | None = None,
-    now: datetime | None = None,
-    lookup: selectors.ScanLookup | None = None,
-) -> ScanAnswer:
-    """Record one scan of a code at an event. One live check-in per attendee and event, however
-    many phones scan at once; a repeated `client_id` gets its first answer back and writes nothing.
-
-    `lookup` is `selectors.scan_lookup` for this event, code and client_id when the
-    caller has read it already (the scan endpoint does, to check the permission).
-    """
-    now = now or timezone.now()
-    code = (code or "").strip()
-    if lookup is None:
-        lookup = selectors.scan_lookup(event_id=event.id, code=code, client_id=client_id)
-    if lookup.answered and (earlier := _replay(client_id=client_id, event=event)):
-        return earlier  # the scanner retried: the first answer, nothing written
-    try:
-        answer = _scan(
-            event=event,
-            code=code,
-            lookup=lookup,
-            client_id=client_id,
-            scanned_at=scanned_at,
-            method=method,
-            scanned_by=scanned_by,
-            device=device[:100],
-            gate=gate[:50],
-            ip=ip,
-            now=now,
-        )
-    except IntegrityError:
-        # The client_id is taken: a concurrent retry of this scan won. Everything this
-        # attempt wrote was rolled back.
-        earlier = _replay(client_id=client_id, event=event)
-        if earlier is None:
-            raise
-        return earlier
-    if answer.status == Status.OK:
-        _after_checkin(event)
-    return answer
-
-
-def _replay(*, client_id: UUID, event: Event) -> ScanAnswer | None:
-    """The first answer to a scan with this client_id, if there was one."""
-    earlier = ScanLog.objects.filter(client_id=client_id).first()
-    if earlier is None:
-        return None
-    if earlier.event_id != event.id:
-        raise ValidationError({"client_id": _("This client_id was already used for another scan.")})
-    return ScanAnswer.from_log(earlier)
-
-
-def _scan(
-    *,
-    event: Event,
-    code: str,
-    lookup: selectors.ScanLookup,
-    client_id: UUID,
-    scanned_at: datetime,
-    method: str,
-    scanned_by,
-    device: str,
-    gate: str,
-    ip: str | None,
-    now: datetime,
-) -> ScanAnswer:
-    flagged = scanned_at > now + FUTURE_TOLERANCE
-    if method != Method.OFFLINE:
-        # Online, the server's clock decides: a phone whose clock runs behind must
-        # neither take over an earlier check-in nor pass a window that has closed.
-        # Only offline batches carry their own times (the earliest of them wins).
-        scanned_at = now
-    registration = lookup.registration
-    attendee = registration.attendee if registration else None
-    checkin_id, first_at, writes_checkin = None, None, False
-    if registration is None or attendee.association_id != event.association_id:
-        status, attendee, registration = Status.INVALID, None, None
-    elif registration.revoked_at is not None:
-        status = Status.REVOKED
-    elif not _registration_is_for(registration, event):
-        status = Status.WRONG_EVENT
-    elif not _within_window(event, min(scanned_at, now)):
-        status = Status.OUTSIDE_WINDOW
-    elif lookup.live_checkin is not None and (method != Method.OFFLINE or scanned_at >= lookup.live_checkin[1]):
-        # Checked in already (online: first come first served; offline: by a scan no later than
-        # this one): nothing to write but the log.
-        status = Status.ALREADY
-        checkin_id, first_at = lookup.live_checkin
-    else:
-        status, writes_checkin = Status.OK, True
-    answer = ScanAnswer(
-        status=status,
-        client_id=client_id,
-        event_id=event.id,
-        attendee_name=attendee.name if attendee else "",
-        attendee_category=attendee.category if attendee else "",
-        checkin_id=checkin_id,
-        checked_in_at=first_at,
-        flagged=flagged,
-    )
-    log = {
-        "client_id": client_id,
-        "event_id": event.id,
-        "code": code[:64],
-        "registration_id": registration.id if registration else None,
-        "status": status,
-        "method": method,
-        "scanned_at": scanned_at,
-        "scanned_by_id": scanned_by.pk if scanned_by else None,
-        "device": device,
-        "gate": gate,
-        "ip": ip,
-        "flagged": flagged,
-    }
-    if not writes_checkin:
-        # One INSERT, its own transaction: no BEGIN/COMMIT round trips. Inside a caller's
-        # transaction a savepoint keeps an IntegrityError from breaking it.
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            _insert_scan_log(**log, checkin_id=checkin_id, answer=answer.to_json())
-        return answer
-    fields = {
-        "registration_id": registration.id,
-        "method": method,
-        "client_id": client_id,
-        "scanned_at": scanned_at,
-        "scanned_by_id": scanned_by.pk if scanned_by else None,
-        "device": device,
-        "gate": gate,
-        "flagged": flagged,
-    }
-    if connection.vendor == "postgresql":
-        checked_in = replace(answer, checked_in_at=scanned_at)
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            checkin_id = _insert_checkin_and_log(
-                checkin={"event_id": event.id, "received_at": now, **_attendee_copy(attendee), **fields},
-                log={**log, "answer": checked_in.to_json()},
-            )
-        if checkin_id is not None:
-            return replace(checked_in, checkin_id=checkin_id)
-        # The attendee was checked in since the lookup (or has a later check-in, for a late offline scan).
-    with transaction.atomic():
-        # The unique constraint decides: a concurrent scan may have checked the attendee in since the lookup.
-        status, checkin_id, first_at = _check_in(
-            event_id=event.id, attendee=attendee, now=now, earliest_wins=method == Method.OFFLINE, **fields
-        )
-        answer = replace(answer, status=status, checkin_id=checkin_id, checked_in_at=first_at)
-        _insert_scan_log(**{**log, "status": status}, checkin_id=checkin_id, answer=answer.to_json())
-    return answer
-
-
-def _insert_checkin_and_log(*, checkin: dict[str, Any], log: dict[str, Any]) -> int | None:
-    """PostgreSQL: the check-in and its log row in one statement (a data-modifying WITH), hence one
-    implicit transaction without BEGIN and COMMIT round trips. Returns the new check-in's id, or None
-    having written nothing if the attendee has a live check-in: the partial unique index decides, as in
-    `_insert_checkin_if_absent`. The stored answer gets the check-in's id, known only in the statement."""
-    log = {**log, "received_at": timezone.now()}
-    answer = log.pop("answer")
-    sql = _checkin_and_log_sql(connection.vendor, tuple(checkin), tuple(log))
-    params = rawsql.prep(CheckIn, checkin) + rawsql.prep(ScanLog, {**log, "answer": answer})
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-@functools.cache
-def _checkin_and_log_sql(vendor: str, checkin: tuple[str, ...], log: tuple[str, ...]) -> str:
-    del vendor  # part of the cache key only: quoting is the backend's
-    checkin_sql = rawsql.insert_sql(CheckIn, checkin, suffix=f"{_ON_LIVE_CHECKIN_DO_NOTHING} RETURNING id")
-    column = functools.partial(rawsql.column, ScanLog)
-    columns = ", ".join(column(name) for name in [*log, "answer", "checkin_id"])
-    return (
-        f"WITH c AS ({checkin_sql}) INSERT INTO {rawsql.table(ScanLog)} ({columns}) "
-        f"SELECT {', '.join(['%s'] * len(log))}, jsonb_set(%s, '{{checkin}}', to_jsonb(c.id)), c.id FROM c "
-        f"RETURNING {column('checkin_id')}"
-    )
+# --- annulments, reviews and paper lists (a scan is checkin/scan/) ------------------------------
 
 
 def _log_attempt(*, event_id: int, status: str, checkin_id: int | None, **fields: Any) -> ScanLog:
@@ -610,16 +353,8 @@ def _log_attempt(*, event_id: int, status: str, checkin_id: int | None, **fields
     return ScanLog.objects.create(event_id=event_id, status=status, checkin_id=checkin_id, answer=answer, **fields)
 
 
-def _insert_scan_log(**values: Any) -> None:
-    """The scan's ScanLog row, by a hand-written INSERT (kepu/rawsql.py): Model.save() cost more CPU than the
-    statement. There are no signals on ScanLog; received_at is what auto_now_add would set."""
-    sql, params = rawsql.insert(ScanLog, {**values, "received_at": timezone.now()})
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
 def _registration_by_code(code: str) -> Registration | None:
-    candidates = selectors.code_candidates(code)
+    candidates = code_candidates(code)
     if not candidates:
         return None
     return (
@@ -638,122 +373,6 @@ def _registration_by_code(code: str) -> Registration | None:
         .order_by("id")
         .first()
     )
-
-
-def _registration_is_for(registration: Registration, event: Event) -> bool:
-    """A registration admits to its event, or to every event of its campaign."""
-    return registration.event_id == event.id or (
-        registration.campaign_id is not None and registration.campaign_id == event.campaign_id
-    )
-
-
-def _within_window(event: Event, moment: datetime) -> bool:
-    """Whether the event takes check-ins at that moment: a draft or cancelled event never does."""
-    if event.status not in (Event.Status.PUBLISHED, Event.Status.DONE):
-        return False
-    opens, closes = event.checkin_window
-    return opens <= moment <= closes
-
-
-def _attendee_copy(attendee: Attendee) -> dict[str, Any]:
-    """The attendee's fields a check-in carries (see CheckIn.attendee_category)."""
-    return {
-        "attendee_id": attendee.id,
-        "attendee_category": attendee.category,
-        "attendee_region_id": attendee.region_id,
-    }
-
-
-def _check_in(
-    *, event_id: int, attendee: Attendee, now: datetime, earliest_wins: bool = True, **fields: Any
-) -> tuple[str, int, datetime]:
-    """Insert the check-in unless a live one exists; with `earliest_wins` the earliest scan is the check-in.
-
-    Returns (status, check-in id, time of the check-in that stands).
-    """
-    checkin_id = _insert_checkin_if_absent(event_id=event_id, received_at=now, **_attendee_copy(attendee), **fields)
-    if checkin_id is not None:
-        return Status.OK, checkin_id, fields["scanned_at"]
-    existing = CheckIn.objects.filter(event_id=event_id, attendee_id=attendee.id, annulled_at__isnull=True).values(
-        "id", "scanned_at"
-    )[0]
-    if earliest_wins and fields["scanned_at"] < existing["scanned_at"]:
-        # An offline scan from before arrived late: it becomes the check-in (the conditional
-        # UPDATE makes two late uploads agree on the earliest), still one row, counted once.
-        moved = CheckIn.objects.filter(id=existing["id"], scanned_at__gt=fields["scanned_at"]).update(
-            **{k: v for k, v in fields.items() if k != "registration_id"}
-        )
-        if moved:
-            return Status.OK, existing["id"], fields["scanned_at"]
-        existing = CheckIn.objects.filter(id=existing["id"]).values("id", "scanned_at")[0]
-    return Status.ALREADY, existing["id"], existing["scanned_at"]
-
-
-_ON_LIVE_CHECKIN_DO_NOTHING = "ON CONFLICT (event_id, attendee_id) WHERE annulled_at IS NULL DO NOTHING"
-
-
-def _insert_checkin_if_absent(**values: Any) -> int | None:
-    """INSERT … ON CONFLICT DO NOTHING on the one-live-check-in index; the new id, or None if one exists.
-
-    One statement, no savepoint: the database settles concurrent scans of one
-    code (the losers wait for the winner's commit, then do nothing). Works on
-    PostgreSQL and SQLite ≥ 3.35.
-    """
-    sql, params = rawsql.insert(CheckIn, values, suffix=f"{_ON_LIVE_CHECKIN_DO_NOTHING} RETURNING id")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return row[0] if row else None
-
-
-def checkin_batch(
-    *,
-    scans: Iterable[dict],
-    events: dict[int, Event],
-    scanned_by: AbstractBaseUser | None = None,
-    device: str = "",
-    gate: str = "",
-    ip: str | None = None,
-    now: datetime | None = None,
-) -> list[ScanAnswer]:
-    """Scans made offline, answered one by one in the order given.
-
-    They are applied earliest first, so within an upload the first scan of a
-    person is the check-in; one that arrives later but was made earlier takes
-    over (see `_check_in`). Each scan is its own transaction: one bad scan loses
-    nothing else, and re-uploading the batch replays every answer.
-    """
-    scans = list(scans)
-    if len(scans) > BATCH_MAX:
-        raise ValidationError({"scans": _("At most %(max)d scans per batch.") % {"max": BATCH_MAX}})
-    now = now or timezone.now()
-    answers: list[ScanAnswer | None] = [None] * len(scans)
-    for index in sorted(range(len(scans)), key=lambda i: scans[i]["scanned_at"]):
-        scan = scans[index]
-        if scan["scanned_at"] > now + BATCH_FUTURE_LIMIT:
-            # Refused, not stored (no check-in, no log): its answer says why.
-            answers[index] = ScanAnswer(
-                status=Status.SCANNED_IN_FUTURE, client_id=scan["client_id"], event_id=scan["event"]
-            )
-            continue
-        try:
-            answers[index] = checkin_scan(
-                event=events[scan["event"]],
-                code=scan["code"],
-                client_id=scan["client_id"],
-                scanned_at=scan["scanned_at"],
-                method=Method.OFFLINE,
-                scanned_by=scanned_by,
-                device=scan.get("device") or device,
-                gate=scan.get("gate") or gate,
-                ip=ip,
-                now=now,
-            )
-        except ValidationError:
-            # A client_id already used for a scan at another event: a broken phone, not a reason
-            # to refuse the scans around it. Answered invalid; nothing is written for it.
-            answers[index] = ScanAnswer(status=Status.INVALID, client_id=scan["client_id"], event_id=scan["event"])
-    return answers  # type: ignore[return-value]
 
 
 @transaction.atomic
@@ -780,7 +399,7 @@ def checkin_annul(*, checkin: CheckIn, user: AbstractBaseUser, now: datetime | N
             device=checkin.device,
             gate=checkin.gate,
         )
-        _after_checkin(checkin.event)
+        after_checkin(checkin.event)
     return checkin
 
 
@@ -822,7 +441,7 @@ def checkins_enter_from_list(
                     raise ValidationError({"code": _("No registration has this code.")})
                 if registration.revoked_at is not None:
                     raise ValidationError({"code": _("This registration was revoked.")})
-                if not _registration_is_for(registration, event):
+                if not registration_is_for(registration, event):
                     raise ValidationError({"code": _("This registration is for another event.")})
                 attendee = registration.attendee
             else:
@@ -833,7 +452,7 @@ def checkins_enter_from_list(
                 % {"number": index + 1, "problems": "; ".join(m for ms in error.message_dict.values() for m in ms)}
             )
             continue
-        status, checkin_id, _first = _check_in(
+        status, checkin_id, _first = check_in(
             event_id=event.id,
             attendee=attendee,
             now=now,
@@ -860,7 +479,7 @@ def checkins_enter_from_list(
         results.append(EntryResult(status=status, attendee=attendee, checkin_id=checkin_id))
     if errors:
         raise ValidationError({"entries": errors})
-    _after_checkin(event)
+    after_checkin(event)
     return results
 
 
@@ -903,7 +522,7 @@ def headcount_record(
     headcount = Headcount.objects.create(
         event=event, count=count, counted_at=counted_at, note=note[:200], recorded_by=recorded_by
     )
-    _after_checkin(event)
+    after_checkin(event)
     return headcount
 
 
@@ -1033,7 +652,7 @@ def self_checkin(
     event = poster.event
     if poster.retired_at is not None:
         raise SelfCheckInRefused("retired")
-    if not _within_window(event, now):
+    if not within_window(event, now):
         raise SelfCheckInRefused("outside_window")
     prefix = f"{LIMIT_KEY_PREFIX}{event.id}:"
     if not _allow(f"{prefix}ip:{ip}", settings.CHECKIN_SELF_PER_IP, settings.CHECKIN_SELF_IP_WINDOW_SECONDS):
@@ -1056,7 +675,7 @@ def self_checkin(
             "gate": "",
             "flagged": False,
         }
-        status, checkin_id, first_at = _check_in(
+        status, checkin_id, first_at = check_in(
             event_id=event.id, attendee=attendee, now=now, earliest_wins=False, **fields
         )
         awaiting_review = False
@@ -1095,7 +714,7 @@ def self_checkin(
             flagged=bool(reasons) and status == Status.OK,
         )
     if status == Status.OK and not awaiting_review:
-        _after_checkin(event)  # a check-in held for review changes no figure until it is accepted
+        after_checkin(event)  # a check-in held for review changes no figure until it is accepted
     return SelfCheckIn(status=status, attendee=attendee, checked_in_at=first_at, awaiting_review=awaiting_review)
 
 
@@ -1125,7 +744,7 @@ def checkin_review(*, checkin: CheckIn, decision: str, user: AbstractBaseUser, n
             return checkin
         raise ValidationError({"checkin": _("This check-in is not waiting for review.")})
     if accept:
-        _after_checkin(checkin.event)
+        after_checkin(checkin.event)
     else:
         _log_attempt(
             event_id=checkin.event_id,

@@ -1,11 +1,12 @@
 from django.urls import include, path
 
 from . import api, ticket, views
+from .scan import endpoint as scan
 
 # Mounted under /api/v1/ (namespace "api"), scans first: they are the busiest requests (see kepu/urls.py).
 api_urlpatterns = [
-    path("checkin/scan/", api.ScanView.as_view(), name="checkin-scan"),
-    path("checkin/batch/", api.BatchView.as_view(), name="checkin-batch"),
+    path("checkin/scan/", scan.ScanView.as_view(), name="checkin-scan"),
+    path("checkin/batch/", scan.BatchView.as_view(), name="checkin-batch"),
     path(
         "events/<int:event_id>/registrations/",
         api.EventRegistrationsView.as_view(),

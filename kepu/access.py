@@ -242,7 +242,7 @@ def may_scan(user: AnyUser, event: Event, *, on_duty: bool | None = None) -> boo
     event's own association and volunteers on duty at the event. A prefecture's organizers read a
     county's figures but do not scan for it.
 
-    `on_duty`, when the caller already read it (see checkin.selectors.scan_lookup), saves a query.
+    `on_duty`, when the caller already read it (see checkin.scan.lookup.scan_lookup), saves a query.
     """
     if not user.is_authenticated:
         return False

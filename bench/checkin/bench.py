@@ -27,7 +27,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-DB_NAME = "kepu_bench_checkin"
+DB_NAME = os.environ.get("BENCH_DB", "kepu_bench_checkin")  # dropped and recreated: never a database you keep
 BASE_URL = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 REGISTRATIONS = 30_000  # per event: more than a 15 s phase can use at 1,500 scans/s, so no code comes twice
 WARM_UP = 3_000  # codes of each event used by the warm-up, then left out

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from checkin import services
+from checkin.scan import services as scan_services
 from tests.factories import EventFactory, OrganizerFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def test_organizer_revokes_from_the_admin_only_within_scope(desk, organizer):
 
 def test_a_colleague_of_another_county_cannot_open_a_checkin(organizer):
     event = EventFactory(association=organizer.organizer.association)
-    answer = services.checkin_scan(
+    answer = scan_services.checkin_scan(
         event=event,
         code=services.registration_create(event=event, name="丙").code,
         client_id=uuid4(),

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from checkin import services
 from checkin.models import CheckIn
+from checkin.scan import services as scan_services
 from stats import figures
 from stats.models import TallyMarker
 from tests.factories import AttendeeFactory, CheckInFactory, EventFactory, VillageFactory
@@ -34,14 +35,14 @@ def copies(attendee) -> set[tuple]:
 
 def test_a_scan_copies_the_attendees_category_and_region(event, village):
     registration = services.registration_create(event=event, name="王小明", category="student", region=village)
-    services.checkin_scan(event=event, code=registration.code, client_id=uuid4(), scanned_at=timezone.now())
+    scan_services.checkin_scan(event=event, code=registration.code, client_id=uuid4(), scanned_at=timezone.now())
     assert copies(registration.attendee) == {("student", village.id)}
 
 
 def test_an_offline_batch_copies_them(event, village):
     registration = services.registration_create(event=event, name="李四", category="farmer", region=village)
     scan = {"code": registration.code, "client_id": uuid4(), "scanned_at": event.starts_at, "event": event.id}
-    services.checkin_batch(scans=[scan], events={event.id: event})
+    scan_services.checkin_batch(scans=[scan], events={event.id: event})
     assert copies(registration.attendee) == {("farmer", village.id)}
 
 

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from checkin import services
 from checkin.models import Attendee, CheckIn, Headcount, Registration, ScanLog
+from checkin.scan import services as scan_services
 from stats import figures
 from tests.factories import EventFactory, OrganizationFactory, OrganizerFactory
 
@@ -100,7 +101,7 @@ def test_an_offline_scan_a_few_hours_ahead_is_still_recorded_and_flagged(event):
     registration = services.registration_create(event=event, name="王大山")
     now = timezone.now()
     scan = {"code": registration.code, "event": event.id, "client_id": uuid4(), "scanned_at": now + timedelta(hours=3)}
-    [answer] = services.checkin_batch(scans=[scan], events={event.id: event}, now=now)
+    [answer] = scan_services.checkin_batch(scans=[scan], events={event.id: event}, now=now)
     assert answer.status == "ok" and answer.flagged
 
 
@@ -114,7 +115,9 @@ def test_two_registrations_of_two_people_of_one_name_give_two_tickets_that_both_
     assert first["id"] != second["id"] and first["code"] != second["code"]
     assert Attendee.objects.filter(name="张伟").count() == 2
     for ticket in (first, second):
-        answer = services.checkin_scan(event=event, code=ticket["code"], client_id=uuid4(), scanned_at=timezone.now())
+        answer = scan_services.checkin_scan(
+            event=event, code=ticket["code"], client_id=uuid4(), scanned_at=timezone.now()
+        )
         assert answer.status == "ok"
 
 
@@ -173,7 +176,7 @@ def test_the_students_figure_counts_both_pupils_of_one_name(event):
     services.registrations_import(event=event, consent_confirmed=True, file=_sheet(CLASS), school=school)
     scanner = OrganizerFactory(association=event.association).user
     for registration in Registration.objects.all():
-        services.checkin_scan(
+        scan_services.checkin_scan(
             event=event, code=registration.code, client_id=uuid4(), scanned_at=timezone.now(), scanned_by=scanner
         )
     assert figures.compute_event(event.id).figures["students_participating"] == 3

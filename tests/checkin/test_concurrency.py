@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from checkin import services
 from checkin.models import CheckIn, ScanLog
+from checkin.scan import services as scan_services
 from tests.factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,7 +43,7 @@ def test_fifty_phones_scanning_one_code_at_once_check_in_exactly_once():
 
     answers = _race(
         50,
-        lambda i: services.checkin_scan(
+        lambda i: scan_services.checkin_scan(
             event=event, code=registration.code, client_id=uuid4(), scanned_at=now, device=f"phone-{i}"
         ),
     )
@@ -63,7 +63,7 @@ def test_one_scan_retried_concurrently_is_recorded_once_and_answered_alike():
 
     answers = _race(
         10,
-        lambda i: services.checkin_scan(event=event, code=registration.code, client_id=client_id, scanned_at=now),
+        lambda i: scan_services.checkin_scan(event=event, code=registration.code, client_id=client_id, scanned_at=now),
     )
 
     assert not [a for a in answers if isinstance(a, Exception)], answers

@@ -109,7 +109,7 @@ def test_a_volunteer_on_duty_is_checked_in_the_same_lookup(event, codes):
 
 
 def test_a_token_scan_is_answered_without_drfs_request_and_response(organizer, event, codes, monkeypatch):
-    from checkin.api import ScanView
+    from checkin.scan.endpoint import ScanView
 
     def fail(*args, **kwargs):
         pytest.fail("the scan went through DRF's request wrapper")

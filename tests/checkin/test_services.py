@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from checkin import services
 from checkin.models import Attendee, CheckIn, Registration, ScanLog
+from checkin.scan import services as scan_services
 from tests.factories import (
     AttendeeFactory,
     CampaignFactory,
@@ -42,7 +43,7 @@ def scanner(event):
 
 
 def scan(event, code, *, client_id=None, scanned_at=None, **kwargs):
-    return services.checkin_scan(
+    return scan_services.checkin_scan(
         event=event,
         code=code,
         client_id=client_id or uuid4(),
@@ -290,7 +291,7 @@ def _offline(code, event, minutes_ago, client_id=None):
 
 def test_batch_answers_in_order_and_the_earliest_scan_is_the_checkin(event, registration):
     scans = [_offline(registration.code, event, 2), _offline(registration.code, event, 10), _offline("X", event, 1)]
-    answers = services.checkin_batch(scans=scans, events={event.id: event})
+    answers = scan_services.checkin_batch(scans=scans, events={event.id: event})
     assert [a.status for a in answers] == ["already_checked_in", "ok", "invalid"]
     checkin = CheckIn.objects.get()
     assert checkin.scanned_at == scans[1]["scanned_at"] and checkin.method == "offline"
@@ -298,8 +299,8 @@ def test_batch_answers_in_order_and_the_earliest_scan_is_the_checkin(event, regi
 
 def test_an_earlier_scan_uploaded_late_becomes_the_checkin_and_counts_once(event, registration):
     later, earlier = _offline(registration.code, event, 3), _offline(registration.code, event, 20)
-    services.checkin_batch(scans=[later], events={event.id: event}, device="phone-a")
-    answers = services.checkin_batch(scans=[earlier], events={event.id: event}, device="phone-b")
+    scan_services.checkin_batch(scans=[later], events={event.id: event}, device="phone-a")
+    answers = scan_services.checkin_batch(scans=[earlier], events={event.id: event}, device="phone-b")
     assert answers[0].status == "ok"
     checkin = CheckIn.objects.get()
     assert (checkin.scanned_at, checkin.device, checkin.client_id) == (
@@ -313,21 +314,21 @@ def test_an_earlier_scan_uploaded_late_becomes_the_checkin_and_counts_once(event
 def test_a_batch_uploaded_twice_replays_every_answer_and_writes_nothing(event, registration):
     other = RegistrationFactory(event=event)
     scans = [_offline(registration.code, event, 5), _offline(other.code, event, 4), _offline("NOPE", event, 3)]
-    first = services.checkin_batch(scans=scans, events={event.id: event})
+    first = scan_services.checkin_batch(scans=scans, events={event.id: event})
     rows = (CheckIn.objects.count(), ScanLog.objects.count())
-    second = services.checkin_batch(scans=scans, events={event.id: event})
+    second = scan_services.checkin_batch(scans=scans, events={event.id: event})
     assert [a.status for a in second] == [a.status for a in first] == ["ok", "ok", "invalid"]
     assert (CheckIn.objects.count(), ScanLog.objects.count()) == rows == (2, 3)
 
 
 def test_batch_over_1000_scans_is_refused(event):
     with pytest.raises(ValidationError):
-        services.checkin_batch(scans=[_offline("X", event, 1)] * 1001, events={event.id: event})
+        scan_services.checkin_batch(scans=[_offline("X", event, 1)] * 1001, events={event.id: event})
 
 
 def test_online_and_offline_scans_of_one_person_count_once(event, registration):
     scan(event, registration.code)
-    services.checkin_batch(scans=[_offline(registration.code, event, 1)], events={event.id: event})
+    scan_services.checkin_batch(scans=[_offline(registration.code, event, 1)], events={event.id: event})
     assert CheckIn.objects.filter(event=event, annulled_at__isnull=True).count() == 1
 
 
@@ -444,7 +445,7 @@ def test_existing_checkin_rows_from_factories_still_block_a_second_checkin(event
 
 def test_offline_scans_uploaded_after_the_event_count_by_when_they_were_made(event, registration):
     made_during = timezone.now()
-    services.checkin_batch(
+    scan_services.checkin_batch(
         scans=[
             {"code": registration.code, "event": event.id, "client_id": uuid4(), "scanned_at": made_during},
         ],
@@ -460,7 +461,7 @@ def test_a_client_id_reused_at_another_event_is_answered_invalid_in_a_batch(even
     other = EventFactory(association=event.association)
     scan(other, "NOPE", client_id=client_id)
     second = RegistrationFactory(event=event)
-    answers = services.checkin_batch(
+    answers = scan_services.checkin_batch(
         scans=[_offline(registration.code, event, 2, client_id=client_id), _offline(second.code, event, 1)],
         events={event.id: event},
     )
