@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 from rest_framework.authtoken.models import Token
 
-from events.models import Event, Organizer
+from events.models import Event, Organizer, Region
 from kepu import phones, rawsql
 from kepu.access import SCANNING_SIGNUP_STATUSES
 
@@ -257,3 +257,37 @@ def event_counts(*, event: Event) -> dict:
 
 def attendee_of_association(*, attendee_id: int, association_id: int) -> Attendee | None:
     return Attendee.objects.filter(id=attendee_id, association_id=association_id).first()
+
+
+# --- the organizer's desk: an event's live attendance ---------------------------------------------
+
+FAILED_SCAN_STATUSES = (
+    ScanLog.Status.INVALID,
+    ScanLog.Status.WRONG_EVENT,
+    ScanLog.Status.REVOKED,
+    ScanLog.Status.OUTSIDE_WINDOW,
+)
+
+
+def event_counts_by_group(*, event: Event) -> dict:
+    """The counted check-ins of an event by the attendee's category and by their village (the copy on the
+    check-in, as the tallies group them), largest first; a village is named with its town."""
+    grassroots = Region.GRASSROOTS_LEVELS  # a village's parent is its town; a town's is the county
+    counted = CheckIn.objects.filter(counted_checkins(), event=event)
+    by_category = list(
+        counted.values_list("attendee_category").annotate(n=Count("id")).order_by("-n", "attendee_category")
+    )
+    by_region = list(
+        counted.values_list(
+            "attendee_region_id", "attendee_region__name", "attendee_region__level", "attendee_region__parent__name"
+        )
+        .annotate(n=Count("id"))
+        .order_by("-n", "attendee_region__name")
+    )
+    return {
+        "by_category": [{"category": category, "count": n} for category, n in by_category],
+        "by_region": [
+            {"region": region_id, "name": name or "", "town": town if level in grassroots else "", "count": n}
+            for region_id, name, level, town, n in by_region
+        ],
+    }
