@@ -219,6 +219,21 @@ EXPECTED = {
     # Each organizer's own association's summary file: the route names no record of another's.
     ("dashboard-summary", "GET"):                "denied  denied  denied  ok      ok      ok      denied",
     ("dashboard-summary", "POST"):               "denied  denied  denied  ok      ok      ok      denied",
+    # The desk's event workspace: registrations and live attendance (desk/views/registrations.py, attendance.py).
+    ("desk-event-registrations", "GET"):         "denied  denied  denied  ok      denied  ok      denied",
+    ("desk-event-registrations", "POST"):        "denied  denied  denied  ok      denied  denied  denied",
+    ("desk-event-registrations-import", "GET"):  "denied  denied  denied  ok      denied  denied  denied",
+    ("desk-event-registrations-import", "POST"): "denied  denied  denied  ok      denied  denied  denied",
+    ("desk-registration-revoke", "GET"):         "denied  denied  denied  ok      denied  denied  denied",
+    ("desk-registration-revoke", "POST"):        "denied  denied  denied  ok      denied  denied  denied",
+    ("desk-event-poster-code-rotate", "GET"):    "denied  denied  denied  405     405     405     denied",
+    ("desk-event-poster-code-rotate", "POST"):   "denied  denied  denied  ok      denied  denied  denied",
+    ("desk-event-live", "GET"):                  "denied  denied  denied  ok      denied  ok      denied",
+    ("desk-event-live", "POST"):                 "denied  denied  denied  405     405     405     denied",
+    ("desk-event-live-counts", "GET"):           "denied  denied  denied  ok      denied  ok      denied",
+    ("desk-event-live-counts", "POST"):          "denied  denied  denied  405     405     405     denied",
+    ("desk-checkin-review", "GET"):              "denied  denied  denied  405     405     405     denied",
+    ("desk-checkin-review", "POST"):             "denied  denied  denied  ok      denied  denied  denied",
 }
 # fmt: on
 
@@ -280,6 +295,8 @@ PK_TARGETS = {
     "api:volunteer": "volunteer",
     "api:notification": "notification",
     "api:inbox": "inbox_message",
+    "desk-registration": "registration",
+    "desk-checkin": "checkin",
 }
 
 
@@ -381,6 +398,9 @@ def user_of(role: str, world):
 def outcome_of(response) -> str:
     status = response.status_code
     if status in (301, 302, 303, 307, 308) and "login" in response.get("Location", ""):
+        return "denied"
+    # The desk sends a volunteer to their own pages (desk.views.common.organizer_required): refused.
+    if status == 302 and response.request["PATH_INFO"].startswith("/desk/") and response["Location"] == "/v/":
         return "denied"
     if 200 <= status < 400:
         return "ok"
