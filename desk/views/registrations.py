@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from checkin import services
@@ -52,7 +52,7 @@ def place_field(event: Event, **kwargs) -> forms.Field:
 class RegistrationForm(forms.Form):
     """One person registered by hand. No category is preset: the organizer says which."""
 
-    name = NameFormField(label=gettext_lazy("Name"), max_length=50)
+    name = NameFormField(label=pgettext_lazy("desk", "Name"), max_length=50)
     category = forms.ChoiceField(
         label=gettext_lazy("Category"), choices=[("", "—"), *Attendee.Category.choices], required=True
     )

@@ -1,0 +1,143 @@
+"""The organizer's event workspace in a real Chromium, in zh-hans: register 3 attendees and import a 30-row
+class list, print the tickets, then watch a scan made on the scanner page arrive in the live count without
+a reload."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from openpyxl import Workbook
+from playwright.sync_api import expect
+
+from checkin.models import Registration
+from tests.conftest import CHROMIUM_ARGS, PHONE  # noqa: F401  (the launch recipe lives in tests/conftest.py)
+from tests.factories import (
+    AssociationFactory,
+    CountyFactory,
+    EventFactory,
+    OrganizationFactory,
+    OrganizerFactory,
+    TownFactory,
+    VillageFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(__file__).resolve().parents[3] / "shots" / "deskreg"
+DESKTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "zh-CN"}
+
+
+def _log_in(context, live_server, user) -> None:
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+
+
+def _shot(page, name: str) -> None:
+    if SHOTS.parent.exists():  # /work/wt/shots on the team's machine; elsewhere no screenshots
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _class_list(path: Path, rows: int = 30) -> Path:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["姓名", "手机", "类别", "学校"])
+    for n in range(1, rows + 1):
+        sheet.append([f"学生{n:02d}", f"139{n:08d}" if n % 3 == 0 else "", "学生", "城关一中"])
+    out = io.BytesIO()
+    workbook.save(out)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+@pytest.fixture
+def county():
+    association = AssociationFactory(name="测试县科学技术协会", region=CountyFactory(name="测试县"))
+    town = TownFactory(parent=association.region, name="城关镇")
+    VillageFactory(parent=town, name="上寨村")
+    VillageFactory(parent=TownFactory(parent=association.region, name="石桥镇"), name="上寨村")
+    OrganizationFactory(association=association, kind="school", name="城关一中")
+    event = EventFactory(association=association, title="农村实用技术讲座", venue__name="城关镇文化站")
+    return event, OrganizerFactory(association=association).user
+
+
+def test_an_organizer_registers_imports_prints_and_watches_a_scan_arrive(browser, live_server, county, tmp_path):
+    event, organizer = county
+    base = f"{live_server.url}/desk/events/{event.pk}"
+    context = browser.new_context(**DESKTOP)
+    phone = browser.new_context(**PHONE, locale="zh-CN")
+    try:
+        _log_in(context, live_server, organizer)
+        page = context.new_page()
+        page.goto(f"{base}/registrations/")
+        expect(page.get_by_role("heading", name="添加一人")).to_be_visible()
+
+        # Three people by hand: the category is chosen each time (none is preset), the village town first.
+        people = [
+            ("王大山", "farmer", "城关镇 · 上寨村", "13812345678"),
+            ("李小红", "student", "", ""),
+            ("张老师", "teacher", "石桥镇 · 上寨村", ""),
+        ]
+        for name, category, village, number in people:
+            form = page.locator("#add-registration")
+            form.locator("input[name=name]").fill(name)
+            form.locator("select[name=category]").select_option(category)
+            if village:
+                form.locator("select[name=region]").select_option(label=village)
+            if number:
+                form.locator("input[name=phone]").fill(number)
+            form.get_by_role("button", name="报名").click()
+            expect(page.locator(".msg.success")).to_contain_text(f"{name}已报名")
+        expect(page.locator("table.registrations tbody tr")).to_have_count(3)
+        expect(page.locator("table.registrations")).to_contain_text("138****5678")
+        _shot(page, "registrations-3-added")
+
+        # A 30-row class list, with the per-row report.
+        page.get_by_role("link", name="导入班级或村名单").click()
+        page.locator("input[name=file]").set_input_files(str(_class_list(tmp_path / "三年级二班.xlsx")))
+        page.locator("input[name=consent]").check()
+        page.get_by_role("button", name="导入", exact=True).click()
+        expect(page.locator("#import-report .msg.success")).to_contain_text("新报名 30 人")
+        expect(page.locator("#import-report tbody tr[data-result=created]")).to_have_count(30)
+        _shot(page, "import-report")
+        assert Registration.objects.filter(event=event).count() == 33
+
+        # The ticket sheet: every ticket, with the venue, the date and the association.
+        page.goto(f"{base}/registrations/")
+        with context.expect_page() as opened:
+            page.get_by_role("link", name="打印入场券").click()
+        tickets = opened.value
+        tickets.wait_for_load_state()
+        expect(tickets.locator(".ticket")).to_have_count(33)
+        expect(tickets.locator(".ticket").first).to_contain_text("城关镇文化站")
+        expect(tickets.locator(".ticket").first).to_contain_text("测试县科学技术协会")
+        _shot(tickets, "tickets")
+        tickets.close()
+        page.goto(f"{base}/registrations/")
+        _shot(page, "registrations")
+
+        # The live tab, then a scan on the volunteer's scanner page: the count moves without a reload.
+        page.get_by_role("link", name="实时签到").click()
+        count = page.locator('[data-live="checked_in"]')
+        expect(count).to_have_text("0")
+        _log_in(phone, live_server, organizer)
+        scanner = phone.new_page()
+        scanner.goto(f"{live_server.url}/scan/{event.pk}/")
+        scanner.wait_for_selector("body[data-ready='1']", state="attached")
+        code = Registration.objects.get(event=event, attendee__name="王大山").code
+        scanner.fill("#code", code)
+        scanner.click("#manual button")
+        scanner.wait_for_selector("#answer.green", timeout=10_000)
+        expect(count).to_have_text("1", timeout=15_000)
+        expect(page.locator('[data-live-list="by_category"]')).to_contain_text("农民")
+        expect(page.locator('[data-live-list="by_region"]')).to_contain_text("城关镇 · 上寨村")
+        page.reload()  # the scan log is read with the page
+        expect(page.locator("table.scan-log")).to_contain_text("王大山")
+        _shot(page, "live")
+    finally:
+        phone.close()
+        context.close()
