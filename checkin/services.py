@@ -10,6 +10,7 @@ nothing. Nothing here waits for the broker.
 
 import base64
 import functools
+import inspect
 import logging
 import math
 import secrets
@@ -1126,7 +1127,7 @@ def checkin_review(*, checkin: CheckIn, decision: str, user: AbstractBaseUser, n
 
 
 def registrations_import_report(
-    *, event: Event, file: Any, category: str = "", school: Organization | None = None
+    *, event: Event, file: Any, consent_confirmed: bool, category: str = "", school: Organization | None = None
 ) -> dict:
     """`registrations_import` with the per-row report the organizer's desk shows, in the shape of the
     volunteer import's: {"imported": bool, "created": n, "existing": n, "summary": str, "notes": [...],
@@ -1140,8 +1141,15 @@ def registrations_import_report(
     here from the file: a row with a phone number is the registration of the attendee with that number,
     a row without one the next registration in the lists of the same name, village and school.
     """
+    options = {"category": category, "school": school}
+    # The consent the organizer confirms (helper privacy's registrations_import takes it, and refuses without it);
+    # until that change is merged the desk's form requires it. Drop this check once registrations_import has it.
+    if "consent_confirmed" in inspect.signature(registrations_import).parameters:
+        options["consent_confirmed"] = consent_confirmed
+    elif not consent_confirmed:
+        raise ValidationError({"consent_confirmed": _("Confirm the people's consent before importing the list.")})
     try:
-        result = registrations_import(event=event, file=file, category=category, school=school)
+        result = registrations_import(event=event, file=file, **options)
     except spreadsheets.ImportRefused as refused:
         return {
             "imported": False,

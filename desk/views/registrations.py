@@ -82,9 +82,11 @@ class ImportForm(forms.Form):
     school = forms.ModelChoiceField(
         label=gettext_lazy("School of rows without one"), queryset=Organization.objects.none(), required=False
     )
-    consent = forms.BooleanField(
+    # The Personal Information Protection Law: the organizer confirms the people's consent (checked again by
+    # the import service).
+    consent_confirmed = forms.BooleanField(
         label=gettext_lazy(
-            "I confirm that the people on this list agreed to give their names and phone numbers for this event."
+            "The people on this list agreed to their names and phone numbers being kept for the association's events"
         ),
         required=True,
     )
@@ -191,11 +193,13 @@ def registrations_import(request, event_id: int):
             report = services.registrations_import_report(
                 event=event,
                 file=form.cleaned_data["file"],
+                consent_confirmed=form.cleaned_data["consent_confirmed"],
                 category=form.cleaned_data["category"],
                 school=form.cleaned_data["school"],
             )
-        except ValidationError as invalid:  # the file itself: not a spreadsheet, too large, no name column…
-            form.add_error("file", invalid.messages)
+        except ValidationError as invalid:  # the file itself (not a spreadsheet, too large, no name column…)
+            for field, errors in invalid.message_dict.items():
+                form.add_error(field if field in form.fields else "file", errors)
     return render(request, "desk/event_import.html", {"event": event, "form": form, "report": report})
 
 

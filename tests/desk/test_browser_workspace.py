@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from checkin.models import Registration
+from events.models import Region
 from tests.conftest import CHROMIUM_ARGS, PHONE  # noqa: F401  (the launch recipe lives in tests/conftest.py)
 from tests.factories import (
     AssociationFactory,
@@ -87,7 +88,12 @@ def test_an_organizer_registers_imports_prints_and_watches_a_scan_arrive(browser
             form.locator("input[name=name]").fill(name)
             form.locator("select[name=category]").select_option(category)
             if village:
-                form.locator("select[name=region]").select_option(label=village)
+                town_name, village_name = village.split(" · ")
+                place = Region.objects.get(name=village_name, parent__name=town_name)
+                town_select = form.locator("select[name=region__town]")  # kepu.widgets' town select, once merged
+                if town_select.count():
+                    town_select.select_option(label=town_name)
+                form.locator("select[name=region]").select_option(value=str(place.pk))
             if number:
                 form.locator("input[name=phone]").fill(number)
             form.get_by_role("button", name="报名").click()
@@ -99,7 +105,7 @@ def test_an_organizer_registers_imports_prints_and_watches_a_scan_arrive(browser
         # A 30-row class list, with the per-row report.
         page.get_by_role("link", name="导入班级或村名单").click()
         page.locator("input[name=file]").set_input_files(str(_class_list(tmp_path / "三年级二班.xlsx")))
-        page.locator("input[name=consent]").check()
+        page.locator("input[name=consent_confirmed]").check()
         page.get_by_role("button", name="导入", exact=True).click()
         expect(page.locator("#import-report .msg.success")).to_contain_text("新报名 30 人")
         expect(page.locator("#import-report tbody tr[data-result=created]")).to_have_count(30)

@@ -128,7 +128,9 @@ def test_a_wrong_phone_number_is_shown_on_the_form_and_registers_nobody(county):
 def test_a_30_row_class_list_is_imported_with_a_report_of_every_row(county):
     event = county["event"]
     client = client_of(county["organizer"])
-    response = client.post(url("desk-event-registrations-import", event), {"file": class_list(30), "consent": "on"})
+    response = client.post(
+        url("desk-event-registrations-import", event), {"file": class_list(30), "consent_confirmed": "on"}
+    )
     assert response.status_code == 200
     report = response.context["report"]
     assert report["imported"] and report["created"] == 30
@@ -138,7 +140,9 @@ def test_a_30_row_class_list_is_imported_with_a_report_of_every_row(county):
     assert Registration.objects.filter(event=event).count() == 30
     assert set(Attendee.objects.values_list("school__name", flat=True)) == {"城关一中"}
     # The same list again: every row already on the list, nobody registered twice.
-    again = client.post(url("desk-event-registrations-import", event), {"file": class_list(30), "consent": "on"})
+    again = client.post(
+        url("desk-event-registrations-import", event), {"file": class_list(30), "consent_confirmed": "on"}
+    )
     report = again.context["report"]
     assert (report["created"], report["existing"]) == (0, 30)
     assert {row["result"] for row in report["rows"]} == {"existing"}
@@ -157,7 +161,7 @@ def test_an_import_with_wrong_rows_names_them_and_why_and_imports_nobody(county)
     out.seek(0)
     out.name = "village.xlsx"
     response = client_of(county["organizer"]).post(
-        url("desk-event-registrations-import", county["event"]), {"file": out, "consent": "on"}
+        url("desk-event-registrations-import", county["event"]), {"file": out, "consent_confirmed": "on"}
     )
     report = response.context["report"]
     assert not report["imported"]
@@ -182,7 +186,7 @@ def test_the_report_says_which_rows_were_already_registered_and_which_repeat_a_p
     out.seek(0)
     out.name = "list.xlsx"
     response = client_of(county["organizer"]).post(
-        url("desk-event-registrations-import", event), {"file": out, "consent": "on"}
+        url("desk-event-registrations-import", event), {"file": out, "consent_confirmed": "on"}
     )
     rows = response.context["report"]["rows"]
     assert [(row["row"], row["result"]) for row in rows] == [
@@ -198,7 +202,7 @@ def test_the_import_asks_the_organizer_to_confirm_the_peoples_consent(county):
     response = client_of(county["organizer"]).post(
         url("desk-event-registrations-import", county["event"]), {"file": class_list(3)}
     )
-    assert response.status_code == 200 and "consent" in response.context["form"].errors
+    assert response.status_code == 200 and "consent_confirmed" in response.context["form"].errors
     assert not Registration.objects.exists()
 
 
@@ -206,7 +210,7 @@ def test_a_file_that_is_no_spreadsheet_is_an_error_on_the_form(county):
     file = io.BytesIO(b"\x00\x01 not a workbook")
     file.name = "list.xlsx"
     response = client_of(county["organizer"]).post(
-        url("desk-event-registrations-import", county["event"]), {"file": file, "consent": "on"}
+        url("desk-event-registrations-import", county["event"]), {"file": file, "consent_confirmed": "on"}
     )
     assert response.status_code == 200 and "file" in response.context["form"].errors
 
