@@ -147,3 +147,58 @@ def test_an_organizer_registers_imports_prints_and_watches_a_scan_arrive(browser
     finally:
         phone.close()
         context.close()
+
+
+def test_a_held_self_checkin_is_accepted_from_the_live_tab_and_the_prefecture_only_reads(browser, live_server, county):
+    from checkin import services
+    from checkin.models import CheckIn
+    from tests.factories import PosterCodeFactory
+
+    event, organizer = county
+    prefecture = AssociationFactory(name="测试州科协", region=event.association.region.parent or CountyFactory())
+    event.association.parent = prefecture
+    event.association.save()
+    event.venue.latitude, event.venue.longitude = 26.5, 107.9
+    event.venue.save()
+    registration = services.registration_create(event=event, name="王大山", category="farmer")
+    services.registration_revoke(registration=registration)
+    held = services.self_checkin(
+        poster=PosterCodeFactory(event=event), device_id="d1", ip="10.0.0.9", name="赵自助", category="resident"
+    )
+    assert held.awaiting_review
+    base = f"{live_server.url}/desk/events/{event.pk}"
+    context = browser.new_context(**DESKTOP)
+    try:
+        _log_in(context, live_server, organizer)
+        page = context.new_page()
+        page.goto(f"{base}/live/")
+        review = page.locator("#review")
+        expect(review).to_contain_text("赵自助")
+        expect(page.locator('[data-live="awaiting_review"]')).to_have_text("1")
+        _shot(page, "live-review")
+        review.get_by_role("button", name="通过").click()
+        expect(page.locator(".msg.success")).to_contain_text("赵自助的签到已通过")
+        expect(page.locator('[data-live="checked_in"]')).to_have_text("1")
+        page.goto(f"{base}/registrations/{registration.pk}/revoke/")
+        _shot(page, "revoke-confirm")
+        page.goto(f"{live_server.url}/checkin/events/{event.pk}/poster/")
+        expect(page.locator("body")).to_contain_text("测试县科学技术协会")
+        _shot(page, "poster")
+    finally:
+        context.close()
+    assert CheckIn.objects.get(attendee__name="赵自助").review == "accepted"
+
+    reader = browser.new_context(**DESKTOP)
+    try:
+        _log_in(reader, live_server, OrganizerFactory(association=prefecture).user)
+        page = reader.new_page()
+        page.goto(f"{base}/registrations/")
+        expect(page.locator("table.registrations")).to_contain_text("王大山")
+        expect(page.locator("#add-registration")).to_have_count(0)
+        expect(page.get_by_role("button", name="更换签到码")).to_have_count(0)
+        _shot(page, "registrations-prefecture")
+        page.goto(f"{base}/live/")
+        expect(page.locator('[data-live="checked_in"]')).to_have_text("1")
+        expect(page.get_by_role("button", name="通过")).to_have_count(0)
+    finally:
+        reader.close()
