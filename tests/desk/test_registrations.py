@@ -312,3 +312,9 @@ def test_the_poster_names_the_association(county):
     event = county["event"]
     html = client_of(county["organizer"]).get(reverse("checkin:poster", kwargs={"event_id": event.pk})).content
     assert event.association.name in html.decode()
+
+
+def test_the_ticket_sheets_village_filter_groups_the_villages_by_town(county):
+    html = client_of(county["organizer"]).get(reverse("checkin:tickets", kwargs={"event_id": county["event"].pk}))
+    html = html.content.decode()
+    assert '<optgroup label="城关镇">' in html and '<optgroup label="石桥镇">' in html
