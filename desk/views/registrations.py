@@ -106,8 +106,15 @@ def _event(request, event_id: int) -> Event:
     return Event.objects.select_related("venue", "association__region").get(pk=event.pk)
 
 
-def _self_checkin(request, event: Event) -> dict:
-    poster = services.poster_code_for(event=event)
+def _self_checkin(request, event: Event, *, writable: bool) -> dict | None:
+    """The live poster code, its link and QR. Made on first use by those who change the event; a reader is
+    shown the code there is (None: none yet), and reading writes nothing."""
+    if writable:
+        poster = services.poster_code_for(event=event)
+    else:
+        poster = access.poster_codes_for_read(request.user).filter(event=event, retired_at__isnull=True).first()
+        if poster is None:
+            return None
     url = request.build_absolute_uri(reverse("checkin:self", kwargs={"code": poster.code}))
     return {"code": poster, "url": url, "qr": qr_svg(url, border=1)}
 
@@ -173,7 +180,7 @@ def registrations(request, event_id: int):
         "page": page,
         "query": query,
         "live_count": live,
-        "self_checkin": _self_checkin(request, event),
+        "self_checkin": _self_checkin(request, event, writable=writable),
         "tickets_url": reverse("checkin:tickets", kwargs={"event_id": event.pk}),
         "poster_url": reverse("checkin:poster", kwargs={"event_id": event.pk}),
     }

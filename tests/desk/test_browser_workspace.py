@@ -197,6 +197,9 @@ def test_a_held_self_checkin_is_accepted_from_the_live_tab_and_the_prefecture_on
         expect(page.locator("#add-registration")).to_have_count(0)
         expect(page.get_by_role("button", name="更换签到码")).to_have_count(0)
         _shot(page, "registrations-prefecture")
+        page.set_viewport_size({"width": 820, "height": 1180})  # a tablet at the venue
+        _shot(page, "registrations-tablet")
+        page.set_viewport_size(DESKTOP["viewport"])
         page.goto(f"{base}/live/")
         expect(page.locator('[data-live="checked_in"]')).to_have_text("1")
         expect(page.get_by_role("button", name="通过")).to_have_count(0)

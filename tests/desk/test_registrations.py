@@ -318,3 +318,12 @@ def test_the_ticket_sheets_village_filter_groups_the_villages_by_town(county):
     html = client_of(county["organizer"]).get(reverse("checkin:tickets", kwargs={"event_id": county["event"].pk}))
     html = html.content.decode()
     assert '<optgroup label="城关镇">' in html and '<optgroup label="石桥镇">' in html
+
+
+def test_a_reader_is_shown_the_self_checkin_code_there_is_and_makes_none(county):
+    event = county["event"]
+    client = client_of(county["prefecture_organizer"])
+    assert "还没有自助签到码" in client.get(url("desk-event-registrations", event)).content.decode()
+    assert not PosterCode.objects.exists()
+    code = services.poster_code_for(event=event)
+    assert code.code in client.get(url("desk-event-registrations", event)).content.decode()
