@@ -125,6 +125,11 @@ def test_an_organizer_registers_imports_prints_and_watches_a_scan_arrive(browser
         tickets.close()
         page.goto(f"{base}/registrations/")
         _shot(page, "registrations")
+        before = page.locator("[data-self-code]").text_content()
+        page.once("dialog", lambda dialog: dialog.accept())  # "Rotate the code? The printed poster stops working."
+        page.get_by_role("button", name="更换签到码").click()
+        expect(page.locator(".msg.success")).to_contain_text("已更换自助签到码")
+        assert page.locator("[data-self-code]").text_content() != before
 
         # The live tab, then a scan on the volunteer's scanner page: the count moves without a reload.
         page.get_by_role("link", name="实时签到").click()
