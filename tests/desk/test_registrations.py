@@ -327,3 +327,17 @@ def test_a_reader_is_shown_the_self_checkin_code_there_is_and_makes_none(county)
     assert not PosterCode.objects.exists()
     code = services.poster_code_for(event=event)
     assert code.code in client.get(url("desk-event-registrations", event)).content.decode()
+
+
+def test_a_village_list_saved_as_csv_by_excel_in_china_is_imported(county):
+    file = io.BytesIO("姓名,手机,类别,村\n赵老汉,,农民,上寨村\n钱大妈,13700001111,农民,\n".encode("gb18030"))
+    file.name = "村名单.csv"
+    response = client_of(county["organizer"]).post(
+        url("desk-event-registrations-import", county["event"]), {"file": file, "consent_confirmed": "on"}
+    )
+    report = response.context["report"]
+    assert report["imported"] and [(r["row"], r["name"], r["result"]) for r in report["rows"]] == [
+        (2, "赵老汉", "created"),
+        (3, "钱大妈", "created"),
+    ]
+    assert Attendee.objects.get(name="赵老汉").category == "farmer"
