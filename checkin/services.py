@@ -14,7 +14,7 @@ import inspect
 import logging
 import math
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -1141,15 +1141,16 @@ def registrations_import_report(
     here from the file: a row with a phone number is the registration of the attendee with that number,
     a row without one the next registration in the lists of the same name, village and school.
     """
-    options = {"category": category, "school": school}
+    options: dict[str, Any] = {"event": event, "file": file, "category": category, "school": school}
     # The consent the organizer confirms (helper privacy's registrations_import takes it, and refuses without it);
     # until that change is merged the desk's form requires it. Drop this check once registrations_import has it.
+    import_list: Callable[..., ImportResult] = registrations_import
     if "consent_confirmed" in inspect.signature(registrations_import).parameters:
         options["consent_confirmed"] = consent_confirmed
     elif not consent_confirmed:
         raise ValidationError({"consent_confirmed": _("Confirm the people's consent before importing the list.")})
     try:
-        result = registrations_import(event=event, file=file, **options)
+        result = import_list(**options)
     except spreadsheets.ImportRefused as refused:
         return {
             "imported": False,

@@ -5,6 +5,8 @@ read: a prefecture organizer sees its counties' pages without their buttons); wr
 checkin.services, as the API's do.
 """
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,7 +18,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from checkin import services
-from checkin.models import Attendee, CheckIn
+from checkin.models import Attendee, CheckIn, PosterCode
 from checkin.qr import qr_svg
 from events.models import Event, Organization, Region
 from events.selectors import grassroots_regions_of
@@ -33,14 +35,21 @@ def may_write(user, event: Event) -> bool:
     return event.association_id in access.associations_for_write(user)
 
 
+class _VillageChoiceField(forms.ModelChoiceField):
+    """Until the town → village widget: a village named with its town (上寨村 is in several towns)."""
+
+    def label_from_instance(self, obj: Region) -> str:
+        return f"{obj.parent.name} · {obj.name}" if obj.parent else obj.name
+
+
 def place_field(event: Event, **kwargs) -> forms.Field:
     """The attendee's village or community, town first (kepu.widgets, once it is there; a select until then)."""
     queryset = grassroots_regions_of(event.association.region) if event.association.region_id else Region.objects.none()
+    field: forms.ModelChoiceField
     try:
         from kepu.widgets import TownVillageField
     except ImportError:  # the town → village widget is not merged yet
-        field = forms.ModelChoiceField(queryset=queryset.select_related("parent").order_by("parent__name", "name"))
-        field.label_from_instance = lambda r: f"{r.parent.name} · {r.name}" if r.parent else r.name
+        field = _VillageChoiceField(queryset=queryset.select_related("parent").order_by("parent__name", "name"))
     else:
         field = TownVillageField(queryset=queryset)
     field.required = False
@@ -65,7 +74,7 @@ class RegistrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"] = place_field(event, label=_("Village or community (optional)"))
         self.order_fields(["name", "category", "region", "phone", "school"])
-        self.fields["school"].queryset = Organization.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["school"]).queryset = Organization.objects.filter(
             association_id=event.association_id, kind=Organization.Kind.SCHOOL
         ).order_by("name")
         self.fields["name"].widget.attrs.update({"autocomplete": "off", "autofocus": True})
@@ -94,7 +103,7 @@ class ImportForm(forms.Form):
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".xlsx,.csv"
-        self.fields["school"].queryset = Organization.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["school"]).queryset = Organization.objects.filter(
             association_id=event.association_id, kind=Organization.Kind.SCHOOL
         ).order_by("name")
 
@@ -109,6 +118,7 @@ def _event(request, event_id: int) -> Event:
 def _self_checkin(request, event: Event, *, writable: bool) -> dict | None:
     """The live poster code, its link and QR. Made on first use by those who change the event; a reader is
     shown the code there is (None: none yet), and reading writes nothing."""
+    poster: PosterCode | None
     if writable:
         poster = services.poster_code_for(event=event)
     else:
@@ -126,7 +136,7 @@ def registrations(request, event_id: int):
     event = _event(request, event_id)
     writable = may_write(request.user, event)
     form = RegistrationForm(request.POST or None, event=event) if writable else None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form is not None and form.is_valid():
         fields = form.cleaned_data
         try:
             registration = services.registration_create(
