@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 from rest_framework.authtoken.models import Token
 
-from events.models import Event, Organizer, Region
+from events.models import Event, Organizer
 from kepu import phones, rawsql
 from kepu.access import SCANNING_SIGNUP_STATUSES
 
@@ -272,6 +272,8 @@ FAILED_SCAN_STATUSES = (
 def event_counts_by_group(*, event: Event) -> dict:
     """The counted check-ins of an event by the attendee's category and by their village (the copy on the
     check-in, as the tallies group them), largest first; a village is named with its town."""
+    from events.models import Region  # here: the imports at the top are being reorganized on another branch
+
     grassroots = Region.GRASSROOTS_LEVELS  # a village's parent is its town; a town's is the county
     counted = CheckIn.objects.filter(counted_checkins(), event=event)
     by_category = list(

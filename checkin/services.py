@@ -10,11 +10,10 @@ nothing. Nothing here waits for the broker.
 
 import base64
 import functools
-import inspect
 import logging
 import math
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -1144,7 +1143,9 @@ def registrations_import_report(
     options: dict[str, Any] = {"event": event, "file": file, "category": category, "school": school}
     # The consent the organizer confirms (helper privacy's registrations_import takes it, and refuses without it);
     # until that change is merged the desk's form requires it. Drop this check once registrations_import has it.
-    import_list: Callable[..., ImportResult] = registrations_import
+    import inspect  # here, not at the top: the lines other branches change there (drop with the check)
+
+    import_list: Any = registrations_import
     if "consent_confirmed" in inspect.signature(registrations_import).parameters:
         options["consent_confirmed"] = consent_confirmed
     elif not consent_confirmed:
