@@ -100,3 +100,39 @@ def ticket_for_code(code: str) -> Registration | None:
         .filter(code=code, revoked_at__isnull=True, event__isnull=False)
         .first()
     )
+
+
+# --- the organizer's desk: an event's live attendance ---------------------------------------------
+
+FAILED_SCAN_STATUSES = (
+    ScanLog.Status.INVALID,
+    ScanLog.Status.WRONG_EVENT,
+    ScanLog.Status.REVOKED,
+    ScanLog.Status.OUTSIDE_WINDOW,
+)
+
+
+def event_counts_by_group(*, event: Event) -> dict:
+    """The counted check-ins of an event by the attendee's category and by their village (the copy on the
+    check-in, as the tallies group them), largest first; a village is named with its town."""
+    from events.models import Region  # here: the imports at the top are being reorganized on another branch
+
+    grassroots = Region.GRASSROOTS_LEVELS  # a village's parent is its town; a town's is the county
+    counted = CheckIn.objects.filter(counted_checkins(), event=event)
+    by_category = list(
+        counted.values_list("attendee_category").annotate(n=Count("id")).order_by("-n", "attendee_category")
+    )
+    by_region = list(
+        counted.values_list(
+            "attendee_region_id", "attendee_region__name", "attendee_region__level", "attendee_region__parent__name"
+        )
+        .annotate(n=Count("id"))
+        .order_by("-n", "attendee_region__name")
+    )
+    return {
+        "by_category": [{"category": category, "count": n} for category, n in by_category],
+        "by_region": [
+            {"region": region_id, "name": name or "", "town": town if level in grassroots else "", "count": n}
+            for region_id, name, level, town, n in by_region
+        ],
+    }

@@ -219,7 +219,12 @@ def tickets(request, event_id: int):
             "columns": columns,
             "rows": per_page // columns,
             "schools": Organization.objects.filter(association_id=event.association_id, kind="school"),
-            "villages": grassroots_regions_of(event.association.region) if event.association.region_id else [],
+            # Grouped by town in the select: a county's village names repeat from town to town.
+            "villages": grassroots_regions_of(event.association.region)
+            .select_related("parent")
+            .order_by("parent__name", "name")
+            if event.association.region_id
+            else [],
         },
     )
 

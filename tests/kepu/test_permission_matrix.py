@@ -245,7 +245,6 @@ EXPECTED = {
     # Each organizer's own association's summary file: the route names no record of another's.
     ("dashboard-summary", "GET"):                "denied  denied  denied  ok      ok      ok      denied",
     ("dashboard-summary", "POST"):               "denied  denied  denied  ok      ok      ok      denied",
-    # The desk (organizer_required): volunteers, and superusers (no organizer profile), are sent to /v/: "ok".
     # The desk's pages (desk/views/common.organizer_required): volunteers and superusers (no organizer profile)
     # are sent to their own pages (/v/), a redirect counted "ok"; they reach no record. Writes are POST only.
     ("desk-event-after", "GET"):                 "denied  ok      ok      ok      denied  ok      ok",
@@ -278,6 +277,23 @@ EXPECTED = {
     ("desk-privacy-export", "POST"):             "denied  ok      ok      ok      denied  denied  ok",
     ("desk-privacy-delete", "GET"):              "denied  ok      ok      405     405     405     ok",
     ("desk-privacy-delete", "POST"):             "denied  ok      ok      ok      denied  denied  ok",
+    # The desk's event workspace: registrations and live attendance (desk/views/registrations.py, attendance.py).
+    # Volunteers and superusers (no organizer profile) are sent to their own pages (/v/), a redirect counted "ok";
+    # they reach no record.
+    ("desk-event-registrations", "GET"):         "denied  ok      ok      ok      denied  ok      ok",
+    ("desk-event-registrations", "POST"):        "denied  ok      ok      ok      denied  denied  ok",
+    ("desk-event-registrations-import", "GET"):  "denied  ok      ok      ok      denied  denied  ok",
+    ("desk-event-registrations-import", "POST"): "denied  ok      ok      ok      denied  denied  ok",
+    ("desk-registration-revoke", "GET"):         "denied  ok      ok      ok      denied  denied  ok",
+    ("desk-registration-revoke", "POST"):        "denied  ok      ok      ok      denied  denied  ok",
+    ("desk-event-poster-code-rotate", "GET"):    "denied  ok      ok      405     405     405     ok",
+    ("desk-event-poster-code-rotate", "POST"):   "denied  ok      ok      ok      denied  denied  ok",
+    ("desk-event-live", "GET"):                  "denied  ok      ok      ok      denied  ok      ok",
+    ("desk-event-live", "POST"):                 "denied  ok      ok      405     405     405     ok",
+    ("desk-event-live-counts", "GET"):           "denied  ok      ok      ok      denied  ok      ok",
+    ("desk-event-live-counts", "POST"):          "denied  ok      ok      405     405     405     ok",
+    ("desk-checkin-review", "GET"):              "denied  ok      ok      405     405     405     ok",
+    ("desk-checkin-review", "POST"):             "denied  ok      ok      ok      denied  denied  ok",
 }
 # fmt: on
 
@@ -339,6 +355,8 @@ PK_TARGETS = {
     "api:volunteer": "volunteer",
     "api:notification": "notification",
     "api:inbox": "inbox_message",
+    "desk-registration": "registration",
+    "desk-checkin": "checkin",
 }
 
 
