@@ -125,6 +125,7 @@ def test_the_self_checkin_page_picks_the_town_then_its_village(browser, live_ser
         page.select_option("#id_region", label="上寨村")
         page.fill("#id_name", "张三")
         page.select_option("#id_category", "farmer")
+        page.check("#id_consent")  # the privacy notice's consent
         _screenshot(page, "self-checkin-town-village.png")
         page.click("#form button[type=submit]")
         page.locator("#result").wait_for()
