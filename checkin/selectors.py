@@ -145,6 +145,7 @@ def scan_lookup(
     candidates = code_candidates(code)
     params: list = [rawsql.db_value(ScanLog, "client_id", client_id)]
     if principal == "duty":
+        assert user is not None  # "duty" is a signed-in user's
         params.append(user.pk)
     if principal != "none":
         params += SCANNING_SIGNUP_STATUSES
@@ -157,17 +158,20 @@ def scan_lookup(
     if row is None:
         return ScanLookup(event=None, registration=None, live_checkin=None, answered=False, on_duty=None)
     values = iter(row)
-    event, registration, attendee, live = (r.load(values) for r in (*_SCAN_ROWS, _LIVE_CHECKIN))
+    event_row, registration_row, attendee_row = _SCAN_ROWS
+    event, registration, attendee = event_row.load(values), registration_row.load(values), attendee_row.load(values)
+    live = _LIVE_CHECKIN.load(values)
     answered = next(values) is not None
     token_user = None
     if principal == "token":
-        token_user, organizer = (r.load(values) for r in TOKEN_USER_ROWS)
+        user_row, organizer_row = TOKEN_USER_ROWS
+        token_user, organizer = user_row.load(values), organizer_row.load(values)
         if token_user is not None:
             User.organizer.related.set_cached_value(token_user, organizer)  # None: no organizer, no query later
             if organizer is not None:
                 organizer.user = token_user
     on_duty = bool(next(values)) if principal != "none" else None
-    if registration is not None:
+    if registration is not None and attendee is not None:  # a registration always has its attendee
         registration.attendee = attendee
     return ScanLookup(
         event=event,

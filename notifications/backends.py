@@ -4,8 +4,11 @@ So the code goes through `authenticate()` like a password does: django-axes coun
 failures per phone number and per address and refuses a locked-out one (kepu/logins.py).
 """
 
+from typing import Any
+
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
+from django.http import HttpRequest
 
 from . import services
 
@@ -13,7 +16,15 @@ from . import services
 class LoginCodeBackend(ModelBackend):
     # "one_time_password" rather than "code": Django masks credentials named like a password in
     # the user_login_failed signal, so the code never reaches a log.
-    def authenticate(self, request, username: str | None = None, one_time_password: str | None = None, **kwargs):
+    # `password` is there because Django offers a password sign-in to every backend: this one ignores it.
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        one_time_password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
         if username is None or one_time_password is None:
             return None
         user: User | None = services.login_code_verify(phone=username, code=one_time_password)

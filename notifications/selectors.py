@@ -11,12 +11,13 @@ from .models import Notification
 
 def event_notification_summary(*, event: Event) -> list[dict]:
     """How many messages of each kind went out on each channel, by delivery state."""
-    return list(
+    rows = (
         Notification.objects.filter(event=event)
         .values("kind", "channel", "status")
         .annotate(count=Count("id"))
         .order_by("kind", "channel", "status")
     )
+    return [dict(row) for row in rows]
 
 
 def inbox_of(user: User) -> QuerySet[Notification]:

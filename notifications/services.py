@@ -419,7 +419,7 @@ def reminders_record_due(*, now: datetime | None = None) -> int:
     for index, minutes in enumerate(offsets):
         offset = timedelta(minutes=minutes)
         inner = timedelta(minutes=offsets[index - 1]) if index else timedelta(0)
-        signups = (
+        window = (
             SignUp.objects.filter(
                 status=SignUp.Status.CONFIRMED,
                 shift__event__status=Event.Status.PUBLISHED,
@@ -430,7 +430,7 @@ def reminders_record_due(*, now: datetime | None = None) -> int:
             .select_related("shift__event__venue", "volunteer__user")
             .order_by("id")
         )
-        signups = list(signups)
+        signups = list(window)
         # One read for the whole window: a sign-up already reminded is skipped without rendering anything.
         done = {
             key.rsplit(":", 2)[0]
@@ -443,17 +443,21 @@ def reminders_record_due(*, now: datetime | None = None) -> int:
             key = f"{signup.id}:{minutes}:{int(shift.starts_at.timestamp())}"
             if f"{Kind.SHIFT_REMINDER}:{key}" in done:
                 continue
-            values = {
+            values: dict[str, Any] = {
                 "event": event.title,
                 "role": Shift.Role(shift.role).label,
                 "when": shift.starts_at,
                 "venue": event.venue.name,
             }
+
+            def context(recipient: Recipient, values: dict[str, Any] = values) -> dict[str, Any]:
+                return {**values, "name": recipient.name}
+
             recorded += _notify(
                 kind=Kind.SHIFT_REMINDER,
                 recipients=_volunteer_recipients([signup.volunteer]),
                 key=key,  # the start time is in it: a shift that moves is reminded of again
-                context=lambda r, values=values: {**values, "name": r.name},
+                context=context,
                 event=event,
                 starts_at=shift.starts_at,
                 now=now,
@@ -683,7 +687,7 @@ def login_code_send(
         raise LoginCodeThrottled(int(wait.total_seconds()) + 1)
     if recent.count() >= config["max_per_window"]:
         oldest = recent.order_by("created_at").first()
-        wait = oldest.created_at + timedelta(minutes=config["window_minutes"]) - now
+        wait = (oldest.created_at if oldest else now) + timedelta(minutes=config["window_minutes"]) - now
         raise LoginCodeThrottled(int(wait.total_seconds()) + 1)
     code = f"{secrets.randbelow(10**6):06d}"
     login_code = LoginCode.objects.create(
