@@ -79,6 +79,8 @@ def _token_with_user(key: str) -> Token | None:
         return None
     values = iter(row)
     token, user, organizer = _TOKEN.load(values), _USER.load(values), _ORGANIZER.load(values)
+    if token is None or user is None:  # the statement joins them: both are there
+        return None
     token.user = user
     User.organizer.related.set_cached_value(user, organizer)  # None: known to be no organizer, no query later
     if organizer is not None:
@@ -185,7 +187,7 @@ class EventRegistrationsView(generics.ListCreateAPIView):
     permission_classes = [IsOrganizer]
     serializer_class = RegistrationSerializer
     search_fields = ["attendee__name", "attendee__phone"]
-    filterset_fields = []
+    filterset_fields: list[str] = []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -513,7 +515,8 @@ class OfflineScanSerializer(ScanSerializer):
 
 
 class BatchSerializer(serializers.Serializer):
-    scans = OfflineScanSerializer(many=True, allow_empty=False, max_length=services.BATCH_MAX)
+    # Ignored: djangorestframework-stubs 3.18.1 leaves out max_length, which DRF passes on to the ListSerializer
+    scans = OfflineScanSerializer(many=True, allow_empty=False, max_length=services.BATCH_MAX)  # type: ignore[call-arg]
     device = serializers.CharField(required=False, allow_blank=True, max_length=100)
     gate = serializers.CharField(required=False, allow_blank=True, max_length=50)
 
@@ -683,8 +686,8 @@ class HeadcountsView(generics.ListCreateAPIView):
     authentication_classes = SCANNER_AUTHENTICATION
     permission_classes = [IsAuthenticated]
     serializer_class = HeadcountSerializer
-    filterset_fields = []
-    search_fields = []
+    filterset_fields: list[str] = []
+    search_fields: list[str] = []
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -721,7 +724,8 @@ class ListEntrySerializer(WriteScopedLinks, serializers.Serializer):
 
 class PaperListSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=[CheckIn.Method.PAPER, CheckIn.Method.MANUAL], default="paper")
-    entries = ListEntrySerializer(many=True, allow_empty=False, max_length=2000)
+    # Ignored: djangorestframework-stubs 3.18.1 leaves out max_length, which DRF passes on to the ListSerializer
+    entries = ListEntrySerializer(many=True, allow_empty=False, max_length=2000)  # type: ignore[call-arg]
 
 
 class PaperCheckInsView(APIView):

@@ -21,7 +21,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -196,7 +196,9 @@ def _registration_get_or_create(
 ) -> tuple[Registration, bool]:
     if (event is None) == (campaign is None):
         raise ValidationError({"event": _("Register for exactly one event or one campaign.")})
-    association_id = (event or campaign).association_id
+    owner = event or campaign
+    assert owner is not None  # exactly one of them, checked above
+    association_id = owner.association_id
     if attendee is None:
         attendee = attendee_find_or_create(association_id=association_id, **attendee_fields)
     elif attendee.association_id != association_id:
@@ -473,7 +475,7 @@ def _scan(
     registration = lookup.registration
     attendee = registration.attendee if registration else None
     checkin_id, first_at, writes_checkin = None, None, False
-    if registration is None or attendee.association_id != event.association_id:
+    if registration is None or attendee is None or attendee.association_id != event.association_id:
         status, attendee, registration = Status.INVALID, None, None
     elif registration.revoked_at is not None:
         status = Status.REVOKED
@@ -518,6 +520,7 @@ def _scan(
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
             _insert_scan_log(**log, checkin_id=checkin_id, answer=answer.to_json())
         return answer
+    assert registration is not None and attendee is not None  # a check-in is written for a valid registration only
     fields = {
         "registration_id": registration.id,
         "method": method,
@@ -638,7 +641,7 @@ def _attendee_copy(attendee: Attendee) -> dict[str, Any]:
 
 def _check_in(
     *, event_id: int, attendee: Attendee, now: datetime, earliest_wins: bool = True, **fields: Any
-) -> tuple[str, int, datetime]:
+) -> tuple[ScanLog.Status, int, datetime]:
     """Insert the check-in unless a live one exists; with `earliest_wins` the earliest scan is the check-in.
 
     Returns (status, check-in id, time of the check-in that stands).
@@ -843,7 +846,7 @@ def headcount_record(
     count: int,
     counted_at: datetime | None = None,
     note: str = "",
-    recorded_by: AbstractBaseUser | None = None,
+    recorded_by: User | None = None,
     now: datetime | None = None,
 ) -> Headcount:
     """A counted crowd (people not identified one by one); tallied as person-times apart from check-ins.

@@ -119,7 +119,7 @@ def hours_xlsx(signups: Iterable[SignUp], start: date, end: date) -> bytes:
             _local(s.shift.starts_at, "%Y-%m-%d"),
             _local(s.checked_in_at or s.shift.starts_at, "%H:%M"),
             _local(s.checked_out_at or s.shift.ends_at, "%H:%M"),
-            float(s.hours),
+            float(s.hours or 0),  # there are hours: hours_for_period reads only sign-ups with them
             s.get_hours_source_display(),
             s.shift.get_role_display(),
             s.shift.event.venue.name,

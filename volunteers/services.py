@@ -444,18 +444,15 @@ def _local(moment: datetime) -> str:
 
 def _overlapping_confirmed(volunteer_id: int, shift: Shift, *, besides: int | None = None) -> SignUp | None:
     """A confirmed sign-up of the volunteer at a time overlapping the shift (other than `besides`)."""
-    return (
-        SignUp.objects.filter(
-            volunteer_id=volunteer_id,
-            status=SignUp.Status.CONFIRMED,
-            shift__starts_at__lt=shift.ends_at,
-            shift__ends_at__gt=shift.starts_at,
-        )
-        .exclude(shift=shift)
-        .exclude(pk=besides)
-        .select_related("shift__event")
-        .first()
-    )
+    overlapping = SignUp.objects.filter(
+        volunteer_id=volunteer_id,
+        status=SignUp.Status.CONFIRMED,
+        shift__starts_at__lt=shift.ends_at,
+        shift__ends_at__gt=shift.starts_at,
+    ).exclude(shift=shift)
+    if besides is not None:
+        overlapping = overlapping.exclude(pk=besides)
+    return overlapping.select_related("shift__event").first()
 
 
 def _overlap_error(other: SignUp) -> ValidationError:
@@ -643,10 +640,10 @@ def _event_hours(event: Event) -> Decimal:
 
 def service_hours_scanned(signup: SignUp) -> Decimal:
     """The time between check-in and check-out, within the shift: travel and waiting are not service."""
-    shift = signup.shift
-    start = max(signup.checked_in_at, shift.starts_at)
-    end = min(signup.checked_out_at, shift.ends_at)
-    return _hours_between(start, end)
+    shift, checked_in_at, checked_out_at = signup.shift, signup.checked_in_at, signup.checked_out_at
+    if checked_in_at is None or checked_out_at is None:
+        raise ValueError(f"sign-up {signup.pk}: hours from scans need both the check-in and the check-out")
+    return _hours_between(max(checked_in_at, shift.starts_at), min(checked_out_at, shift.ends_at))
 
 
 @transaction.atomic
@@ -759,6 +756,7 @@ def staff_scan(*, code: str, volunteer: Volunteer, now: datetime | None = None) 
     signup.refresh_from_db()
     if signup.checked_out_at:
         return "already_checked_out", signup
+    assert signup.checked_in_at is not None  # the conditional UPDATE above found it set
     if now - signup.checked_in_at < CHECKOUT_MIN_GAP:
         return "already_checked_in", signup
     if not SignUp.objects.filter(pk=signup.pk, checked_out_at__isnull=True).update(checked_out_at=now):
