@@ -28,6 +28,9 @@ run: setup
 test: $(STAMP)
 	$(BIN)/pytest
 
+# The checks CI runs before the tests (.ci/run): lint, formatting, and types (mypy with the Django and DRF stubs,
+# configured in pyproject.toml). Any finding fails it.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy

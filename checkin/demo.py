@@ -9,6 +9,7 @@ the same year and scale give the same records.
 import random
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -81,8 +82,8 @@ def _attendees(demo, rng: random.Random) -> dict[str, list]:
         )
     Attendee.objects.bulk_create(people, batch_size=2000)
     saved = list(Attendee.objects.filter(association=association).order_by("id"))
-    by_town: dict[int, list] = {}
-    groups: dict[str, list] = {"students": [], "adults": [], "teachers": []}
+    by_town: dict[int | None, list] = {}  # None: adults without a village
+    groups: dict[str, Any] = {"students": [], "adults": [], "teachers": []}  # and "by_town", a dict
     for person in saved:
         if person.category == Attendee.Category.STUDENT:
             groups["students"].append(person)

@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -170,7 +170,9 @@ def _registration_get_or_create(
 ) -> tuple[Registration, bool]:
     if (event is None) == (campaign is None):
         raise ValidationError({"event": _("Register for exactly one event or one campaign.")})
-    association_id = (event or campaign).association_id
+    owner = event or campaign
+    assert owner is not None  # exactly one of them, checked above
+    association_id = owner.association_id
     if attendee is None:
         attendee = attendee_find_or_create(association_id=association_id, **attendee_fields)
     elif attendee.association_id != association_id:
@@ -197,8 +199,8 @@ IMPORT_COLUMNS = {
     "name": spreadsheets.NAME_HEADINGS,
     "phone": spreadsheets.PHONE_HEADINGS,
     "category": ("类别", "類別", "身份", "category"),
-    "region": ("乡镇/村", "村", "村(社区)", "乡镇", "鄉鎮/村", "村(社區)", "鄉鎮", "地址", "village", "town", "region"),
-    "school": ("学校", "學校", "school"),
+    "region": spreadsheets.PLACE_HEADINGS,
+    "school": spreadsheets.SCHOOL_HEADINGS,
 }
 CATEGORY_WORDS = {
     "农民": "farmer",
@@ -258,59 +260,48 @@ def registrations_import(
     table = spreadsheets.read_table(file, headings=IMPORT_COLUMNS, required=("name",))
     if len(table.rows) > 2000:
         raise ValidationError({"file": _("At most 2,000 people per file.")})
-    columns, rows = table.columns, table.rows
     regions = _regions_by_name(event)
     schools = {o.name: o for o in Organization.objects.filter(association_id=event.association_id)}
     phoneless = _phoneless_attendees(event)
     first_row_of: dict[str, int] = {}
-    result, wrong = ImportResult(), []
-    for number, row in rows:
+    result = ImportResult()
 
-        def cell(name: str, row=row) -> str:
-            index = columns.get(name)
-            return row[index] if index is not None and index < len(row) else ""
-
-        row_category = cell("category")
+    def register(row: spreadsheets.Row) -> None:
+        row_category = table.cell(row, "category")
         row_category = CATEGORY_WORDS.get(row_category, row_category.lower()) if row_category else category
-        region_name, school_name = cell("region"), cell("school")
+        region_name, school_name = table.cell(row, "region"), table.cell(row, "school")
         row_school = schools.get(school_name) if school_name else school
         problems = []
         if region_name and region_name not in regions:
             problems.append(_("unknown town or village “%(name)s”") % {"name": region_name})
         if school_name and row_school is None:
             problems.append(_("unknown school “%(name)s”") % {"name": school_name})
-        if not problems:
-            try:
-                key = (clean_name(cell("name")), regions.get(region_name), row_school)
-                with transaction.atomic():
-                    registration, created = _registration_get_or_create(
-                        attendee=None if cell("phone") else _take(phoneless, key),
-                        event=event,
-                        campaign=None,
-                        name=clean_name(cell("name")),
-                        phone=cell("phone"),
-                        category=row_category,
-                        region=regions.get(region_name),
-                        school=row_school,
-                    )
-            except ValidationError as error:
-                problems.extend(m for messages in error.message_dict.values() for m in messages)
-            else:
-                (result.created if created else result.existing).append(registration)
-                name = registration.attendee.name
-                if created and name in first_row_of:
-                    result.notes.append(
-                        _(
-                            "Row %(row)d: same name as row %(first)d, registered as another person; "
-                            "if it is the same person, correct the list."
-                        )
-                        % {"row": number, "first": first_row_of[name]}
-                    )
-                first_row_of.setdefault(name, number)
         if problems:
-            wrong.append(spreadsheets.RowProblem(row=number, name=cell("name"), message="; ".join(problems)))
-    if wrong:
-        raise spreadsheets.ImportRefused(wrong, rows=len(rows))
+            raise ValidationError(problems)
+        name, phone = clean_name(table.cell(row, "name")), table.cell(row, "phone")
+        registration, created = _registration_get_or_create(
+            attendee=None if phone else _take(phoneless, (name, regions.get(region_name), row_school)),
+            event=event,
+            campaign=None,
+            name=name,
+            phone=phone,
+            category=row_category,
+            region=regions.get(region_name),
+            school=row_school,
+        )
+        (result.created if created else result.existing).append(registration)
+        name = registration.attendee.name
+        if created and name in first_row_of:
+            result.notes.append(
+                _(
+                    "Row %(row)d: same name as row %(first)d, registered as another person; "
+                    "if it is the same person, correct the list."
+                )
+                % {"row": row.number, "first": first_row_of[name]}
+            )
+        first_row_of.setdefault(name, row.number)
+
+    spreadsheets.import_rows(table, register)
     return result
 
 
@@ -490,7 +481,7 @@ def headcount_record(
     count: int,
     counted_at: datetime | None = None,
     note: str = "",
-    recorded_by: AbstractBaseUser | None = None,
+    recorded_by: User | None = None,
     now: datetime | None = None,
 ) -> Headcount:
     """A counted crowd (people not identified one by one); tallied as person-times apart from check-ins.

@@ -2,6 +2,7 @@
 
 import json
 import secrets
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -119,7 +120,7 @@ def self_checkin(request, code: str):
         level__in=[Region.Level.COUNTY, Region.Level.PREFECTURE]
     )
     regions = regions.order_by("level", "name")
-    context = {"event": event, "remembered": remembered, "refused": None, "limit": None, "done": None}
+    context: dict[str, Any] = {"event": event, "remembered": remembered, "refused": None, "limit": None, "done": None}
     device_id = _device_id(request)
     if poster.retired_at is not None:
         context["refused"] = "retired"

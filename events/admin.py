@@ -4,6 +4,9 @@ Changes go through the same services as the API, so the planning rules hold
 here too.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +34,7 @@ class AssociationScopedAdmin(kepu_admin.AssociationScopedAdmin):
     """Planning records: changed through the services, so the planning rules hold here too."""
 
     # The service function that checks the planning rules, run when the form is cleaned.
-    validate = None
+    validate: Callable[[Any], None] | None = None
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -104,7 +107,11 @@ class CountyEnrolmentAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return request.user.is_superuser or access.is_organizer(request.user)
 
-    has_view_permission = has_add_permission = lambda self, request, obj=None: self.has_module_permission(request)
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self.has_module_permission(request)
 
     def has_change_permission(self, request, obj=None):
         if request.user.is_superuser:
@@ -153,11 +160,11 @@ class VenueAdmin(AssociationScopedAdmin):
 
 class EventInline(admin.TabularInline):
     model = Event
-    fields = ["title", "kind", "venue", "starts_at", "ends_at", "status"]
+    # Events are edited on their own page, where partners, window and outputs live.
+    readonly_fields = ("title", "kind", "venue", "starts_at", "ends_at", "status")
+    fields = readonly_fields
     show_change_link = True
     extra = 0
-    # Events are edited on their own page, where partners, window and outputs live.
-    readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

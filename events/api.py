@@ -30,7 +30,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         association = (
             self.instance.association if self.instance else access.association_of(self.context["request"].user)
         )
-        name = attrs.get("name", getattr(self.instance, "name", None))
+        name = attrs.get("name", getattr(self.instance, "name", ""))
         organization = Organization(pk=getattr(self.instance, "pk", None), association=association, name=name)
         try:
             services.organization_validate(organization)

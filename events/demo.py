@@ -199,6 +199,11 @@ def _organizations(association: Association, rng: random.Random, year: int, town
     }
 
 
+def _town_and(village: Region) -> str:
+    """A village's name after its town's, as venues in a village are named."""
+    return (village.parent.name if village.parent else "") + village.name
+
+
 def _venues(association: Association, county_seat: Region, grassroots: list[Region], rng: random.Random) -> dict:
     def venue(name, kind, region, address=""):
         return Venue.objects.get_or_create(
@@ -213,8 +218,8 @@ def _venues(association: Association, county_seat: Region, grassroots: list[Regi
         "library": venue("县图书馆", Venue.Kind.LIBRARY, seat_village, "城关镇解放街 6 号"),
         "tv": venue("县电视台演播室", Venue.Kind.OTHER, seat_village, "城关镇滨河路"),
         "schools": [venue(name, Venue.Kind.SCHOOL, seat_village) for name in SCHOOLS],
-        "farms": [venue(f"{v.parent.name}{v.name}示范基地", Venue.Kind.FARM, v) for v in rng.sample(grassroots[6:], 8)],
-        "halls": [venue(f"{v.parent.name}{v.name}村委会", Venue.Kind.VILLAGE_HALL, v) for v in grassroots[6:]],
+        "farms": [venue(f"{_town_and(v)}示范基地", Venue.Kind.FARM, v) for v in rng.sample(grassroots[6:], 8)],
+        "halls": [venue(f"{_town_and(v)}村委会", Venue.Kind.VILLAGE_HALL, v) for v in grassroots[6:]],
     }
 
 
@@ -367,6 +372,7 @@ def _events(
 def seed_planning(*, year: int, scale: int, seed: int) -> DemoCounty:
     rng = random.Random(f"{seed}-{year}")
     county, towns, grassroots = _regions()
+    assert county.parent is not None  # _regions puts the county in its prefecture
     prefecture_association, _ = Association.objects.get_or_create(
         name=PREFECTURE_ASSOCIATION, defaults={"region": county.parent}
     )

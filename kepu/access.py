@@ -83,7 +83,7 @@ def campaigns_for_read(user: AnyUser) -> QuerySet[Campaign]:
     campaigns = (
         Campaign.objects.select_related("association", "lead_organization")
         .annotate(event_count=Count("events"))
-        .order_by(*Campaign._meta.ordering)  # Meta.ordering is dropped from GROUP BY queries
+        .order_by(*(Campaign._meta.ordering or ()))  # Meta.ordering is dropped from GROUP BY queries
     )
     if is_organizer(user):
         return campaigns.filter(association_id__in=associations_for_read(user))
@@ -261,6 +261,8 @@ def may_watch_door(user: AnyUser, event: Event) -> bool:
 
 def on_duty_at(user: AnyUser, event_id: int) -> bool:
     """The user holds a confirmed (or attended) sign-up for a shift of the event: part of its staff."""
+    if user.pk is None:  # anonymous
+        return False
     return SignUp.objects.filter(
         shift__event_id=event_id, volunteer__user_id=user.pk, status__in=SCANNING_SIGNUP_STATUSES
     ).exists()

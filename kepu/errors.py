@@ -25,13 +25,13 @@ def bad_input(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "kepu/bad_request.html", {"message": message}, status=400)
 
 
-def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return _api_error(_("The request could not be understood."), "bad_request", 400)
     return defaults.bad_request(request, exception)
 
 
-def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return _api_error(_("You do not have permission to do this."), "permission_denied", 403)
     return defaults.permission_denied(request, exception)

@@ -14,9 +14,9 @@ def among(field: str, values: Iterable[int] | Iterable[str]) -> Q:
     IN list that is a thousand placeholders, which Django resolves and psycopg rewrites again for every
     statement: in bench/tally's full recompute that took longer than the databases' own work on them.
     """
-    values = list(values)
-    if connection.vendor != "postgresql" or not values:
-        return Q(**{f"{field}__in": values})
-    base = BigIntegerField() if all(isinstance(v, int) for v in values) else TextField()
-    array = Value(values, output_field=ArrayField(base))
+    listed: list[int | str] = list(values)
+    if connection.vendor != "postgresql" or not listed:
+        return Q(**{f"{field}__in": listed})
+    base = BigIntegerField() if all(isinstance(v, int) for v in listed) else TextField()
+    array = Value(listed, output_field=ArrayField(base))
     return Q(Func(F(field), array, arg_joiner=" = ANY(", template="(%(expressions)s))", output_field=BooleanField()))

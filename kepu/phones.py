@@ -18,18 +18,23 @@ def normalize_phone(raw: str, *, mobile_only: bool = False, field: str = "phone"
         number = phonenumbers.parse(raw, "CN")
     except phonenumbers.NumberParseException:
         number = None
-    valid = number is not None and phonenumbers.is_valid_number(number)
-    if valid and mobile_only:
-        valid = (
-            phonenumbers.region_code_for_number(number) == "CN" and phonenumbers.number_type(number) in _MOBILE_TYPES
+    if (
+        number is not None
+        and phonenumbers.is_valid_number(number)
+        and (
+            not mobile_only
+            or (
+                phonenumbers.region_code_for_number(number) == "CN"
+                and phonenumbers.number_type(number) in _MOBILE_TYPES
+            )
         )
-    if not valid:
-        if mobile_only:
-            message = _("Enter a valid mainland China mobile number, for example 13812345678.")
-        else:
-            message = _("“%(phone)s” is not a valid phone number.") % {"phone": raw}
-        raise ValidationError({field: message})
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    ):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if mobile_only:
+        message = _("Enter a valid mainland China mobile number, for example 13812345678.")
+    else:
+        message = _("“%(phone)s” is not a valid phone number.") % {"phone": raw}
+    raise ValidationError({field: message})
 
 
 def mask_phone(phone: str) -> str:

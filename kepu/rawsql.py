@@ -10,10 +10,12 @@ instances as `.only()` would, converters included, so the SQL stays portable
 
 import functools
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
+
+M = TypeVar("M", bound=Model)
 
 
 def qn(name: str) -> str:
@@ -24,23 +26,36 @@ def table(model: type[Model]) -> str:
     return qn(model._meta.db_table)
 
 
+def _field(model: type[Model], name: str) -> Field:
+    """A field with a column, by name or "…_id" attname (a reverse relation has no column to read)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise TypeError(f"{model.__name__}.{name} has no column")
+    return field
+
+
+def _column_name(field: Field) -> str:
+    assert field.column, field  # only fields `_field` returned come here
+    return field.column
+
+
 def column(model: type[Model], name: str, alias: str | None = None) -> str:
     """A column by field name (or "…_id" attname), qualified by `alias` when given."""
-    quoted = qn(model._meta.get_field(name).column)
+    quoted = qn(_column_name(_field(model, name)))
     return f"{alias}.{quoted}" if alias else quoted
 
 
 def db_value(model: type[Model], name: str, value: Any) -> Any:
     """A value as the backend stores it in this field (a UUID on SQLite is hex text, say)."""
-    return model._meta.get_field(name).get_db_prep_save(value, connection)
+    return _field(model, name).get_db_prep_save(value, connection)
 
 
-class Row:
+class Row(Generic[M]):
     """Some fields of a model, selected as consecutive columns and loaded back as an instance."""
 
-    def __init__(self, model: type[Model], names: tuple[str, ...], alias: str):
+    def __init__(self, model: type[M], names: tuple[str, ...], alias: str):
         self.model, self.names, self.alias = model, names, alias
-        attnames = {model._meta.get_field(name).attname: name for name in names}
+        attnames = {_field(model, name).attname: name for name in names}
         self._positions = [  # from_db wants the fields in the model's order
             (f.attname, names.index(attnames[f.attname])) for f in model._meta.concrete_fields if f.attname in attnames
         ]
@@ -54,12 +69,12 @@ class Row:
         if converters is None:
             converters = []
             for name in self.names:
-                col = self.model._meta.get_field(name).get_col(self.model._meta.db_table)
+                col = _field(self.model, name).get_col(self.model._meta.db_table)
                 converters.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
             self._converters[connection.alias] = converters
         return converters
 
-    def load(self, values: Iterator) -> Model | None:
+    def load(self, values: Iterator) -> M | None:
         """The instance from the next columns of `values`; None if its first column (the id) is NULL."""
         raw = [next(values) for _ in self.names]
         if raw[0] is None:
@@ -93,7 +108,7 @@ def prep(model: type[Model], values: dict[str, Any]) -> list:
 @functools.cache
 def _insert_sql(vendor: str, model: type[Model], names: tuple[str, ...], suffix: str) -> tuple[str, list]:
     del vendor  # part of the cache key only: quoting is the backend's
-    fields = [model._meta.get_field(name) for name in names]
-    columns = ", ".join(qn(field.column) for field in fields)
+    fields = [_field(model, name) for name in names]
+    columns = ", ".join(qn(_column_name(field)) for field in fields)
     sql = f"INSERT INTO {table(model)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
     return f"{sql} {suffix}".rstrip(), fields

@@ -25,15 +25,16 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, TypeVar
 from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -43,12 +44,15 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
+from kepu.text import clean_name
+
 # The XML parts of a workbook may unpack to this many times IMPORT_MAX_BYTES: a real list of
 # 5,000 people in 50 columns stays well under it, a zip bomb does not.
 UNPACKED_FACTOR = 4
 # Excel's own limit on columns: a row with more cells than this is not a spreadsheet.
 EXCEL_MAX_COLUMNS = 16_384
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+T = TypeVar("T")
 
 # --- reading -------------------------------------------------------------------------------------
 
@@ -107,10 +111,40 @@ class ImportRefused(ValidationError):
         return [{"row": p.row, "ok": False, "name": p.name, "message": p.message} for p in self.problems]
 
 
-# Headings both imports understand for the two columns every list of people has; the first is the
-# one named when the column is missing.
+# Headings the imports understand (compared as `_normalized` says), in Chinese of either script and in
+# English; the first is the one named when a required column is missing. Every import of people takes
+# its headings from here, so a list an organizer fills in for one import reads the same in the other.
 NAME_HEADINGS = ("姓名", "名字", "name")
 PHONE_HEADINGS = ("手机号", "手机", "手机号码", "联系电话", "电话", "手機", "手機號碼", "電話", "phone", "mobile")
+TOWN_HEADINGS = ("乡镇", "鄉鎮", "镇", "鎮", "乡", "鄉", "town")
+VILLAGE_HEADINGS = ("村", "村(社区)", "村(社區)", "村社区", "村社區", "社区", "社區", "village")
+# One column naming a town or a village, for an import that takes either.
+PLACE_HEADINGS = ("乡镇/村", "鄉鎮/村", *VILLAGE_HEADINGS, *TOWN_HEADINGS, "地址", "region")
+ORGANIZATION_HEADINGS = ("单位", "單位", "工作单位", "工作單位", "organization")
+SCHOOL_HEADINGS = ("学校", "學校", "school")
+
+
+def import_rows(table: Table, each: Callable[[Row], T]) -> list[T]:
+    """Apply `each` to every row of `table`, all or nothing, and return what it returned for each row.
+
+    The one error handling of every import: each row runs in its own savepoint, so a row that fails
+    in the database leaves the checks of the rows after it valid; a ValidationError a row raises is
+    that row's problem (its messages joined), and the import goes on to the next row so that every
+    wrong row is named. If any row is wrong, ImportRefused names them all; the caller's transaction
+    (the import runs in one) then undoes the good rows too.
+    """
+    results: list[T] = []
+    wrong: list[RowProblem] = []
+    for row in table.rows:
+        try:
+            with transaction.atomic():
+                results.append(each(row))
+        except ValidationError as invalid:
+            name = clean_name(table.cell(row, "name"))
+            wrong.append(RowProblem(row=row.number, name=name, message="; ".join(invalid.messages)))
+    if wrong:
+        raise ImportRefused(wrong, rows=len(table.rows))
+    return results
 
 
 def read_table(file: IO[bytes], *, headings: Mapping[str, Sequence[str]], required: Sequence[str]) -> Table:

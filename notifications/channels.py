@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
+from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -47,7 +48,7 @@ class PermanentError(DeliveryError):
 
 class Channel(ABC):
     name: str = ""
-    label = ""
+    label: str | Promise = ""  # translated lazily: shown in the reader's language
     # Recording the row is the delivery (the in-app inbox): no worker needed.
     delivered_on_record = False
     # Wakes people up: held during the quiet hours unless urgent.

@@ -10,12 +10,13 @@ from .models import Notification
 
 def event_notification_summary(*, event: Model) -> list[dict]:
     """How many messages of each kind went out on each channel, by delivery state."""
-    return list(
+    rows = (
         Notification.objects.filter(event=event)
         .values("kind", "channel", "status")
         .annotate(count=Count("id"))
         .order_by("kind", "channel", "status")
     )
+    return [dict(row) for row in rows]
 
 
 def keys_recorded(*, kind: str, event_ids: Iterable[int]) -> set[str]:

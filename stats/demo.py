@@ -38,7 +38,7 @@ def _inputs(demo) -> None:
             defaults={"label": label, "value": Decimal(value * demo.scale)},
         )
     for campaign in Campaign.objects.filter(association=demo.association, starts_on__year=demo.year):
-        for figure, target in TARGETS.get(campaign.kind, {}).items():
+        for figure, target in TARGETS.get(Campaign.Kind(campaign.kind), {}).items():
             scaled = target if figure == "coverage_pct" else target * demo.scale
             CampaignTarget.objects.get_or_create(campaign=campaign, figure=figure, defaults={"target": scaled})
 

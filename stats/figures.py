@@ -15,7 +15,7 @@ review (checkin.models.counted_checkins, the condition of the tally index).
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -59,7 +59,20 @@ class Scope:
             return f"event:{self.event_id}"
         if self.kind == "campaign":
             return f"campaign:{self.campaign_id}"
-        return f"period:{self.association_id}:{self.starts_on.isoformat()}:{self.ends_on.isoformat()}"
+        starts_on, ends_on = self.period
+        return f"period:{self.association_id}:{starts_on.isoformat()}:{ends_on.isoformat()}"
+
+    @property
+    def event_pk(self) -> int:
+        """The event of an event scope (which has one)."""
+        assert self.event_id is not None, self
+        return self.event_id
+
+    @property
+    def period(self) -> tuple[date, date]:
+        """The first and last day of a period scope (which has both)."""
+        assert self.starts_on is not None and self.ends_on is not None, self
+        return self.starts_on, self.ends_on
 
     def as_dict(self) -> dict:
         return {
@@ -560,11 +573,12 @@ def _in_scope(scope: Scope, prefix: str = "") -> Q:
         return Q(**{f"{prefix}id": scope.event_id})
     if scope.kind == "campaign":
         return Q(**{f"{prefix}campaign_id": scope.campaign_id})
+    starts_on, ends_on = scope.period
     return Q(
         **{
             f"{prefix}association_id__in": association_tree(scope.association_id),
-            f"{prefix}starts_at__gte": _local_midnight(scope.starts_on),
-            f"{prefix}starts_at__lt": _local_midnight(scope.ends_on + timedelta(days=1)),
+            f"{prefix}starts_at__gte": _local_midnight(starts_on),
+            f"{prefix}starts_at__lt": _local_midnight(ends_on + timedelta(days=1)),
         }
     )
 
@@ -620,12 +634,12 @@ def _grouped_records(held_ids: list[int], *, checkins: bool = True) -> tuple[dic
                 rows[row["event_id"]], row["attendee_category"], row["method"], row["n"]
             )
     headcounts = Headcount.objects.filter(among("event_id", held_ids))
-    for row in headcounts.values("event_id").annotate(people=Sum("count"), n=Count("id")).order_by():
-        rows[row["event_id"]]["headcount_people"] += row["people"] or 0
-        rows[row["event_id"]]["headcount_rows"] += row["n"]
-        counts["headcounts"] += row["n"]
+    for headcount in headcounts.values("event_id").annotate(people=Sum("count"), n=Count("id")).order_by():
+        rows[headcount["event_id"]]["headcount_people"] += headcount["people"] or 0
+        rows[headcount["event_id"]]["headcount_rows"] += headcount["n"]
+        counts["headcounts"] += headcount["n"]
     attended = SignUp.objects.filter(among("shift__event_id", held_ids), status=SignUp.Status.ATTENDED)
-    for row in (
+    for signups in (
         attended.values("shift__event_id")
         .annotate(
             n=Count("id"),
@@ -635,21 +649,21 @@ def _grouped_records(held_ids: list[int], *, checkins: bool = True) -> tuple[dic
         )
         .order_by()
     ):
-        event = rows[row["shift__event_id"]]
-        event["signups"] = row["n"]
-        event["expert_signups"] = row["experts"]
-        event["hours"] = row["hours"] or Decimal(0)
-        event["volunteers"] = row["volunteers"]
-        counts["signups"] += row["n"]
+        event = rows[signups["shift__event_id"]]
+        event["signups"] = signups["n"]
+        event["expert_signups"] = signups["experts"]
+        event["hours"] = signups["hours"] or Decimal(0)
+        event["volunteers"] = signups["volunteers"]
+        counts["signups"] += signups["n"]
     partners = Event.partners.through.objects.filter(among("event_id", held_ids))
-    for row in partners.values("event_id").annotate(n=Count("organization_id")).order_by():
-        rows[row["event_id"]]["partners"] = row["n"]
-        counts["partners"] += row["n"]
+    for partner in partners.values("event_id").annotate(n=Count("organization_id")).order_by():
+        rows[partner["event_id"]]["partners"] = partner["n"]
+        counts["partners"] += partner["n"]
     outputs = EventOutput.objects.filter(among("event_id", held_ids))
-    for row in outputs.values("event_id", "kind").annotate(q=Sum("quantity"), n=Count("id")).order_by():
-        rows[row["event_id"]]["outputs"][row["kind"]] += row["q"] or Decimal(0)
-        rows[row["event_id"]]["output_rows"] += row["n"]
-        counts["outputs"] += row["n"]
+    for output in outputs.values("event_id", "kind").annotate(q=Sum("quantity"), n=Count("id")).order_by():
+        rows[output["event_id"]]["outputs"][output["kind"]] += output["q"] or Decimal(0)
+        rows[output["event_id"]]["output_rows"] += output["n"]
+        counts["outputs"] += output["n"]
     return rows, counts
 
 
@@ -886,8 +900,9 @@ def _reach_of(held_ids: list[int], parts: list[Q]) -> list[Reach]:
     per_part = {f"n{i}": Count("id", filter=part) if part else Count("id") for i, part in enumerate(parts)}
     regions: list[set[int]] = [set() for _ in parts]
     for row in live.filter(attendee_region__isnull=False).values("attendee_region_id").annotate(**per_part).order_by():
+        counts: Mapping[str, Any] = row  # the per-part counts' keys are made up above
         for i, found in enumerate(regions):
-            if row[f"n{i}"]:
+            if counts[f"n{i}"]:
                 found.add(row["attendee_region_id"])
     students = _students_of(held_ids, parts)
     return [Reach(frozenset(found), *students[i]) for i, found in enumerate(regions)]
@@ -901,7 +916,7 @@ def _students_of(held_ids: list[int], parts: list[Q]) -> list[tuple[int, int]]:
         counted_checkins(), among("event_id", held_ids), attendee_category=Attendee.Category.STUDENT
     )
     scanned = Case(When(method__in=SCANNED_METHODS, then=Value(1)), default=Value(0), output_field=IntegerField())
-    per_part = {}
+    per_part: dict[str, Count | Max] = {}
     for i, part in enumerate(parts):
         per_part[f"n{i}"] = Count("id", filter=part) if part else Count("id")
         per_part[f"s{i}"] = Max(scanned, filter=part) if part else Max(scanned)
@@ -915,7 +930,7 @@ def _students_of(held_ids: list[int], parts: list[Q]) -> list[tuple[int, int]]:
 
 @dataclass
 class _RegionTree:
-    by_id: dict[int, dict]
+    by_id: dict[int, Mapping[str, Any]]
 
     @classmethod
     def load(cls) -> "_RegionTree":
@@ -932,7 +947,7 @@ class _RegionTree:
         return found
 
     def town_of(self, region_id: int | None) -> int | None:
-        region = self.by_id.get(region_id)
+        region = self.by_id.get(region_id) if region_id is not None else None
         while region is not None:
             if region["level"] == Region.Level.TOWN:
                 return region["id"]
@@ -943,7 +958,7 @@ class _RegionTree:
 def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = None) -> Computed:
     """Every figure of a campaign or a period, with breakdowns and evidence (from the batch's records, if given)."""
     if scope.kind == "event":
-        return compute_event(scope.event_id, now=now)
+        return compute_event(scope.event_pk, now=now)
     now = now or timezone.now()
     held = held_events(scope, now=now)
     events = list(

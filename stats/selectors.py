@@ -3,6 +3,7 @@
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Literal, overload
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -15,6 +16,10 @@ from . import figures as F_
 from .models import AnnualFigure, CampaignTarget, Tally
 
 
+@overload
+def tally_for(scope: F_.Scope, *, compute_if_missing: Literal[True] = True) -> Tally: ...
+@overload
+def tally_for(scope: F_.Scope, *, compute_if_missing: bool) -> Tally | None: ...
 def tally_for(scope: F_.Scope, *, compute_if_missing: bool = True) -> Tally | None:
     """The stored tally of a scope; computed now (and stored) if none was ever computed."""
     tally = Tally.objects.filter(key=scope.key).first()
@@ -25,6 +30,10 @@ def tally_for(scope: F_.Scope, *, compute_if_missing: bool = True) -> Tally | No
     return tally
 
 
+@overload
+def year_tally(*, association_id: int, year: int, compute_if_missing: Literal[True] = True) -> Tally: ...
+@overload
+def year_tally(*, association_id: int, year: int, compute_if_missing: bool) -> Tally | None: ...
 def year_tally(*, association_id: int, year: int, compute_if_missing: bool = True) -> Tally | None:
     return tally_for(F_.year_scope(association_id, year), compute_if_missing=compute_if_missing)
 
@@ -40,7 +49,7 @@ def _year_events(association_id: int, year: int) -> QuerySet[Event]:
     return F_.held_events(scope)
 
 
-def summary_extras(*, association_id: int, year: int) -> dict[str, str]:
+def summary_extras(*, association_id: int, year: int) -> dict[str, str | None]:
     """Names the narrative cites beside the figures: training topics, demonstration bases, new associations.
 
     A name the records do not hold is None: the sentence that cites it is left out of the summary.

@@ -377,7 +377,7 @@ def tally_run(*, key: str) -> str:
     if TallyMarker.objects.filter(key=key, version__gt=F("done_version")).exists():
         _nudge(key, countdown=debounce_seconds())
     if scope.kind == "event":
-        _request_rollups(event_id=scope.event_id)
+        _request_rollups(event_id=scope.event_pk)
     return "done"
 
 
@@ -394,10 +394,10 @@ def _release(*, keys: list[str], token: str, versions: dict[str, int]) -> None:
 
 def _rollup_scopes(event: Event) -> list[F_.Scope]:
     scopes = []
-    if event.campaign_id:
+    if event.campaign is not None:
         scopes.append(F_.campaign_scope(event.campaign))
     year = timezone.localtime(event.starts_at).year
-    association = event.association
+    association: Association | None = event.association
     while association is not None:  # the county's year, and its prefecture's
         scopes.append(F_.year_scope(association.id, year))
         association = association.parent
@@ -534,7 +534,7 @@ def tally_drain(*, year: int, association_ids: Iterable[int] | None = None) -> d
     rollups = [s for s in scopes if s.kind != "event"]
     start, end = _year_bounds(year)
     held = Event.objects.filter(
-        among("id", [s.event_id for s in event_scopes]), starts_at__gte=start, starts_at__lt=end, starts_at__lte=now
+        among("id", [s.event_pk for s in event_scopes]), starts_at__gte=start, starts_at__lt=end, starts_at__lte=now
     ).exclude(status__in=F_.NOT_HELD_STATUSES)
     held_ids = set(held.values_list("id", flat=True))
     held_by_scope = {scope: list(F_.held_events(scope, now=now).values_list("id", flat=True)) for scope in rollups}
@@ -555,7 +555,7 @@ def tally_drain(*, year: int, association_ids: Iterable[int] | None = None) -> d
         for first in range(0, len(event_scopes), 500):
             chunk = event_scopes[first : first + 500]
             _store_events(
-                {s: computed.get(s.event_id) or F_.zero_event() for s in chunk}, started=now, duration_ms=duration
+                {s: computed.get(s.event_pk) or F_.zero_event() for s in chunk}, started=now, duration_ms=duration
             )
             keys = [s.key for s in chunk]
             _release(keys=keys, token=token, versions={k: claimed[k] for k in keys})
@@ -563,8 +563,8 @@ def tally_drain(*, year: int, association_ids: Iterable[int] | None = None) -> d
         _pause()
     for scope in rollups:
         clock = time_module.monotonic()
-        computed = F_.compute(scope, now=now, batch=batch)
-        _store(scope, computed, now, int((time_module.monotonic() - clock) * 1000))
+        rollup = F_.compute(scope, now=now, batch=batch)
+        _store(scope, rollup, now, int((time_module.monotonic() - clock) * 1000))
         _release(keys=[scope.key], token=token, versions={scope.key: claimed[scope.key]})
         if TallyMarker.objects.filter(key=scope.key, version__gt=F("done_version")).exists():
             _nudge(scope.key, countdown=rollup_debounce_seconds())  # a request came in during the computation
@@ -590,11 +590,15 @@ def _claim_all(*, keys: list[str], token: str) -> dict[str, int]:
                 enqueued_at=None,
                 run_after=None,
             )
-        waiting = []
+        waiting: list[datetime] = []
         for start in range(0, len(keys), 500):
-            waiting += TallyMarker.objects.filter(
-                among("key", keys[start : start + 500]), version__gt=F("done_version"), run_after__gt=now
-            ).values_list("run_after", flat=True)
+            waiting += (
+                run_after
+                for run_after in TallyMarker.objects.filter(
+                    among("key", keys[start : start + 500]), version__gt=F("done_version"), run_after__gt=now
+                ).values_list("run_after", flat=True)
+                if run_after is not None  # never: the filter reads the set ones
+            )
         if not waiting:
             break
         time_module.sleep(min(max((max(waiting) - timezone.now()).total_seconds(), 0), 60))

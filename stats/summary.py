@@ -18,6 +18,7 @@ docs/summary.md describes the whole. Placeholders:
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -288,14 +289,14 @@ def appendix_rows(tally: Tally, *, language: str = "zh-hans", records: dict | No
         rows.append(row)
     # The text's 学会、协会和研究会: societies and enterprise science associations together.
     organizations, members = figures.get("organizations", {}), figures.get("members", {})
-    for name, group, label in (
+    for name, group, labels in (
         ("learned_societies", organizations, ("学会、协会和研究会（个）", "Societies and associations")),
         ("learned_society_members", members, ("学会、协会和研究会会员（名）", "Members of societies and associations")),
     ):
         if total := group.get("society", 0) + group.get("enterprise_assoc", 0):
             registry = REGISTRY_LABELS["organizations" if group is organizations else "members"]
             parts = " + ".join(str(registry) % {"kind": _kind_label(kind)} for kind in ("society", "enterprise_assoc"))
-            rows.append({"name": name, "label": label[0 if zh else 1], "value": total, "source": parts})
+            rows.append({"name": name, "label": labels[0 if zh else 1], "value": total, "source": parts})
     for kind, value in figures.get("outputs", {}).items():
         if value:
             note = ("各活动登记的成果之和", "sum of the outputs recorded at the events")[0 if zh else 1]
@@ -380,7 +381,9 @@ def _tidy_headings(items: list) -> list:
             counter = 0
         elif isinstance(item, str) and _heading_level(item) == 3:
             counter += 1
-            marker = SUBHEADING.match(item).group(0)
+            found = SUBHEADING.match(item)
+            assert found is not None  # level 3 is a paragraph that starts with one
+            marker = found.group(0)
             item = _ordinal(marker, counter) + item[len(marker) :]
         numbered.append(item)
     return numbered
@@ -689,7 +692,12 @@ def to_xlsx(summary: Summary) -> bytes:
         return spreadsheets.xlsx_bytes(*sheets)
 
 
-WRITERS = {"md": to_markdown, "json": to_json, "docx": to_docx, "xlsx": to_xlsx}
+WRITERS: dict[str, Callable[[Summary], str | bytes]] = {
+    "md": to_markdown,
+    "json": to_json,
+    "docx": to_docx,
+    "xlsx": to_xlsx,
+}
 CONTENT_TYPES = {
     "md": "text/markdown; charset=utf-8",
     "json": "application/json",

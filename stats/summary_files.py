@@ -41,8 +41,9 @@ def _stamp(association: Association, year: int, language: str) -> str:
     association_id = association.id
     tally = selectors.year_tally(association_id=association_id, year=year)
     template = summary.summary_template_for(association=association, language=language)
-    typed = AnnualFigure.objects.filter(association_id__in=F_.association_tree(association_id), year=year)
-    typed = typed.aggregate(n=Count("id"), total=Sum("value"), last=Max("id"))
+    typed = AnnualFigure.objects.filter(association_id__in=F_.association_tree(association_id), year=year).aggregate(
+        n=Count("id"), total=Sum("value"), last=Max("id")
+    )
     parts = [tally.computed_at.isoformat(), template.updated_at.isoformat(), str(typed)]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 

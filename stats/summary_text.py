@@ -16,6 +16,7 @@ names and sentences use the same characters and vocabulary.
 """
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -346,7 +347,8 @@ def campaigns(f: Facts) -> list[str]:
             )
         if numbers.get("person_times"):
             clauses.append(f.t("受益群众{n}人次", "{n} person-times", n=f.w(numbers["person_times"])))
-        paragraphs.append(_sentence(f, clauses))
+        if sentence := _sentence(f, clauses):
+            paragraphs.append(sentence)
     loose = by_campaign.get("none", {})
     if loose.get("events"):
         paragraphs.append(
@@ -598,7 +600,7 @@ def towns(f: Facts) -> list[str | Table]:
     return [intro, table]
 
 
-COMPOSERS = {
+COMPOSERS: dict[str, Callable[[Facts], Sequence[str | Table]]] = {
     "organizations": organizations,
     "activities": activities,
     "campaigns": campaigns,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checkin.models import Attendee
-from events.models import Campaign
+from events.models import Association, Campaign
 from kepu import access
 
 from . import figures as F_
@@ -30,6 +30,14 @@ def organizer_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def _association(request) -> Association:
+    """The signed-in organizer's association (the views below let organizers only in)."""
+    association = access.association_of(request.user)
+    if association is None:
+        raise PermissionDenied(_("Only organizers may see the statistics."))
+    return association
 
 
 def _year(request) -> int:
@@ -97,7 +105,7 @@ def _headline(tally, year: int, lang: str) -> list[dict]:
 
 @organizer_required
 def dashboard(request):
-    association = access.association_of(request.user)
+    association = _association(request)
     year, lang = _year(request), _language(request)
     tally = selectors.year_tally(association_id=association.id, year=year)
     breakdowns = tally.breakdowns
@@ -191,7 +199,7 @@ def figure_records(request, figure: str):
     definition = F_.BY_NAME.get(figure)
     if definition not in F_.LABELLED:  # a figure without a label of its own has no records page
         raise Http404
-    association = access.association_of(request.user)
+    association = _association(request)
     year = _year(request)
     events = selectors.events_behind(association_id=association.id, year=year, figure=figure)
     if (campaign := request.GET.get("campaign", "")).isdigit():
@@ -234,7 +242,7 @@ def summary_file(request, year: int):
     lang = request.GET.get("lang") or _language(request)
     if fmt not in summary.FORMATS or lang not in summary.LANGUAGES or not 2000 <= year <= 2100:
         return HttpResponseBadRequest(_("Unknown format, language or year."))
-    association = access.association_of(request.user)
+    association = _association(request)
     found = summary_files.summary_file_request(association=association, year=year, language=lang, fmt=fmt)
     if request.GET.get("status"):
         return JsonResponse({"ready": found.ready}, status=200 if found.ready else 202)

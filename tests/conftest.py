@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -131,8 +132,15 @@ class Worker:
         if settings.CELERY_BROKER_URL.startswith("filesystem://"):
             self.env["CELERY_BROKER_DIR"] = str(Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]).parent)
         self.process: subprocess.Popen | None = None
+        self.name = ""  # the Celery node name, new at each start
 
     def start(self) -> "Worker":
+        # Each worker process its own node name: two workers of one test, or a worker restarted after a kill,
+        # named alike are one node to the broker (one remote-control mailbox, named after the node).
+        self.name = f"test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        # A worker restarted on the same folder appends to the log of the one before: only what this start
+        # writes counts, or the dead worker's "ready." would pass for this one's.
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [
@@ -151,7 +159,7 @@ class Worker:
                 "--without-mingle",
                 "--without-gossip",
                 "--hostname",
-                f"test-{os.getpid()}@%h",
+                f"{self.name}@%h",
             ],
             cwd=BASE_DIR,
             env=self.env,
@@ -159,7 +167,7 @@ class Worker:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self.wait_for(lambda: b"ready." in self.log_path.read_bytes(), timeout=60, what="the worker to start")
+        self.wait_for(lambda: b"ready." in self.log_path.read_bytes()[offset:], timeout=60, what="the worker to start")
         return self
 
     def kill(self) -> None:

@@ -146,7 +146,7 @@ class VolunteerSerializer(WriteScopedLinks, serializers.ModelSerializer):
 class InvitationSerializer(serializers.ModelSerializer):
     """An invitation as organizers see it: the same shape whoever holds the number."""
 
-    status = serializers.SerializerMethodField()
+    status: serializers.Field = serializers.SerializerMethodField()  # InvitedSerializer answers a constant
     phone = serializers.CharField(source="masked_phone", read_only=True)
 
     class Meta:

@@ -122,7 +122,7 @@ def seed_volunteers(demo: DemoCounty) -> None:
     for event in events:
         if event.status == Event.Status.CANCELLED:
             continue
-        for role, places, expert_only in SHIFT_PLAN.get(event.kind, SHIFT_PLAN[Event.Kind.OTHER]):
+        for role, places, expert_only in SHIFT_PLAN.get(Event.Kind(event.kind), SHIFT_PLAN[Event.Kind.OTHER]):
             places = places * (2 if event.is_countryside_trip and expert_only else 1)
             starts = event.starts_at - (timedelta(minutes=30) if role == Shift.Role.REGISTRATION else timedelta(0))
             shift = Shift.objects.create(

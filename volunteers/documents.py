@@ -4,9 +4,10 @@ the staff QR code. Reads only."""
 
 import io
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import icalendar
 import qrcode
 import qrcode.image.svg
 from django.utils import timezone
@@ -118,7 +119,7 @@ def hours_xlsx(signups: Iterable[SignUp], start: date, end: date) -> bytes:
             _local(s.shift.starts_at, "%Y-%m-%d"),
             _local(s.checked_in_at or s.shift.starts_at, "%H:%M"),
             _local(s.checked_out_at or s.shift.ends_at, "%H:%M"),
-            float(s.hours),
+            float(s.hours or 0),  # there are hours: hours_for_period reads only sign-ups with them
             s.get_hours_source_display(),
             s.shift.get_role_display(),
             s.shift.event.venue.name,
@@ -131,54 +132,29 @@ def hours_xlsx(signups: Iterable[SignUp], start: date, end: date) -> bytes:
 # --- iCalendar ---------------------------------------------------------------------------------
 
 
-def _ical_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> str:
-    """RFC 5545: lines longer than 75 octets continue on the next line after a space."""
-    encoded, parts, current = line.encode("utf-8"), [], b""
-    for char in line:
-        piece = char.encode("utf-8")
-        if len(current) + len(piece) > (75 if not parts else 74):
-            parts.append(current)
-            current = b""
-        current += piece
-    parts.append(current)
-    return "\r\n ".join(p.decode("utf-8") for p in parts) if len(encoded) > 75 else line
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def signups_ical(volunteer: Volunteer, signups: Iterable[SignUp], host: str) -> str:
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Kepu//Volunteer shifts//ZH",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_ical_text(_('My volunteer shifts'))}",
-        "X-PUBLISHED-TTL:PT1H",
-    ]
-    now = _utc(timezone.now())
+def signups_ical(volunteer: Volunteer, signups: Iterable[SignUp], host: str) -> bytes:
+    """The volunteer's shifts as an iCalendar feed (RFC 5545: escaping and line folding are the library's)."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Kepu//Volunteer shifts//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", icalendar.vText(_("My volunteer shifts")))
+    calendar.add("x-published-ttl", icalendar.vDuration(timedelta(hours=1)))
+    now = timezone.now().astimezone(UTC)
     for signup in signups:
         shift, event = signup.shift, signup.shift.event
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:kepu-signup-{signup.pk}@{host.split(':')[0]}",
-            f"DTSTAMP:{now}",
-            f"DTSTART:{_utc(shift.starts_at)}",
-            f"DTEND:{_utc(shift.ends_at)}",
-            f"SUMMARY:{_ical_text(f'{event.title} · {shift.get_role_display()}')}",
-            f"LOCATION:{_ical_text(' '.join(filter(None, [event.venue.name, event.venue.address])))}",
-            f"DESCRIPTION:{_ical_text(event.description[:500])}",
-            "STATUS:CONFIRMED",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+        entry = icalendar.Event()
+        entry.add("uid", f"kepu-signup-{signup.pk}@{host.split(':')[0]}")
+        entry.add("dtstamp", now)
+        entry.add("dtstart", shift.starts_at.astimezone(UTC))
+        entry.add("dtend", shift.ends_at.astimezone(UTC))
+        entry.add("summary", f"{event.title} · {shift.get_role_display()}")
+        entry.add("location", " ".join(filter(None, [event.venue.name, event.venue.address])))
+        entry.add("description", event.description[:500])
+        entry.add("status", "CONFIRMED")
+        calendar.add_component(entry)
+    return calendar.to_ical()
 
 
 # --- the service record certificate (志愿服务记录证明) ---------------------------------------------

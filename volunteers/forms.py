@@ -99,7 +99,9 @@ class EventFilterForm(forms.Form):
     def __init__(self, *args, association: Association | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if association is not None:  # the towns of the volunteer's own county
-            self.fields["town"].queryset = Region.objects.filter(level=Region.Level.TOWN, parent=association.region)
+            town = self.fields["town"]
+            assert isinstance(town, forms.ModelChoiceField)
+            town.queryset = Region.objects.filter(level=Region.Level.TOWN, parent=association.region)
 
 
 class ImportForm(forms.Form):

@@ -91,6 +91,11 @@ class Shift(models.Model):
     expert_only = models.BooleanField(_("experts only"), default=False)
     signup_deadline = models.DateTimeField(_("sign-up deadline"), null=True, blank=True)
 
+    # Not stored: set on the shifts of an event's page for display (volunteers.views.event_detail).
+    my_signup: "SignUp | None"
+    closed_reason: str | None
+    team: list[tuple[str, str]]  # (name, masked phone)
+
     class Meta:
         verbose_name = _("shift")
         verbose_name_plural = _("shifts")
@@ -127,6 +132,8 @@ class SignUp(models.Model):
     checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
     hours = models.DecimalField(_("service hours"), max_digits=6, decimal_places=2, null=True, blank=True)
     hours_source = models.CharField(_("hours recorded by"), max_length=20, choices=HoursSource.choices, blank=True)
+
+    position: int | None  # not stored: the waitlist position, set for display (selectors.waitlist_position)
 
     class Meta:
         verbose_name = _("sign-up")

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When
@@ -21,6 +22,9 @@ from .models import (
     next_star_threshold,
     star_level,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # types only: django-stubs is a development tool
 
 
 def volunteer_of(user: User | AnonymousUser) -> Volunteer | None:
@@ -91,7 +95,15 @@ def open_events(
     return events.order_by("starts_at", "id")
 
 
-def shifts_of_event(event: Event) -> QuerySet[Shift]:
+class ShiftOfEventFields(TypedDict):
+    """What `shifts_of_event` adds to each shift."""
+
+    team_signups: list[SignUp]
+    remaining: int
+    waiting: int
+
+
+def shifts_of_event(event: Event) -> "QuerySet[WithAnnotations[Shift, ShiftOfEventFields]]":
     """The event's shifts with places left, queue length and the team holding places (as `team_signups`)."""
     team = SignUp.objects.filter(status__in=HOLDING).select_related("volunteer").order_by("created_at", "id")
     return event.shifts.prefetch_related(

@@ -459,18 +459,15 @@ def _local(moment: datetime) -> str:
 
 def _overlapping_confirmed(volunteer_id: int, shift: Shift, *, besides: int | None = None) -> SignUp | None:
     """A confirmed sign-up of the volunteer at a time overlapping the shift (other than `besides`)."""
-    return (
-        SignUp.objects.filter(
-            volunteer_id=volunteer_id,
-            status=SignUp.Status.CONFIRMED,
-            shift__starts_at__lt=shift.ends_at,
-            shift__ends_at__gt=shift.starts_at,
-        )
-        .exclude(shift=shift)
-        .exclude(pk=besides)
-        .select_related("shift__event")
-        .first()
-    )
+    overlapping = SignUp.objects.filter(
+        volunteer_id=volunteer_id,
+        status=SignUp.Status.CONFIRMED,
+        shift__starts_at__lt=shift.ends_at,
+        shift__ends_at__gt=shift.starts_at,
+    ).exclude(shift=shift)
+    if besides is not None:
+        overlapping = overlapping.exclude(pk=besides)
+    return overlapping.select_related("shift__event").first()
 
 
 def _overlap_error(other: SignUp) -> ValidationError:
@@ -655,10 +652,10 @@ def _event_hours(event: Event) -> Decimal:
 
 def service_hours_scanned(signup: SignUp) -> Decimal:
     """The time between check-in and check-out, within the shift: travel and waiting are not service."""
-    shift = signup.shift
-    start = max(signup.checked_in_at, shift.starts_at)
-    end = min(signup.checked_out_at, shift.ends_at)
-    return _hours_between(start, end)
+    shift, checked_in_at, checked_out_at = signup.shift, signup.checked_in_at, signup.checked_out_at
+    if checked_in_at is None or checked_out_at is None:
+        raise ValueError(f"sign-up {signup.pk}: hours from scans need both the check-in and the check-out")
+    return _hours_between(max(checked_in_at, shift.starts_at), min(checked_out_at, shift.ends_at))
 
 
 @transaction.atomic
@@ -771,6 +768,7 @@ def staff_scan(*, code: str, volunteer: Volunteer, now: datetime | None = None) 
     signup.refresh_from_db()
     if signup.checked_out_at:
         return "already_checked_out", signup
+    assert signup.checked_in_at is not None  # the conditional UPDATE above found it set
     if now - signup.checked_in_at < CHECKOUT_MIN_GAP:
         return "already_checked_in", signup
     if not SignUp.objects.filter(pk=signup.pk, checked_out_at__isnull=True).update(checked_out_at=now):
@@ -800,9 +798,9 @@ IMPORT_COLUMNS = {
     "name": spreadsheets.NAME_HEADINGS,
     "expert": ("专家", "expert", "專家", "是否专家", "是否專家"),
     "skills": ("技能", "skills", "专长", "專長", "特长"),
-    "town": ("乡镇", "town", "鄉鎮", "镇", "乡"),
-    "village": ("村", "village", "村(社区)", "村社区", "社区"),
-    "organization": ("单位", "organization", "單位", "工作单位"),
+    "town": spreadsheets.TOWN_HEADINGS,
+    "village": spreadsheets.VILLAGE_HEADINGS,
+    "organization": spreadsheets.ORGANIZATION_HEADINGS,
 }
 YES = {"1", "y", "yes", "true", "是", "√", "专家", "專家"}
 
@@ -822,58 +820,47 @@ def volunteers_import(*, association: Association, file: IO[bytes], invited_by: 
     table = spreadsheets.read_table(file, headings=IMPORT_COLUMNS, required=("phone", "name"))
     towns = {r.name: r for r in Region.objects.filter(level=Region.Level.TOWN, parent=association.region)}
     organizations = {o.name: o for o in Organization.objects.filter(association=association)}
-    report: dict = {"invited": 0, "rows": []}
-    wrong = []
     rows_of_phone: dict[str, int] = {}
-    for row in table.rows:
+
+    def invite(row: spreadsheets.Row) -> dict:
         name = clean_name(table.cell(row, "name"))
-        try:
-            region = None
-            if town_name := table.cell(row, "town"):
-                if town_name not in towns:
-                    raise ValidationError({"town": _("Unknown town “%(name)s”.") % {"name": town_name}})
-                region = towns[town_name]
-                if village_name := table.cell(row, "village"):
-                    region = Region.objects.filter(parent=region, name=village_name).first()
-                    if region is None:
-                        raise ValidationError(
-                            {
-                                "village": _("Unknown village “%(name)s” in %(town)s.")
-                                % {"name": village_name, "town": town_name}
-                            }
-                        )
-            orgs = []
-            if org_name := table.cell(row, "organization"):
-                if org_name not in organizations:
-                    raise ValidationError({"organization": _("Unknown organization “%(name)s”.") % {"name": org_name}})
-                orgs = [organizations[org_name]]
-            phone = normalize_phone(table.cell(row, "phone"))
-            if phone in rows_of_phone:
-                raise ValidationError(
-                    {"phone": _("This number is also in row %(row)d.") % {"row": rows_of_phone[phone]}}
-                )
-            rows_of_phone[phone] = row.number
-            skill_names = _split_skills(table.cell(row, "skills"))
-            with transaction.atomic():  # a savepoint: a failed row leaves the others' checks valid
-                volunteer_invite(
-                    association=association,
-                    invited_by=invited_by,
-                    phone=phone,
-                    name=name,
-                    is_expert=table.cell(row, "expert").lower() in YES,
-                    skills=skills_by_names(skill_names),
-                    organizations=orgs,
-                    home_region=region,
-                )
-        except ValidationError as invalid:
-            message = " ".join(m for ms in invalid.message_dict.values() for m in ms)
-            wrong.append(spreadsheets.RowProblem(row=row.number, name=name, message=message))
-        else:
-            report["invited"] += 1
-            report["rows"].append({"row": row.number, "ok": True, "name": name, "message": "", "result": "invited"})
-    if wrong:
-        raise spreadsheets.ImportRefused(wrong, rows=len(table.rows))
-    return report
+        region = None
+        if town_name := table.cell(row, "town"):
+            if town_name not in towns:
+                raise ValidationError({"town": _("Unknown town “%(name)s”.") % {"name": town_name}})
+            region = towns[town_name]
+            if village_name := table.cell(row, "village"):
+                region = Region.objects.filter(parent=region, name=village_name).first()
+                if region is None:
+                    raise ValidationError(
+                        {
+                            "village": _("Unknown village “%(name)s” in %(town)s.")
+                            % {"name": village_name, "town": town_name}
+                        }
+                    )
+        orgs = []
+        if org_name := table.cell(row, "organization"):
+            if org_name not in organizations:
+                raise ValidationError({"organization": _("Unknown organization “%(name)s”.") % {"name": org_name}})
+            orgs = [organizations[org_name]]
+        phone = normalize_phone(table.cell(row, "phone"))
+        if phone in rows_of_phone:
+            raise ValidationError({"phone": _("This number is also in row %(row)d.") % {"row": rows_of_phone[phone]}})
+        rows_of_phone[phone] = row.number
+        volunteer_invite(
+            association=association,
+            invited_by=invited_by,
+            phone=phone,
+            name=name,
+            is_expert=table.cell(row, "expert").lower() in YES,
+            skills=skills_by_names(_split_skills(table.cell(row, "skills"))),
+            organizations=orgs,
+            home_region=region,
+        )
+        return {"row": row.number, "ok": True, "name": name, "message": "", "result": "invited"}
+
+    rows = spreadsheets.import_rows(table, invite)
+    return {"invited": len(rows), "rows": rows}
 
 
 def _split_skills(text: str) -> list[str]:

@@ -144,9 +144,8 @@ def register_confirm(request):
 def join(request, token: str):
     """An invitation's link (services, "Invitations"): a new number sets a password and consents; a
     volunteer of another association signs in and confirms the move."""
-    invitation = selectors.invitation_for_token(token)
     try:
-        services.invitation_check_open(invitation)
+        invitation = services.invitation_check_open(selectors.invitation_for_token(token))
     except services.InvitationClosed as closed:
         return _join_closed(request, closed)
     context = {"invitation": invitation, "phone": services.mask_phone(invitation.phone)}
@@ -170,8 +169,8 @@ def join(request, token: str):
     if holder.user_id != request.user.id:  # moving an account is for its owner, signed in
         login_url = f"{reverse('v-login')}?{urlencode({'next': request.path})}"
         return render(request, "volunteers/join.html", {**context, "step": "sign_in", "login_url": login_url})
-    form = MoveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    move_form = MoveForm(request.POST or None)
+    if request.method == "POST" and move_form.is_valid():
         try:
             services.invitation_accept_move(invitation=invitation, volunteer=holder)
         except services.InvitationClosed as closed:
@@ -181,7 +180,7 @@ def join(request, token: str):
         )
         return redirect("v-schedule")
     return render(
-        request, "volunteers/join.html", {**context, "form": form, "step": "move", "current": holder.association}
+        request, "volunteers/join.html", {**context, "form": move_form, "step": "move", "current": holder.association}
     )
 
 

@@ -84,6 +84,31 @@ def test_it_names_the_missing_columns():
     assert "姓名" in _refusal(_xlsx([["手机"], ["13800000001"]]))
 
 
+def test_both_imports_of_people_read_the_same_headings():
+    from checkin.services import IMPORT_COLUMNS as registrations
+    from volunteers.services import IMPORT_COLUMNS as volunteers
+
+    assert registrations["name"] == volunteers["name"] and registrations["phone"] == volunteers["phone"]
+    # a list filled in for the volunteers' import names its town or village in a way the registrations' reads
+    assert {*volunteers["town"], *volunteers["village"]} <= set(registrations["region"])
+
+
+@pytest.mark.django_db
+def test_import_rows_names_every_wrong_row_with_all_its_messages():
+    rows = [spreadsheets.Row(2, ("甲",)), spreadsheets.Row(3, ("乙\u200b",)), spreadsheets.Row(4, ("丙",))]
+
+    def each(row: spreadsheets.Row) -> int:
+        if row.number > 2:
+            raise ValidationError({"town": "Unknown town.", "phone": ["Not a number."]})
+        return row.number
+
+    with pytest.raises(spreadsheets.ImportRefused) as refused:
+        spreadsheets.import_rows(spreadsheets.Table(columns={"name": 0}, rows=rows), each)
+    assert [(p.row, p.name) for p in refused.value.problems] == [(3, "乙"), (4, "丙")]  # names as cleaned
+    assert refused.value.problems[0].message == "Unknown town.; Not a number."
+    assert refused.value.checked == 3
+
+
 def test_it_refuses_what_is_not_a_spreadsheet_with_a_message():
     assert "not an Excel" in _refusal(b"name,phone\n", name="")
     assert "not an Excel" in _refusal(b"PK\x03\x04 not really a zip")
