@@ -103,6 +103,7 @@ def server(tmp_path_factory) -> Iterator[tuple[Server, str]]:
     env.update(
         DATABASE_URL=f"sqlite:///{tmp / 'kepu.sqlite3'}",
         CELERY_BROKER_DIR=str(tmp / "broker"),  # nothing for a development worker to take
+        DJANGO_SETTINGS_MODULE="kepu.settings",  # make run's settings, not the test suite's
         PYTHONUNBUFFERED="1",
         # One test machine is one network address: the venue's many phones come from many.
         CHECKIN_SELF_PER_IP="100000",
