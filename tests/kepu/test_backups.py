@@ -165,3 +165,81 @@ def _beat_schedule(database_url: str) -> list[str]:
 def test_beat_backs_up_every_night_only_on_sqlite(tmp_path):
     assert "kepu-backup-nightly" in _beat_schedule(f"sqlite:///{tmp_path / 'k.sqlite3'}")
     assert "kepu-backup-nightly" not in _beat_schedule("postgres://kepu@127.0.0.1:5432/kepu")
+
+
+# --- PostgreSQL: the compose file's backup script, run here against the test database -------------------------
+
+SCRIPT = ROOT / "deploy" / "pg-backup.sh"
+
+
+def _postgres_env(db: dict) -> dict[str, str]:
+    return {
+        "PGHOST": db.get("HOST") or "127.0.0.1",
+        "PGPORT": str(db.get("PORT") or 5432),
+        "PGUSER": db.get("USER") or "postgres",
+        "PGPASSWORD": db.get("PASSWORD") or "",
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_postgresql_backup_script_dumps_what_pg_restore_brings_back(tmp_path):
+    from django.db import connection
+
+    from events.models import Event
+    from tests.factories import EventFactory
+
+    if connection.vendor != "postgresql" or not shutil.which("pg_dump"):
+        pytest.skip("needs PostgreSQL (DATABASE_URL) and pg_dump")
+    import psycopg
+
+    EventFactory.create_batch(3)
+    media = tmp_path / "media"
+    (media / "evidence").mkdir(parents=True)
+    (media / "evidence" / "sheet.png").write_bytes(b"\x89PNG-demo")
+    backups_dir = tmp_path / "backups"
+    old = backups_dir / "kepu-20200101-030000"
+    old.mkdir(parents=True)
+    subprocess.run(["touch", "-d", "2020-01-01", str(old)], check=True)
+    db = connection.settings_dict
+    env = {
+        "PATH": os.environ["PATH"],
+        **_postgres_env(db),
+        "PGDATABASE": db["NAME"],
+        "BACKUP_DIR": str(backups_dir),
+        "MEDIA_DIR": str(media),
+        "BACKUP_KEEP_DAYS": "14",
+    }
+    result = subprocess.run(["sh", str(SCRIPT), "once"], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+
+    (backup,) = backups_dir.glob("kepu-2*")  # the old one is past the retention
+    assert sorted(p.name for p in backup.iterdir()) == ["kepu.dump", "media.tar.gz"]
+    listing = subprocess.run(["tar", "-tzf", str(backup / "media.tar.gz")], capture_output=True, text=True, check=True)
+    assert "media/evidence/sheet.png" in listing.stdout.split()
+
+    restored = f"{db['NAME']}_restored"
+    with psycopg.connect(_conninfo(db, "postgres"), autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{restored}"')
+        server.execute(f'CREATE DATABASE "{restored}"')
+    try:
+        subprocess.run(
+            ["pg_restore", "--no-owner", "--exit-on-error", "--dbname", restored, str(backup / "kepu.dump")],
+            env={**env, "PGDATABASE": restored},
+            check=True,
+            capture_output=True,
+        )
+        with psycopg.connect(_conninfo(db, restored)) as copy:
+            titles = sorted(row[0] for row in copy.execute("SELECT title FROM events_event"))
+        assert len(titles) == 3 and titles == sorted(Event.objects.values_list("title", flat=True))
+    finally:
+        with psycopg.connect(_conninfo(db, "postgres"), autocommit=True) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{restored}"')
+
+
+def _conninfo(db: dict, dbname: str) -> str:
+    from psycopg.conninfo import make_conninfo
+
+    env = _postgres_env(db)
+    return make_conninfo(
+        host=env["PGHOST"], port=env["PGPORT"], user=env["PGUSER"], password=env["PGPASSWORD"] or None, dbname=dbname
+    )

@@ -176,3 +176,21 @@ def test_the_interpolation_follows_compose():
     assert interpolate("${X:-x${A:-z}y}", variables) == "xay"
     with pytest.raises(MissingVariable):
         interpolate("${B:?set B}", variables)
+
+
+# --- The PostgreSQL backup service --------------------------------------------------------------------------
+
+
+def test_the_backup_service_dumps_the_bundled_database_and_archives_the_media_volume():
+    backup = _service("backup")
+    assert backup["image"] == _service("postgres")["image"]  # pg_dump of the server's own major version
+    assert backup["command"] == ["sh", "/kepu-backup.sh"]
+    volumes = {v.split(":")[1]: v.split(":")[0] for v in backup["volumes"]}
+    assert (ROOT / volumes["/kepu-backup.sh"]).is_file()
+    assert volumes["/data/media"] == "media" and backup["volumes"][1].endswith(":ro")  # reads, never writes
+    assert volumes["/backups"] == "backups" and "backups" in COMPOSE["volumes"]
+    dotenv = {"POSTGRES_PASSWORD": "pw", "BACKUP_KEEP_DAYS": "30"}
+    environment = {k: interpolate(str(v), dotenv) for k, v in backup["environment"].items()}
+    assert (environment["PGHOST"], environment["PGPASSWORD"], environment["PGDATABASE"]) == ("postgres", "pw", "kepu")
+    assert (environment["BACKUP_KEEP_DAYS"], environment["BACKUP_HOUR"]) == ("30", "3")
+    assert environment["MEDIA_DIR"] == "/data/media" == FIXED["MEDIA_ROOT"]
