@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from events.models import Organization, Region
 from kepu import access
 from kepu.api import IdField, IsOrganizer, WriteScopedLinks
+from kepu.links import public_url
 from kepu.spreadsheets import ImportRefused
 from kepu.text import NameField
 
@@ -56,7 +57,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
     def _url(self, name: str, registration: Registration) -> str:
         url = reverse(name, kwargs={"pk": registration.pk})
         request = self.context.get("request")
-        return request.build_absolute_uri(url) if request else url
+        return public_url(url, request) if request else url
 
     def get_qr_png(self, registration: Registration) -> str:
         return self._url("api:registration-qr-png", registration)
@@ -441,7 +442,7 @@ class PosterCodeView(APIView):
     permission_classes = [IsOrganizer]
 
     def _answer(self, request, poster):
-        url = request.build_absolute_uri(reverse("checkin:self", kwargs={"code": poster.code}))
+        url = public_url(reverse("checkin:self", kwargs={"code": poster.code}), request)
         return Response({"code": poster.code, "url": url, "created_at": poster.created_at})
 
     @extend_schema(responses=POSTER_CODE_SCHEMA)

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from events.models import Event, Organization, Region
 from events.selectors import grassroots_regions_of, region_descendant_ids
 from kepu import access, privacy
+from kepu.links import public_url
 
 from . import selectors, services
 from .forms import SelfCheckInForm, posted_location
@@ -235,5 +236,5 @@ def poster(request, event_id: int):
     """A printable A4 poster for self check-in: event, time, venue and a large QR of /c/<poster code>/."""
     event = _organizer_event(request, event_id)
     code = services.poster_code_for(event=event)
-    url = request.build_absolute_uri(reverse("checkin:self", kwargs={"code": code.code}))
+    url = public_url(reverse("checkin:self", kwargs={"code": code.code}), request)
     return render(request, "checkin/poster.html", {"event": event, "url": url, "qr": qr_svg(url, border=1)})

@@ -289,7 +289,9 @@ SPECTACULAR_SETTINGS = {
 # --- Celery -------------------------------------------------------------------------
 # Redis in production; with nothing configured a broker that needs no server,
 # so `make run` still runs a real worker process on a bare machine.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# The file-system broker's URL names a host (which it ignores): without one kombu logs "No hostname was
+# supplied" on every connection, which reads like an error in `seed_demo` and `tally`.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = Path(env("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
     for _folder in ("queue", "control"):  # the transport expects its folders to exist
@@ -348,11 +350,26 @@ CELERY_BEAT_SCHEDULE = {
 # stay. Three years by default: a work summary's records are checked for a few years after it is written.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=1095)
 
+# --- Backups (kepu/backups.py, docs/operations.md) ------------------------------------------------------
+# The embedded default (SQLite) backs itself up every night: the database through SQLite's online backup and
+# MEDIA_ROOT as an archive, into BACKUP_DIR, keeping BACKUP_KEEP_DAYS days. On PostgreSQL the compose file's
+# backup service does it (pg_dump), with the same two settings.
+BACKUP_DIR = env("BACKUP_DIR", default=str(VAR_DIR / "backups"))
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=14)
+BACKUP_HOUR = env.int("BACKUP_HOUR", default=3)  # local time (TIME_ZONE)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    CELERY_BEAT_SCHEDULE["kepu-backup-nightly"] = {
+        "task": "kepu.tasks.backup_nightly",
+        "schedule": crontab(hour=BACKUP_HOUR, minute=0),
+    }
+
 # --- Statistics (stats app) -------------------------------------------------------------------------
 # stats: seconds a burst of changes is gathered before a tally run, and a claim outlives a dead worker.
 STATS_TALLY_DEBOUNCE_SECONDS = env.float("STATS_TALLY_DEBOUNCE_SECONDS", default=2)
 STATS_TALLY_LEASE_SECONDS = env.float("STATS_TALLY_LEASE_SECONDS", default=300)
 STATS_TALLY_PAUSE_SECONDS = env.float("STATS_TALLY_PAUSE_SECONDS", default=0)  # fault drills only
+# How far the clocks of web and worker hosts may disagree (stats.services.clock_margin_seconds).
+STATS_TALLY_CLOCK_MARGIN_SECONDS = env.float("STATS_TALLY_CLOCK_MARGIN_SECONDS", default=0.5)
 
 # --- Self check-in (checkin app) -------------------------------------------------------------------------
 # Limits of /c/<poster code>/, counted in the cache (Redis in production, so they hold across processes).
@@ -386,6 +403,13 @@ NOTIFICATIONS_SMS_HTTP = {
 }
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# For EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend: the server Kepu hands its e-mail to.
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="kepu@localhost")
 # Minutes before a shift that its volunteers are reminded.
 NOTIFICATIONS_REMINDER_OFFSETS = env.list("NOTIFICATIONS_REMINDER_OFFSETS", cast=int, default=[24 * 60, 2 * 60])
@@ -411,7 +435,13 @@ NOTIFICATIONS_LOGIN_CODE = {
     "window_minutes": 60,
     "max_attempts": 5,
 }
-# The attendee's ticket page (checkin.ticket.ticket) as linked from the registration SMS.
-NOTIFICATIONS_TICKET_URL = env("NOTIFICATIONS_TICKET_URL", default="http://127.0.0.1:8000/t/{code}/")
+# Where the public reaches Kepu (scheme, host, optional path prefix), e.g. https://kepu.example.org: every link
+# Kepu sends or prints (the SMS's ticket and join links, the poster's and the staff code's QR codes, calendar
+# links) starts with it. Unset, links sent without a request point to the development server, and links made
+# while answering a request use that request's host (kepu.links.public_url).
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="").rstrip("/")
+_links_base = PUBLIC_BASE_URL or "http://127.0.0.1:8000"
+# The attendee's ticket page (checkin.ticket.ticket) as linked from the registration SMS; set only to override.
+NOTIFICATIONS_TICKET_URL = env("NOTIFICATIONS_TICKET_URL", default=_links_base + "/t/{code}/")
 # The page where an invited volunteer accepts (volunteers.views.join), as linked from the invitation SMS.
-NOTIFICATIONS_JOIN_URL = env("NOTIFICATIONS_JOIN_URL", default="http://127.0.0.1:8000/v/join/{token}/")
+NOTIFICATIONS_JOIN_URL = env("NOTIFICATIONS_JOIN_URL", default=_links_base + "/v/join/{token}/")

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from events.models import Association, Region
 from kepu import access
+from kepu.links import public_url
 from kepu.login_codes import LoginCodeThrottled
 from kepu.logins import lockout_message
 from kepu.spreadsheets import ImportRefused
@@ -338,7 +339,7 @@ def calendar_page(request, volunteer: Volunteer):
         services.calendar_token_reset(volunteer=volunteer)
         messages.success(request, _("A new calendar link was made; the old one no longer works."))
         return redirect("v-calendar")
-    url = request.build_absolute_uri(reverse("v-ical", args=[services.calendar_token_of(volunteer)]))
+    url = public_url(reverse("v-ical", args=[services.calendar_token_of(volunteer)]), request)
     return render(
         request,
         "volunteers/calendar.html",
@@ -423,7 +424,7 @@ def org_roster(request, event_id: int):
         return redirect("v-org-roster", event_id=event.id)
     rosters = selectors.roster_of(event)
     staff_code = services.staff_code_of(event)
-    staff_url = request.build_absolute_uri(reverse("v-staff", args=[staff_code.code]))
+    staff_url = public_url(reverse("v-staff", args=[staff_code.code]), request)
     return render(
         request,
         "volunteers/org_roster.html",

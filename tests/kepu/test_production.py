@@ -17,6 +17,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # README, "Production": the settings a deployment behind a TLS proxy uses.
 PRODUCTION = {
     "DEBUG": "false",
+    "PUBLIC_BASE_URL": "https://kepu.example.org",
     "SECRET_KEY": "k3pu-Production-Test-Key-9f8e7d6c5b4a39281706f5e4d3c2b1a0-zyxwvutsrq",
     "ALLOWED_HOSTS": "kepu.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://kepu.example.org",
@@ -114,3 +115,9 @@ def test_kepus_templates_have_no_inline_script_or_event_handler():
         if re.search(r"<[^>]*\son[a-z]+\s*=", text):
             offenders.append(f"{template.relative_to(BASE_DIR)}: inline event handler")
     assert offenders == []
+
+
+def test_deploy_checks_warn_when_the_links_kepu_sends_point_to_this_machine():
+    settings = {k: v for k, v in PRODUCTION.items() if k != "PUBLIC_BASE_URL"}
+    result = _manage("check", "--deploy", **settings)
+    assert "kepu.W001" in result.stdout + result.stderr and "PUBLIC_BASE_URL" in result.stdout + result.stderr
