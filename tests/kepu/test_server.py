@@ -175,7 +175,7 @@ def _self_checkin(port: int, code: str, i: int) -> list[int]:
     for header in page.headers.get_all("Set-Cookie") or []:
         cookies.load(header)
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body).group(1).decode()  # type: ignore[attr-defined]
-    body = urlencode({"csrfmiddlewaretoken": token, "name": f"观众{i:03d}", "category": "farmer"})
+    body = urlencode({"csrfmiddlewaretoken": token, "name": f"观众{i:03d}", "category": "farmer", "consent": "on"})
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     connection.request(
         "POST",
