@@ -95,6 +95,12 @@ def test_logout_is_a_post_back_to_the_login_page(desk):
     assert desk.get("/desk/").status_code == 302
 
 
+def test_a_superuser_who_works_for_no_association_is_sent_to_the_admin(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for page in ("/desk/", "/desk/events/", "/desk/privacy/"):
+        assert client.get(page)["Location"] == "/admin/"
+
+
 def test_the_admin_keeps_its_own_login_and_links_back_to_the_desk(client):
     assert client.get("/admin/login/").status_code == 200
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
