@@ -253,7 +253,11 @@ def events_behind(*, association_id: int, year: int, figure: str) -> QuerySet[Ev
 
 
 def event_records(*, event: Event) -> dict:
-    checkins = CheckIn.objects.filter(event=event).select_related("attendee", "attendee__region").order_by("scanned_at")
+    checkins = (
+        CheckIn.objects.filter(event=event)
+        .select_related("attendee", "attendee__region__parent")
+        .order_by("scanned_at")
+    )
     return {"checkins": checkins, "headcounts": Headcount.objects.filter(event=event).order_by("counted_at")}
 
 

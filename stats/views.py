@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checkin.models import Attendee
-from events.models import Association, Campaign
+from events.models import Association, Campaign, Region
 from kepu import access
 
 from . import figures as F_
@@ -226,7 +226,14 @@ def event_records(request, event_id: int):
     return render(
         request,
         "stats/event_records.html",
-        {"event": event, "page": page, "headcounts": records["headcounts"], "tally": tally},
+        {
+            "event": event,
+            "page": page,
+            "headcounts": records["headcounts"],
+            "tally": tally,
+            # A village is named with its town: a county may have a 上寨村 in several towns.
+            "grassroots": Region.GRASSROOTS_LEVELS,
+        },
     )
 
 

@@ -203,6 +203,7 @@ def test_an_organizers_day_from_the_plan_to_the_dashboards_records(browser, live
         page.get_by_role("link", name="玉米种植技术培训").click()
         page.wait_for_url(re.compile(rf"/dashboard/events/{event.pk}/"))
         expect(page.locator("body")).to_contain_text("张大山")  # a paper check-in behind the figure
+        expect(page.locator("body")).to_contain_text("城关镇 · 上寨村")  # the village named with its town
         photo = page.locator(f"#evidence [data-evidence='{evidence.id}'] img")
         expect(photo).to_be_visible()
         assert page.eval_on_selector(f"#evidence [data-evidence='{evidence.id}'] img", "img => img.naturalWidth > 0")
