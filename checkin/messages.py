@@ -5,9 +5,9 @@ no language of their own, so they are told in the site's language.
 """
 
 from django.conf import settings
-from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
+from events.models import Event
 from notifications.messages import Message
 from notifications.models import Kind
 from notifications.services import Recipient, notify
@@ -32,7 +32,7 @@ def attendee_recipient(attendee: Attendee, email: str = "") -> Recipient:
     )
 
 
-def event_attendee_recipients(event: Model) -> list[Recipient]:
+def event_attendee_recipients(event: Event) -> list[Recipient]:
     """Everyone registered for the event (live registrations) who left a phone number."""
     attendees = (
         Attendee.objects.filter(registrations__event=event, registrations__revoked_at__isnull=True)

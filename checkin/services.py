@@ -767,7 +767,7 @@ def _headcount_count_errors(event: Event, count: int | None) -> str | None:
 
 
 @transaction.atomic
-def headcount_accept(*, headcount: Headcount, user: AbstractBaseUser, now: datetime | None = None) -> Headcount:
+def headcount_accept(*, headcount: Headcount, user: User, now: datetime | None = None) -> Headcount:
     """The organizer confirms the count as reported at the door; the figures do not change."""
     headcount.reviewed_at = now or timezone.now()
     headcount.reviewed_by = user
@@ -777,7 +777,7 @@ def headcount_accept(*, headcount: Headcount, user: AbstractBaseUser, now: datet
 
 @transaction.atomic
 def headcount_correct(
-    *, headcount: Headcount, count: int, user: AbstractBaseUser, note: str | None = None, now: datetime | None = None
+    *, headcount: Headcount, count: int, user: User, note: str | None = None, now: datetime | None = None
 ) -> Headcount:
     """The organizer puts a corrected figure in place of the reported one (kept as `reported_count`);
     the event is tallied again. Corrected twice, the first reported figure is still the one kept."""

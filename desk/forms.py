@@ -1,12 +1,14 @@
 """The desk's forms. They only take input: the views hand the cleaned data to the apps' services, and every
 choice (campaign, venue, partners) is limited to what the organizer may write (kepu.access)."""
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from events.models import Campaign, Event, Region
+from events.models import Campaign, Event, Organization, Region
 from kepu import access
 from kepu.widgets import TownVillageField, TownVillageMultipleField
 from stats.figures import TARGET_CHOICES
@@ -37,7 +39,7 @@ class EventForm(forms.ModelForm):
     checkin_closes_at = _datetime_field(
         _("Check-in closes at"), required=False, help_text=_("Empty: half an hour after the end.")
     )
-    partners = forms.ModelMultipleChoiceField(
+    partners: "forms.ModelMultipleChoiceField[Organization]" = forms.ModelMultipleChoiceField(
         label=_("Partner organizations"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
 
@@ -108,7 +110,7 @@ class CopyForm(forms.Form):
 
     def __init__(self, *args, user, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["venues"].queryset = access.venues_for_write(user)
+        cast(forms.ModelChoiceField, self.fields["venues"]).queryset = access.venues_for_write(user)
         self.fields["starts_at"].initial = timezone.localtime(event.starts_at)
 
 

@@ -380,9 +380,9 @@ def _evidence_kind_of(data: bytes) -> tuple[str, str, bytes | None]:
             with Image.open(io.BytesIO(data)) as probe:
                 image_format = probe.format
                 probe.verify()  # the file's structure, before decoding it
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()  # every pixel: a truncated file fails here
-                image = ImageOps.exif_transpose(image)  # phones store portraits turned
+            with Image.open(io.BytesIO(data)) as opened:
+                opened.load()  # every pixel: a truncated file fails here
+                image = ImageOps.exif_transpose(opened)  # phones store portraits turned
                 image = image.convert("RGB")
                 image.thumbnail(THUMBNAIL_SIZE)
                 thumbnail = io.BytesIO()
@@ -441,16 +441,21 @@ def evidence_add(
 
 def _delete_files(evidence: EventEvidence) -> None:
     for field in (evidence.file, evidence.thumbnail):
-        if field:
+        if field.name:  # a FieldFile without a name is no file
             field.storage.delete(field.name)
 
 
 @transaction.atomic
 def evidence_delete(*, evidence: EventEvidence) -> None:
     """Remove the evidence and its files (once the deletion is committed)."""
-    names = [(f.storage, f.name) for f in (evidence.file, evidence.thumbnail) if f]
+    names = [(f.storage, f.name) for f in (evidence.file, evidence.thumbnail) if f.name]
+
+    def delete_files() -> None:
+        for storage, name in names:
+            storage.delete(name)
+
     evidence.delete()
-    transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+    transaction.on_commit(delete_files)
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ Only the code's hash is kept (notifications.models.LoginCode).
 
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -17,6 +18,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -107,6 +109,7 @@ def login_code_send(
         raise LoginCodeThrottled(int(wait.total_seconds()) + 1)
     if recent.count() >= config["max_per_window"]:
         oldest = recent.order_by("created_at").first()
+        assert oldest is not None  # the window holds max_per_window codes, at least one
         wait = oldest.created_at + timedelta(minutes=config["window_minutes"]) - now
         raise LoginCodeThrottled(int(wait.total_seconds()) + 1)
     code = f"{secrets.randbelow(10**6):06d}"
@@ -171,9 +174,13 @@ def login_code_verify(*, phone: str, code: str, now: datetime | None = None) -> 
 class LoginCodeBackend(ModelBackend):
     """Signing in with a one-time login code, as an authentication backend (AUTHENTICATION_BACKENDS)."""
 
-    # "one_time_password" rather than "code": Django masks credentials named like a password in
-    # the user_login_failed signal, so the code never reaches a log.
-    def authenticate(self, request, username: str | None = None, one_time_password: str | None = None, **kwargs):
+    # ModelBackend's signature; the code comes as the credential "one_time_password", never as `password`
+    # (a password is no code). "one_time_password" rather than "code": Django masks credentials named like a
+    # password in the user_login_failed signal, so the code never reaches a log.
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> User | None:
+        one_time_password = kwargs.get("one_time_password")
         if username is None or one_time_password is None:
             return None
         user: User | None = login_code_verify(phone=username, code=one_time_password)

@@ -16,11 +16,15 @@ render the form's media (`{{ form.media }}`) or include kepu/town_village.js the
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Region
+
+if TYPE_CHECKING:
+    from django.utils.choices import _Choices
 
 TOWN_SUFFIX = "__town"
 
@@ -31,9 +35,8 @@ def town_of_region(region: Region | None) -> Region | None:
         return None
     if region.level == Region.Level.TOWN:
         return region
-    if region.level in Region.GRASSROOTS_LEVELS and region.parent_id:
-        parent = region.parent
-        return parent if parent.level == Region.Level.TOWN else None
+    if region.level in Region.GRASSROOTS_LEVELS and region.parent is not None:
+        return region.parent if region.parent.level == Region.Level.TOWN else None
     return None
 
 
@@ -56,6 +59,7 @@ class _TownGrouping:
     """What both widgets share: the choices grouped by town, and the town select's options."""
 
     js = "kepu/town_village.js"
+    choices: "_Choices"  # the choice widget's this mixes into (forms.Select, forms.CheckboxSelectMultiple)
     region_of: Callable = staticmethod(_region_itself)
     allow_town = False  # the town alone is an answer when no village is chosen (e.g. "town or village")
     town_label = _("Town")
@@ -80,7 +84,7 @@ class _TownGrouping:
             town = town_of_region(region)
             key = str(value)
             if self.allow_town and region is not None and region.level == Region.Level.TOWN and obj is region:
-                towns[key] = label  # the town itself: chosen with the town select
+                towns[key] = str(label)  # the town itself: chosen with the town select
                 if key in selected:
                     selected_towns.add(key)
                 continue
@@ -166,7 +170,9 @@ class _TownFieldMixin:
                 self.widget.region_of = _region_of_venue
         super()._set_queryset(queryset)
 
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+    # Ignored: django-stubs 6.1.2 declare ModelChoiceField.queryset a plain attribute and leave out its getter,
+    # _get_queryset, which Django's queryset property is made of
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]
 
 
 class TownVillageField(_TownFieldMixin, forms.ModelChoiceField):

@@ -75,7 +75,7 @@ class NotificationAdmin(AssociationScopedAdmin):
     def _event_summary(event) -> dict:
         statuses = list(Notification.Status)
         table: dict[tuple[str, str], dict[str, int]] = {}
-        for line in selectors.event_notification_summary(event=event):
+        for line in selectors.event_notification_summary(event_id=event.id):
             table.setdefault((line["kind"], line["channel"]), {})[line["status"]] = line["count"]
         rows = [
             {

@@ -79,7 +79,7 @@ class NotificationViewSet(ScopedByMethod, viewsets.ReadOnlyModelViewSet):
         if not (event_id.isascii() and event_id.isdigit()):  # "²".isdigit() too, and int() refuses it
             raise exceptions.ValidationError({"event": [_("Give the id of an event.")]})
         event = access.access_event_for_read(request.user, int(event_id))
-        return Response(selectors.event_notification_summary(event=event))
+        return Response(selectors.event_notification_summary(event_id=event.id))
 
 
 class InboxSerializer(serializers.ModelSerializer):

@@ -3,15 +3,15 @@
 from collections.abc import Iterable
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, QuerySet
 
 from .models import Notification
 
 
-def event_notification_summary(*, event: Model) -> list[dict]:
+def event_notification_summary(*, event_id: int) -> list[dict]:
     """How many messages of each kind went out on each channel, by delivery state."""
     rows = (
-        Notification.objects.filter(event=event)
+        Notification.objects.filter(event_id=event_id)
         .values("kind", "channel", "status")
         .annotate(count=Count("id"))
         .order_by("kind", "channel", "status")

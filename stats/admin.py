@@ -97,6 +97,10 @@ class _ReadOnly(_OwnAssociation):
         return request.user.is_superuser
 
 
+# A tally's page, every field read-only.
+TALLY_PAGE_FIELDS = ("scope_display", "scope", "computed_at", "duration_ms", "records_display", "figures_display")
+
+
 @admin.register(Tally)
 class TallyAdmin(_ReadOnly):
     # What was tallied in words ("campaign:1" and the counts' JSON are the queue's bookkeeping).
@@ -115,8 +119,8 @@ class TallyAdmin(_ReadOnly):
         return " ".join(part for part in (str(tally.association or ""), period) if part)
 
     # The read-only page shows the figures as a labelled table, not the stored JSON.
-    fields = ["scope_display", "scope", "computed_at", "duration_ms", "records_display", "figures_display"]
-    readonly_fields = fields
+    fields = TALLY_PAGE_FIELDS
+    readonly_fields = TALLY_PAGE_FIELDS
 
     @admin.display(description=_("figures"))
     def figures_display(self, tally: Tally) -> str:

@@ -152,7 +152,7 @@ class EventFilter:
     and for an event's row as the computation reads it (its `values()`)."""
 
     q: Q
-    test: Callable[[dict], bool]
+    test: Callable[[Mapping[str, Any]], bool]
 
 
 CONSULTATIONS = EventFilter(Q(kind=Event.Kind.CONSULTATION), lambda e: e["kind"] == Event.Kind.CONSULTATION)
@@ -167,7 +167,7 @@ AT_SCIENCE_CENTERS = EventFilter(
 class HeldEvent:
     """One held event with its grouped records (_grouped_records): what a per-event figure reads."""
 
-    event: dict  # id, kind, is_countryside_trip, venue_id; campaigns and periods add venue__kind
+    event: Mapping[str, Any]  # id, kind, is_countryside_trip, venue_id; campaigns and periods add venue__kind
     row: dict
     person_times: int  # check-ins and headcounts
     split: dict[str, int]  # the person-times by evidence: scanned, manual, estimated
@@ -785,7 +785,7 @@ class Batch:
         return self._reach[key]
 
 
-def _held(event: dict, row: dict) -> HeldEvent:
+def _held(event: Mapping[str, Any], row: dict) -> HeldEvent:
     """One held event with its records, its person-times (check-ins + headcounts) and how they split by evidence."""
     scanned = sum(row["methods"].get(m, 0) for m in SCANNED_METHODS)
     manual = sum(row["methods"].get(m, 0) for m in MANUAL_METHODS)
@@ -1036,10 +1036,11 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
 
     # Units taking part per campaign and kind of campaign: distinct, as the scope's own figure.
     partners = Event.partners.through.objects.filter(among("event_id", held_ids))
-    for row in partners.values("event__campaign_id").annotate(n=Count("organization_id", distinct=True)).order_by():
-        by_campaign[str(row["event__campaign_id"] or NO_CAMPAIGN)]["units"] = row["n"]
-    for row in partners.values("event__campaign__kind").annotate(n=Count("organization_id", distinct=True)).order_by():
-        by_kind[row["event__campaign__kind"] or NO_CAMPAIGN]["units"] = row["n"]
+    units = Count("organization_id", distinct=True)
+    for of_campaign in partners.values("event__campaign_id").annotate(n=units).order_by():
+        by_campaign[str(of_campaign["event__campaign_id"] or NO_CAMPAIGN)]["units"] = of_campaign["n"]
+    for of_kind in partners.values("event__campaign__kind").annotate(n=units).order_by():
+        by_kind[of_kind["event__campaign__kind"] or NO_CAMPAIGN]["units"] = of_kind["n"]
 
     # Coverage: villages and communities of the county reached by an event held there or by a resident's check-in.
     associations = list(Association.objects.filter(id__in=association_ids).values("id", "region_id"))

@@ -4,11 +4,12 @@ The notifications outbox records and sends the messages (notifications.services.
 volunteer's language and on the channel they prefer; it knows nothing of shifts or sign-ups.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Model
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -79,7 +80,7 @@ def volunteer_recipient(volunteer: Volunteer) -> Recipient:
     )
 
 
-def event_volunteer_recipients(event: Model) -> list[Recipient]:
+def event_volunteer_recipients(event: Event) -> list[Recipient]:
     """The volunteers confirmed on a shift of the event."""
     volunteers = (
         Volunteer.objects.filter(signups__shift__event=event, signups__status=SignUp.Status.CONFIRMED)
@@ -158,6 +159,11 @@ def notify_volunteer_invitation(*, invitation: VolunteerInvitation, token: str) 
 # --- Reminders ----------------------------------------------------------------------------------
 
 
+def _with_recipient_name(values: dict[str, Any]) -> Callable[[Recipient], dict[str, Any]]:
+    """The message's values with each recipient's own name: bound to these values, not to a loop's last ones."""
+    return lambda recipient: {**values, "name": recipient.name}
+
+
 def reminders_record_due(*, now: datetime | None = None) -> int:
     """Record the shift reminders now due (24 h and 2 h before, by default); safe to run at any time, twice.
 
@@ -170,7 +176,7 @@ def reminders_record_due(*, now: datetime | None = None) -> int:
     for index, minutes in enumerate(offsets):
         offset = timedelta(minutes=minutes)
         inner = timedelta(minutes=offsets[index - 1]) if index else timedelta(0)
-        signups = (
+        signups = list(
             SignUp.objects.filter(
                 status=SignUp.Status.CONFIRMED,
                 shift__event__status=Event.Status.PUBLISHED,
@@ -181,7 +187,6 @@ def reminders_record_due(*, now: datetime | None = None) -> int:
             .select_related("shift__event__venue", "volunteer__user")
             .order_by("id")
         )
-        signups = list(signups)
         # One read for the whole window: a sign-up already reminded is skipped without rendering anything.
         done = notification_selectors.keys_recorded(
             kind=Kind.SHIFT_REMINDER, event_ids={s.shift.event_id for s in signups}
@@ -202,7 +207,7 @@ def reminders_record_due(*, now: datetime | None = None) -> int:
                 recipients=[volunteer_recipient(signup.volunteer)],
                 key=key,  # the start time is in it: a shift that moves is reminded of again
                 message=SHIFT_REMINDER,
-                context=lambda r, values=values: {**values, "name": r.name},
+                context=_with_recipient_name(values),
                 event_id=event.id,
                 association_id=event.association_id,
                 starts_at=shift.starts_at,

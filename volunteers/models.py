@@ -94,6 +94,7 @@ class Shift(models.Model):
     # Not stored: set on the shifts of an event's page for display (volunteers.views.event_detail).
     my_signup: "SignUp | None"
     closed_reason: str | None
+    ineligible_reason: str | None
     team: list[tuple[str, str]]  # (name, masked phone)
 
     class Meta:

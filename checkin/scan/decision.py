@@ -118,7 +118,7 @@ def decide(
     scanned_at = scan.scanned_at if method == Method.OFFLINE else now
     attendee = registration.attendee if registration else None
     checkin_id, first_at = None, None
-    if registration is None or attendee.association_id != event.association_id:
+    if registration is None or registration.attendee.association_id != event.association_id:
         status, attendee, registration = Status.INVALID, None, None
     elif registration.revoked_at is not None:
         status = Status.REVOKED

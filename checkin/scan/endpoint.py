@@ -281,7 +281,8 @@ class OfflineScanSerializer(ScanSerializer):
 
 
 class BatchSerializer(serializers.Serializer):
-    scans = OfflineScanSerializer(many=True, allow_empty=False, max_length=services.BATCH_MAX)
+    # Ignored: djangorestframework-stubs 3.18.1 leaves out max_length, which DRF passes on to the ListSerializer
+    scans = OfflineScanSerializer(many=True, allow_empty=False, max_length=services.BATCH_MAX)  # type: ignore[call-arg]
     device = serializers.CharField(required=False, allow_blank=True, max_length=100)
     gate = serializers.CharField(required=False, allow_blank=True, max_length=50)
 

@@ -77,7 +77,8 @@ def _token_user_joins(user_join: str) -> str:
 
 def _load_token_user(values: Iterator) -> User | None:
     """The user and organizer profile from the next columns of `values` (see `_TOKEN_USER`)."""
-    user, organizer = (row.load(values) for row in _TOKEN_USER)
+    user_row, organizer_row = _TOKEN_USER
+    user, organizer = user_row.load(values), organizer_row.load(values)
     if user is not None:
         User.organizer.related.set_cached_value(user, organizer)  # None: known to be no organizer, no query later
         if organizer is not None:
@@ -108,7 +109,10 @@ def token_with_user(key: str) -> Token | None:
         return None
     values = iter(row)
     token = _TOKEN.load(values)
-    token.user = _load_token_user(values)
+    user = _load_token_user(values)
+    # The WHERE matched the token's key and the join to its user is an inner one: neither is NULL.
+    assert token is not None and user is not None
+    token.user = user
     return token
 
 
@@ -192,6 +196,7 @@ def scan_lookup(
     candidates = code_candidates(code)
     params: list = [rawsql.db_value(ScanLog, "client_id", client_id)]
     if principal == "duty":
+        assert user is not None  # "duty" is chosen for a signed-in user only
         params.append(user.pk)
     if principal != "none":
         params += SCANNING_SIGNUP_STATUSES
@@ -204,11 +209,14 @@ def scan_lookup(
     if row is None:
         return ScanLookup(event=None, registration=None, live_checkin=None, answered=False, on_duty=None)
     values = iter(row)
-    event, registration, attendee, live = (r.load(values) for r in (*_SCAN_ROWS, _LIVE_CHECKIN))
+    event_row, registration_row, attendee_row = _SCAN_ROWS
+    event, registration, attendee = event_row.load(values), registration_row.load(values), attendee_row.load(values)
+    live = _LIVE_CHECKIN.load(values)
     answered = next(values) is not None
     token_user = _load_token_user(values) if principal == "token" else None
     on_duty = bool(next(values)) if principal != "none" else None
     if registration is not None:
+        assert attendee is not None  # a registration's attendee is a NOT NULL foreign key: the join finds it
         registration.attendee = attendee
     return ScanLookup(
         event=event,

@@ -106,7 +106,7 @@ def checkin_batch(
     if len(scans) > BATCH_MAX:
         raise ValidationError({"scans": _("At most %(max)d scans per batch.") % {"max": BATCH_MAX}})
     now = now or timezone.now()
-    answers: list[ScanAnswer | None] = [None] * len(scans)
+    answers: dict[int, ScanAnswer] = {}  # by the scan's index: answered earliest first, returned in order
     for index in sorted(range(len(scans)), key=lambda i: scans[i]["scanned_at"]):
         scan = scans[index]
         if scan["scanned_at"] > now + BATCH_FUTURE_LIMIT:
@@ -132,4 +132,4 @@ def checkin_batch(
             # A client_id already used for a scan at another event: a broken phone, not a reason
             # to refuse the scans around it. Answered invalid; nothing is written for it.
             answers[index] = ScanAnswer(status=Status.INVALID, client_id=scan["client_id"], event_id=scan["event"])
-    return answers  # type: ignore[return-value]
+    return [answers[index] for index in range(len(scans))]  # every index was answered above

@@ -52,6 +52,8 @@ def write_scan(scan: Scan, decision: Decision, *, now: datetime) -> ScanAnswer:
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
             insert_scan_log(**log, checkin_id=answer.checkin_id, answer=answer.to_json())
         return answer
+    attendee = decision.attendee
+    assert registration is not None and attendee is not None  # an `ok` names both (decision.decide)
     fields = {
         "registration_id": registration.id,
         "method": scan.method,
@@ -65,7 +67,7 @@ def write_scan(scan: Scan, decision: Decision, *, now: datetime) -> ScanAnswer:
     if connection.vendor == "postgresql":
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
             checkin_id = insert_checkin_and_log(
-                checkin={"event_id": scan.event.id, "received_at": now, **attendee_copy(decision.attendee), **fields},
+                checkin={"event_id": scan.event.id, "received_at": now, **attendee_copy(attendee), **fields},
                 log={**log, "answer": answer.to_json()},
             )
         if checkin_id is not None:
@@ -75,7 +77,7 @@ def write_scan(scan: Scan, decision: Decision, *, now: datetime) -> ScanAnswer:
         # The unique constraint decides: a concurrent scan may have checked the attendee in since the lookup.
         status, checkin_id, first_at = check_in(
             event_id=scan.event.id,
-            attendee=decision.attendee,
+            attendee=attendee,
             now=now,
             earliest_wins=scan.method == Method.OFFLINE,
             **fields,

@@ -49,7 +49,7 @@ class Villages:
 
     @staticmethod
     def label(place: Region) -> str:
-        return f"{place.name}（{place.parent.name}）" if place.parent_id else place.name
+        return f"{place.name}（{place.parent.name}）" if place.parent is not None else place.name
 
     def find(self, text: str) -> Region:
         text = text.strip()
@@ -293,7 +293,8 @@ def output_change(request, event_id: int, output_id: int):
         return _back(event, "outputs")
     form = OutputForm(request.POST, instance=EventOutput.objects.get(pk=output.pk), prefix=f"output-{output.id}")
     if not form.is_valid():
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        # An ErrorList gives its messages as text (ValidationError's own iteration); its stubs type what it stores.
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
         return _back(event, "outputs") if request.POST else HttpResponseBadRequest()
     try:
         event_services.event_output_update(output=output, **form.cleaned_data)
@@ -345,7 +346,7 @@ def evidence_file(request, evidence_id: int, thumbnail: bool = False):
         return redirect_to_login(request.get_full_path())
     evidence = get_object_or_404(access.evidence_for_read(request.user), pk=evidence_id)
     stored = evidence.thumbnail if thumbnail else evidence.file
-    if not stored:
+    if not stored.name:  # no file (a FieldFile is false without a name)
         raise Http404
     try:
         handle = stored.open("rb")

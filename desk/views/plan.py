@@ -132,9 +132,9 @@ def _save_event(request, form: EventForm, formset, event_id: int | None) -> Even
     try:
         with transaction.atomic():
             if event_id is None:
-                event = event_services.event_create(
-                    association=access.association_of(request.user), partners=partners, **data
-                )
+                association = access.association_of(request.user)
+                assert association is not None  # organizer_required lets organizers alone in
+                event = event_services.event_create(association=association, partners=partners, **data)
             else:
                 # A fresh copy: the form wrote its values onto its own instance, and the service compares the
                 # old time and place with the new ones to tell the volunteers what changed.
@@ -256,7 +256,7 @@ def event_copy(request, event_id: int):
             )
             if len(copies) == 1:
                 return redirect("desk-event", copies[0].pk)
-            query = {"period": "all", "status": Event.Status.DRAFT}
+            query: dict[str, str | int] = {"period": "all", "status": Event.Status.DRAFT}
             if event.campaign_id:
                 query["campaign"] = event.campaign_id
             return redirect(f"{reverse('desk-events')}?{urlencode(query)}")
@@ -298,7 +298,8 @@ def _campaign_form_page(request, campaign: Campaign | None):
                     form.add_error(name if name in form.fields else None, message)
         else:
             messages.success(request, _("The campaign “%(name)s” is saved.") % {"name": saved.name})
-            return redirect(f"{reverse('desk-events')}?{urlencode({'campaign': saved.pk, 'period': 'all'})}")
+            query: dict[str, str | int] = {"campaign": saved.pk, "period": "all"}
+            return redirect(f"{reverse('desk-events')}?{urlencode(query)}")
     return render(
         request,
         "desk/campaign_form.html",

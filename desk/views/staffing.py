@@ -32,7 +32,7 @@ STAFF_KINDS = (
     Kind.EVENT_CANCELLED,
 )
 MESSAGES_SHOWN = 100
-STATUS_TAGS = {
+STATUS_TAGS: dict[str, str] = {
     Notification.Status.SENT: "ok",
     Notification.Status.FAILED: "bad",
     Notification.Status.QUEUED: "warn",
