@@ -4,13 +4,15 @@ Changes go through the same services as the API, so the planning rules hold
 here too.
 """
 
+from datetime import date
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kepu import access
 from kepu import admin as kepu_admin
-from stats.services import tally_request
+from stats.services import registry_request, tally_request
 
 from . import services
 from .models import (
@@ -21,6 +23,8 @@ from .models import (
     EventEvidence,
     EventOutput,
     Organization,
+    OrganizationMembership,
+    OrganizationSupport,
     Organizer,
     Region,
     Venue,
@@ -127,12 +131,40 @@ class OrganizerAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name"]
 
 
+class MembershipInline(admin.TabularInline):
+    """Members year by year: a new year is a new row, last year's stays as it was."""
+
+    model = OrganizationMembership
+    extra = 1
+
+
+class SupportInline(admin.TabularInline):
+    model = OrganizationSupport
+    extra = 1
+
+
 @admin.register(Organization)
 class OrganizationAdmin(AssociationScopedAdmin):
-    list_display = ["name", "kind", "member_count", "founded_on", "region"]
+    list_display = ["name", "kind", "founded_on", "dissolved_on", "latest_members", "region"]
     list_filter = ["kind"]
     search_fields = ["name"]
     autocomplete_fields = ["region"]
+    inlines = [MembershipInline, SupportInline]
+
+    @admin.display(description=_("members (latest year)"))
+    def latest_members(self, obj):
+        latest = obj.memberships.order_by("-year").first()
+        return f"{latest.members} ({latest.year})" if latest else "—"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The registry figures of the years the dates touch (founded, dissolved, members, support).
+        organization = form.instance
+        dates = [organization.founded_on, organization.dissolved_on]
+        dates += [date(m.year, 1, 1) for m in organization.memberships.all()]
+        dates += [s.date for s in organization.supports.all()]
+        known = [d for d in dates if d is not None]
+        registry_request(association_id=organization.association_id, since=min(known) if known else None)
 
     validate = staticmethod(services.organization_validate)
 
