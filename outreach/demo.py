@@ -64,10 +64,10 @@ def seed_sites(demo) -> None:
     for i, region in enumerate(villages[: len(villages) - 8]):
         built = _day(rng, year) if i % 40 == 7 else _day(rng, rng.randrange(2008, year))
         room = site(Site.Kind.READING_ROOM, region, f"{place(region)}科普图书室", built)
-        books = rng.randrange(700, 1500)
+        books = rng.randrange(650, 1150)
         if built.year < year:
             SiteBooks.objects.create(site=room, year=year - 1, books=books)
-        SiteBooks.objects.create(site=room, year=year, books=books + rng.randrange(0, 120))
+        SiteBooks.objects.create(site=room, year=year, books=books + rng.randrange(0, 60))
     # A farmers' technical school in each town, the county's activity centre, and the 科普e站.
     for town in demo.towns:
         site(Site.Kind.FARMERS_SCHOOL, town, f"{town.name}农民科技文化技术学校", _day(rng, rng.randrange(2000, year)))
