@@ -131,14 +131,14 @@ class OrganizerAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(kepu_admin.ScopedInline):
     """Members year by year: a new year is a new row, last year's stays as it was."""
 
     model = OrganizationMembership
     extra = 1
 
 
-class SupportInline(admin.TabularInline):
+class SupportInline(kepu_admin.ScopedInline):
     model = OrganizationSupport
     extra = 1
 

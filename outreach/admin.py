@@ -5,17 +5,18 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from events.admin import AssociationScopedAdmin
+from kepu.admin import ScopedInline
 
 from . import services
 from .models import Site, SiteBooks, SiteRepair
 
 
-class RepairInline(admin.TabularInline):
+class RepairInline(ScopedInline):
     model = SiteRepair
     extra = 0
 
 
-class BooksInline(admin.TabularInline):
+class BooksInline(ScopedInline):
     """Books year by year: a new year is a new row, last year's stays as it was."""
 
     model = SiteBooks

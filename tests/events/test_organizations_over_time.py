@@ -70,3 +70,51 @@ def test_another_countys_organizer_cannot_enter_members(association):
         f"/api/v1/organizations/{organization.id}/memberships/", {"year": 2025, "members": 5}, format="json"
     )
     assert response.status_code == 404
+
+
+def _admin_form(organization, memberships=(), supports=()) -> dict:
+    data = {
+        "name": organization.name,
+        "kind": organization.kind,
+        "founded_on": "",
+        "dissolved_on": "",
+        "region": "",
+        "memberships-TOTAL_FORMS": str(len(memberships)),
+        "memberships-INITIAL_FORMS": "0",
+        "supports-TOTAL_FORMS": str(len(supports)),
+        "supports-INITIAL_FORMS": "0",
+    }
+    for i, (year, members) in enumerate(memberships):
+        data |= {f"memberships-{i}-year": str(year), f"memberships-{i}-members": str(members)}
+    for i, (kind, day) in enumerate(supports):
+        data |= {f"supports-{i}-kind": kind, f"supports-{i}-date": day}
+    return data
+
+
+def test_an_organizer_enters_members_and_support_in_the_admin_and_a_prefecture_only_reads_them(association):
+    from django.test import Client
+
+    from events.models import OrganizationSupport
+
+    prefecture = AssociationFactory()
+    association.parent = prefecture
+    association.save()
+    organization = OrganizationFactory(association=association)
+    url = f"/admin/events/organization/{organization.id}/change/"
+    own = Client()
+    own.force_login(OrganizerFactory(association=association).user)
+
+    page = own.get(url)
+    response = own.post(url, _admin_form(organization, [(2025, 88)], [("charter", "2025-03-01")]))
+
+    assert "memberships-TOTAL_FORMS" in page.content.decode()
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert OrganizationMembership.objects.get(organization=organization, year=2025).members == 88
+    assert OrganizationSupport.objects.filter(organization=organization, kind="charter").exists()
+    assert TallyMarker.objects.filter(key__startswith=f"period:{association.id}:2025-01-01").exists()
+
+    reader = Client()
+    reader.force_login(OrganizerFactory(association=prefecture).user)
+    assert reader.get(url).status_code == 200
+    reader.post(url, _admin_form(organization, [(2024, 1)]))
+    assert not OrganizationMembership.objects.filter(organization=organization, year=2024).exists()
