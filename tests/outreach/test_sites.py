@@ -144,3 +144,36 @@ def test_an_import_with_a_wrong_row_imports_nothing_and_names_every_wrong_row(cl
     assert "西关镇 某村" in response.json()["rows"][0]["message"]
     assert "游乐场" in response.json()["rows"][1]["message"] and "去年" in response.json()["rows"][1]["message"]
     assert not Site.objects.filter(association=association).exists()
+
+
+def test_an_organizer_imports_the_list_in_the_admin_and_a_wrong_list_is_named_row_by_row(
+    organizer, association, county
+):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(organizer)
+    url = "/admin/outreach/site/import/"
+    good = _xlsx([["名称", "类别", "乡镇", "村"], ["桥头村科普e站", "科普e站", "东关镇", "桥头村"]])
+    bad = _xlsx([["名称", "类别", "乡镇", "村"], ["某某", "游乐场", "东关镇", "桥头村"]])
+
+    assert url in client.get("/admin/outreach/site/").content.decode()  # the changelist links to it
+    refused = client.post(url, {"file": bad})
+    done = client.post(url, {"file": good})
+
+    assert refused.status_code == 200 and "游乐场" in refused.content.decode()
+    assert done.status_code == 302
+    assert list(Site.objects.filter(association=association).values_list("name", flat=True)) == ["桥头村科普e站"]
+
+
+def test_a_prefecture_organizer_may_not_import_into_a_county(association):
+    from django.test import Client
+
+    prefecture = AssociationFactory()
+    association.parent = prefecture
+    association.save()
+    client = Client()
+    client.force_login(OrganizerFactory(association=prefecture).user)
+    # The import writes into the sender's own association only: the prefecture's own register, never the county's.
+    client.post("/admin/outreach/site/import/", {"file": _xlsx([["名称", "类别"], ["州画廊", "画廊"]])})
+    assert not Site.objects.filter(association=association).exists()
