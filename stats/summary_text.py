@@ -208,25 +208,25 @@ def organizations(f: Facts) -> list[str]:
     return _paragraph(f, [first, _sentence(f, volunteers), *sites_sentences(f)])
 
 
-# The register's kinds of site as the text counts them: (Chinese name, measure word, English name).
+# The register's kinds of site as the text counts them: (Chinese name, measure word, English one, English many).
 SITE_WORDS = {
-    "window": ("科普橱窗", "处", "science windows"),
-    "gallery": ("科普画廊", "处", "science galleries"),
-    "board": ("科普宣传栏", "个", "bulletin boards"),
-    "reading_room": ("科普图书室", "个", "reading rooms"),
-    "farmers_school": ("农民技术学校", "所", "farmers' technical schools"),
-    "activity_centre": ("科普活动中心", "个", "science activity centres"),
-    "e_station": ("科普e站", "个", "science e-stations"),
-    "other": ("其他科普阵地", "处", "other sites"),
+    "window": ("科普橱窗", "处", "science window", "science windows"),
+    "gallery": ("科普画廊", "处", "science gallery", "science galleries"),
+    "board": ("科普宣传栏", "个", "bulletin board", "bulletin boards"),
+    "reading_room": ("科普图书室", "个", "reading room", "reading rooms"),
+    "farmers_school": ("农民技术学校", "所", "farmers' technical school", "farmers' technical schools"),
+    "activity_centre": ("科普活动中心", "个", "science activity centre", "science activity centres"),
+    "e_station": ("科普e站", "个", "science e-station", "science e-stations"),
+    "other": ("其他科普阵地", "处", "other site", "other sites"),
 }
 
 
 def _site_counts(f: Facts, counts: dict) -> str:
     """ "科普橱窗86处、科普画廊4处" in the register's order of kinds."""
     parts = []
-    for kind, (zh, measure, en) in SITE_WORDS.items():
+    for kind, (zh, measure, one, many) in SITE_WORDS.items():
         if n := counts.get(kind):
-            parts.append(f"{zh}{n}{measure}" if f.zh else f"{n} {en}")
+            parts.append(f"{zh}{n}{measure}" if f.zh else f"{n} {one if n == 1 else many}")
     return ("、" if f.zh else ", ").join(parts)
 
 
@@ -272,10 +272,10 @@ def sites_sentences(f: Facts) -> list[str | None]:
 
 
 SUPPORT_WORDS = {
-    "charter": ("帮助{n}个协会制定章程", "{n} charters drawn up"),
-    "leader_training": ("培训协会骨干{n}期", "{n} trainings of leaders"),
-    "info_network": ("帮助{n}个协会加入科普信息网络", "{n} associations brought into an information network"),
-    "funding": ("为{n}个协会提供资金或设备", "{n} associations given funds or equipment"),
+    "charter": ("帮助{n}个协会制定章程", "charters drawn up: {n}"),
+    "leader_training": ("培训协会骨干{n}期", "trainings of leaders: {n}"),
+    "info_network": ("帮助{n}个协会加入科普信息网络", "associations brought into an information network: {n}"),
+    "funding": ("为{n}个协会提供资金或设备", "associations given funds or equipment: {n}"),
 }
 
 
