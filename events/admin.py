@@ -5,6 +5,7 @@ here too.
 """
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.contrib import admin, messages
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kepu import access
 from kepu import admin as kepu_admin
-from stats.services import tally_request
+from stats.services import registry_request, tally_request
 
 from . import services
 from .models import (
@@ -24,6 +25,8 @@ from .models import (
     EventEvidence,
     EventOutput,
     Organization,
+    OrganizationMembership,
+    OrganizationSupport,
     Organizer,
     Region,
     Venue,
@@ -134,12 +137,40 @@ class OrganizerAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name"]
 
 
+class MembershipInline(kepu_admin.ScopedInline):
+    """Members year by year: a new year is a new row, last year's stays as it was."""
+
+    model = OrganizationMembership
+    extra = 1
+
+
+class SupportInline(kepu_admin.ScopedInline):
+    model = OrganizationSupport
+    extra = 1
+
+
 @admin.register(Organization)
 class OrganizationAdmin(AssociationScopedAdmin):
-    list_display = ["name", "kind", "member_count", "founded_on", "region"]
+    list_display = ["name", "kind", "founded_on", "dissolved_on", "latest_members", "region"]
     list_filter = ["kind"]
     search_fields = ["name"]
     autocomplete_fields = ["region"]
+    inlines = [MembershipInline, SupportInline]
+
+    @admin.display(description=_("members (latest year)"))
+    def latest_members(self, obj):
+        latest = obj.memberships.order_by("-year").first()
+        return f"{latest.members} ({latest.year})" if latest else "—"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The registry figures of the years the dates touch (founded, dissolved, members, support).
+        organization = form.instance
+        dates = [organization.founded_on, organization.dissolved_on]
+        dates += [date(m.year, 1, 1) for m in organization.memberships.all()]
+        dates += [s.date for s in organization.supports.all()]
+        known = [d for d in dates if d is not None]
+        registry_request(association_id=organization.association_id, since=min(known) if known else None)
 
     validate = staticmethod(services.organization_validate)
 

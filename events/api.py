@@ -1,6 +1,7 @@
 """The planning API: campaigns, events, venues, organizations (organizers write) and regions (read)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -11,7 +12,17 @@ from kepu.api import IsOrganizer, IsOrganizerOrReadOnly, ScopedByMethod, WriteSc
 
 from . import services
 from .filters import CampaignFilter, EventFilter
-from .models import Campaign, Event, EventOutput, Organization, Region, Venue
+from .models import (
+    YEAR_MAX,
+    Campaign,
+    Event,
+    EventOutput,
+    Organization,
+    OrganizationMembership,
+    OrganizationSupport,
+    Region,
+    Venue,
+)
 
 
 class RegionSerializer(serializers.ModelSerializer):
@@ -20,10 +31,28 @@ class RegionSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "level", "parent", "code"]
 
 
+class MembershipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrganizationMembership
+        fields = ["year", "members"]
+        # One entry per year: a POST for a year that has one corrects it.
+        extra_kwargs = {"year": {"min_value": 1900, "max_value": YEAR_MAX}}
+
+
+class SupportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrganizationSupport
+        fields = ["id", "kind", "date", "note"]
+
+
 class OrganizationSerializer(serializers.ModelSerializer):
+    # Members are entered year by year (POST …/memberships/), never as one number overwritten.
+    memberships = MembershipSerializer(many=True, read_only=True)
+    supports = SupportSerializer(many=True, read_only=True)
+
     class Meta:
         model = Organization
-        fields = ["id", "name", "kind", "member_count", "founded_on", "region"]
+        fields = ["id", "name", "kind", "founded_on", "dissolved_on", "region", "memberships", "supports"]
 
     def validate(self, attrs: dict) -> dict:
         # The name is unique within the association, which the view sets: checked against it here.
@@ -32,10 +61,14 @@ class OrganizationSerializer(serializers.ModelSerializer):
         )
         name = attrs.get("name", getattr(self.instance, "name", ""))
         organization = Organization(pk=getattr(self.instance, "pk", None), association=association, name=name)
+        founded = attrs.get("founded_on", getattr(self.instance, "founded_on", None))
+        dissolved = attrs.get("dissolved_on", getattr(self.instance, "dissolved_on", None))
         try:
             services.organization_validate(organization)
         except DjangoValidationError as invalid:
             raise serializers.ValidationError(invalid.message_dict) from None
+        if founded and dissolved and dissolved <= founded:
+            raise serializers.ValidationError({"dissolved_on": _("An organization is dissolved after it was founded.")})
         return attrs
 
 
@@ -136,11 +169,39 @@ class OrganizationViewSet(ScopedByMethod, viewsets.ModelViewSet):
     filterset_fields = ["kind", "region"]
     search_fields = ["name"]
 
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("memberships", "supports")
+
     def perform_create(self, serializer):
         serializer.save(association=_organizer_association(self.request))
+        services.organization_saved(serializer.instance)
+
+    def perform_update(self, serializer):
+        serializer.save()
+        services.organization_saved(serializer.instance)
 
     def perform_destroy(self, instance):
         services.organization_delete(organization=instance)
+
+    @extend_schema(request=MembershipSerializer, responses={201: MembershipSerializer})
+    @action(detail=True, methods=["post"], serializer_class=MembershipSerializer)
+    def memberships(self, request, pk=None):
+        """The organization's members in a year: that year's entry is written (or corrected)."""
+        organization = self.get_object()
+        data = MembershipSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.organization_members_set(organization=organization, **data.validated_data)
+        return Response(MembershipSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SupportSerializer, responses={201: SupportSerializer})
+    @action(detail=True, methods=["post"], serializer_class=SupportSerializer)
+    def supports(self, request, pk=None):
+        """Record what the association did for the organization, on a date (charter, leaders trained…)."""
+        organization = self.get_object()
+        data = SupportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        support = services.organization_support_add(organization=organization, **data.validated_data)
+        return Response(SupportSerializer(support).data, status=status.HTTP_201_CREATED)
 
 
 class VenueViewSet(ScopedByMethod, viewsets.ModelViewSet):

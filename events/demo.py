@@ -16,7 +16,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import services
-from .models import Association, Campaign, CountyEnrolment, Event, EventOutput, Organization, Region, Venue
+from .models import (
+    Association,
+    Campaign,
+    CountyEnrolment,
+    Event,
+    EventOutput,
+    Organization,
+    OrganizationMembership,
+    OrganizationSupport,
+    Region,
+    Venue,
+)
 
 PREFECTURE = "云岭州"
 COUNTY = "清河县"
@@ -175,21 +186,22 @@ def _organizations(association: Association, rng: random.Random, year: int, town
         made = []
         for name in names:
             founded = date(rng.randrange(*founded_years), rng.randrange(1, 13), rng.randrange(1, 28))
-            made.append(
-                Organization.objects.get_or_create(
-                    association=association,
-                    name=name,
-                    defaults={
-                        "kind": kind,
-                        "member_count": rng.randrange(*members),
-                        "founded_on": founded,
-                        "region": rng.choice(towns),
-                    },
-                )[0]
-            )
+            count = rng.randrange(*members)
+            organization = Organization.objects.get_or_create(
+                association=association,
+                name=name,
+                defaults={"kind": kind, "founded_on": founded, "region": rng.choice(towns)},
+            )[0]
+            # Members entered year by year: last year's count a little lower than this year's.
+            for entry_year, entry in ((year - 1, count * 9 // 10), (year, count)):
+                if organization.founded_on is None or organization.founded_on.year <= entry_year:
+                    OrganizationMembership.objects.get_or_create(
+                        organization=organization, year=entry_year, defaults={"members": entry}
+                    )
+            made.append(organization)
         return made
 
-    return {
+    made = {
         "departments": make(DEPARTMENTS, Organization.Kind.DEPARTMENT, (10, 80), (1980, 2000)),
         "societies": make(SOCIETIES, Organization.Kind.SOCIETY, (40, 300), (1985, year)),
         # Some rural technical associations were founded this year: the seed's "新成立xxx个".
@@ -197,6 +209,30 @@ def _organizations(association: Association, rng: random.Random, year: int, town
         "enterprise": make(ENTERPRISE_ASSOCIATIONS, Organization.Kind.ENTERPRISE_ASSOCIATION, (20, 120), (1995, 2015)),
         "schools": make(SCHOOLS, Organization.Kind.SCHOOL, (60, 200), (1950, 2000)),
     }
+    _support(made["rural_tech"], year)
+    return made
+
+
+def _support(rural_tech: list[Organization], year: int) -> None:
+    """What the association did for the rural technical associations this year, and one that closed:
+    a charter for each new one, its leaders trained, some brought into the information network."""
+    for i, organization in enumerate(rural_tech):
+        founded = organization.founded_on
+        kinds = []
+        if founded and founded.year == year:
+            kinds.append((OrganizationSupport.Kind.CHARTER, founded))
+        if i % 3 == 0:
+            kinds.append((OrganizationSupport.Kind.LEADER_TRAINING, date(year, 3, 10 + i)))
+        if i % 4 == 1:
+            kinds.append((OrganizationSupport.Kind.INFO_NETWORK, date(year, 9, 1 + i)))
+        for kind, day in kinds:
+            if founded is None or day >= founded:
+                OrganizationSupport.objects.get_or_create(organization=organization, kind=kind, date=day)
+    # The tobacco growers' association merged into another in the summer: it counts up to last year.
+    closed = next((o for o in rural_tech if o.name == "县烤烟协会"), None)
+    if closed is not None and closed.founded_on and closed.founded_on.year < year and closed.dissolved_on is None:
+        closed.dissolved_on = date(year, 7, 1)
+        closed.save(update_fields=["dissolved_on"])
 
 
 def _town_and(village: Region) -> str:

@@ -36,6 +36,16 @@ def within_kepus_years(value) -> None:
         )
 
 
+def within_kepus_years_or_before(value) -> None:
+    """A founding date: long before Kepu's years is fine (a society of 1985), after them a slip."""
+    if value is not None and not 1900 <= value.year <= YEAR_MAX:
+        raise ValidationError(
+            _("Enter a date between %(min)d and %(max)d."),
+            code="out_of_range",
+            params={"min": 1900, "max": YEAR_MAX},
+        )
+
+
 class Region(models.Model):
     """A node of the administrative tree: prefecture → county → town → village/community."""
 
@@ -152,8 +162,9 @@ class Organization(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    member_count = models.PositiveIntegerField(_("members"), default=0)
-    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    founded_on = models.DateField(_("founded on"), null=True, blank=True, validators=[within_kepus_years_or_before])
+    # The first day it no longer exists (deregistered, merged): the figures count it up to the day before.
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True, validators=[within_kepus_years])
     region = models.ForeignKey(
         Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="organizations"
     )
@@ -164,10 +175,67 @@ class Organization(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["association", "name"], name="organization_unique_name_in_association"),
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True)
+                | Q(founded_on__isnull=True)
+                | Q(dissolved_on__gt=F("founded_on")),
+                name="organization_dissolved_after_founded",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrganizationMembership(models.Model):
+    """An organization's members in one year: a yearly entry, never one number overwritten, so that the
+    figures of a past year read that year's members (stats.figures, docs/figures.md)."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1900), MaxValueValidator(YEAR_MAX)]
+    )
+    members = models.PositiveIntegerField(_("members"))
+
+    class Meta:
+        verbose_name = _("members in a year")
+        verbose_name_plural = _("members by year")
+        ordering = ["organization", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="membership_one_per_organization_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.year}: {self.members}"
+
+
+class OrganizationSupport(models.Model):
+    """What the association did for an organization, on a date: its charter, training its leaders, bringing
+    it into an information network…"""
+
+    class Kind(models.TextChoices):
+        CHARTER = "charter", _("Charter drawn up")
+        LEADER_TRAINING = "leader_training", _("Leaders trained")
+        INFO_NETWORK = "info_network", _("Joined an information network")
+        FUNDING = "funding", _("Funds or equipment")
+        OTHER = "other", _("Other support")
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="supports"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("date"), validators=[within_kepus_years])
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("support given")
+        verbose_name_plural = _("support given")
+        ordering = ["-date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.get_kind_display()} {self.date}"
 
 
 class Venue(models.Model):

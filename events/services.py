@@ -20,10 +20,21 @@ from django.utils.translation import gettext as _
 
 from stats.figures import TARGET_CHOICES
 from stats.models import CampaignTarget
-from stats.services import tally_request
+from stats.services import registry_request, tally_request
 
 from .messages import notify_event_cancelled, notify_event_changed
-from .models import Association, Campaign, Event, EventEvidence, EventOutput, Organization, Organizer, Venue
+from .models import (
+    Association,
+    Campaign,
+    Event,
+    EventEvidence,
+    EventOutput,
+    Organization,
+    OrganizationMembership,
+    OrganizationSupport,
+    Organizer,
+    Venue,
+)
 
 
 class InUse(Exception):
@@ -297,6 +308,39 @@ def organization_delete(*, organization: Organization) -> None:
             _("“%(name)s” took part in events or leads a campaign and cannot be deleted.") % {"name": organization.name}
         )
     organization.delete()
+
+
+def organization_saved(organization: Organization) -> None:
+    """An organization was created or changed: the registry figures from its earliest date on follow."""
+    dates = [d for d in (organization.founded_on, organization.dissolved_on) if d is not None]
+    registry_request(association_id=organization.association_id, since=min(dates) if dates else None)
+
+
+@transaction.atomic
+def organization_members_set(*, organization: Organization, year: int, members: int) -> OrganizationMembership:
+    """The organization's members in a year: that year's entry is written (or corrected), the other years'
+    stay as they were. The registry figures from that year on follow."""
+    if organization.founded_on and year < organization.founded_on.year:
+        raise ValidationError(
+            {"year": _("The organization was founded in %(year)d.") % {"year": organization.founded_on.year}}
+        )
+    entry, _created = OrganizationMembership.objects.update_or_create(
+        organization=organization, year=year, defaults={"members": members}
+    )
+    registry_request(association_id=organization.association_id, since=date(year, 1, 1))
+    return entry
+
+
+@transaction.atomic
+def organization_support_add(
+    *, organization: Organization, kind: str, date: date, note: str = ""
+) -> OrganizationSupport:
+    """A dated record of what the association did for the organization (a charter, training its leaders…)."""
+    support = OrganizationSupport(organization=organization, kind=kind, date=date, note=note)
+    support.full_clean()
+    support.save()
+    registry_request(association_id=organization.association_id, since=date)
+    return support
 
 
 @transaction.atomic

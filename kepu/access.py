@@ -30,6 +30,7 @@ from checkin.models import Attendee, CheckIn, Headcount, PosterCode, Registratio
 from events.models import Association, Campaign, Event, EventEvidence, Organization, Organizer, Venue
 from events.selectors import PUBLIC_CAMPAIGN_STATUSES, PUBLIC_EVENT_STATUSES, association_subtree_ids
 from notifications.models import Notification
+from outreach.models import Site
 from volunteers.models import Shift, SignUp, Volunteer, VolunteerInvitation
 
 AnyUser = User | AnonymousUser
@@ -121,6 +122,15 @@ def organizations_for_read(user: AnyUser) -> QuerySet[Organization]:
 
 def organizations_for_write(user: AnyUser) -> QuerySet[Organization]:
     return Organization.objects.select_related("region").filter(association_id__in=associations_for_write(user))
+
+
+def sites_for_read(user: AnyUser) -> QuerySet[Site]:
+    """The register of science-popularization sites: organizers of the association (and a prefecture's)."""
+    return Site.objects.select_related("region").filter(association_id__in=associations_for_read(user))
+
+
+def sites_for_write(user: AnyUser) -> QuerySet[Site]:
+    return Site.objects.select_related("region").filter(association_id__in=associations_for_write(user))
 
 
 def evidence_for_read(user: AnyUser) -> QuerySet[EventEvidence]:
@@ -332,6 +342,7 @@ _FOR_READ = {
     PosterCode: poster_codes_for_read,
     Notification: notifications_for_read,
     EventEvidence: evidence_for_read,
+    Site: sites_for_read,
 }
 _FOR_WRITE = {
     Campaign: campaigns_for_write,
@@ -344,6 +355,7 @@ _FOR_WRITE = {
     Attendee: attendees_for_write,
     Registration: registrations_for_write,
     Notification: notifications_for_write,
+    Site: sites_for_write,
 }
 
 

@@ -79,4 +79,26 @@ class AssociationScopedAdmin(admin.ModelAdmin):
         return super().get_search_results(request, queryset, search_term)
 
 
+class ScopedInline(admin.TabularInline):
+    """Rows that belong to their parent (an organization's members by year, a site's repairs): whoever
+    may change the parent in the admin may change them. Organizers hold no model permissions (their
+    rights are the association's scopes), so Django's default would hide the inline from them."""
+
+    def _parent_admin(self):
+        return self.admin_site._registry[self.parent_model]
+
+    def has_view_permission(self, request, obj=None):
+        return self._parent_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        parent = self._parent_admin()
+        return parent.has_change_permission(request, obj) if obj else parent.has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
+
+
 from . import admin_logins  # noqa: E402, F401  the sign-in log (django-axes' records), scoped per association

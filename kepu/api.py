@@ -69,12 +69,18 @@ class ScopedByMethod:
         except Http404:
             read, _write = self.scopes
             lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
-            if (
-                self.request.method not in permissions.SAFE_METHODS
-                and read(self.request.user).filter(pk=lookup).exists()
-            ):
+            if self.request.method not in permissions.SAFE_METHODS and _readable(read(self.request.user), lookup):
                 self.permission_denied(self.request, message=_("You read this record but may not change it."))
             raise
+
+
+def _readable(queryset, lookup) -> bool:
+    """Whether the read scope holds the record the URL names; an id that is no id names none (the
+    DRF lookup already answered 404 for it, and the database would refuse to compare it)."""
+    try:
+        return queryset.filter(pk=lookup).exists()
+    except (TypeError, ValueError, DjangoValidationError):
+        return False
 
 
 def for_method(request, *, read, write):

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "volunteers",
     "checkin",
     "notifications",
+    "outreach",  # the association's registers beyond events: science-popularization sites
     "stats",
     "desk",  # the organizer's pages: reads and writes through the apps above
 ]

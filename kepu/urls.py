@@ -8,6 +8,7 @@ from checkin import urls as checkin_urls
 from desk import urls as desk_urls
 from events import urls as events_urls
 from notifications import urls as notifications_urls
+from outreach import urls as outreach_urls
 from stats import urls as stats_urls
 from volunteers import urls as volunteers_urls
 
@@ -36,6 +37,7 @@ api_v1 = [
     *events_urls.api_urlpatterns,
     *volunteers_urls.api_urlpatterns,
     *notifications_urls.api_urlpatterns,
+    *outreach_urls.api_urlpatterns,
     *stats_urls.api_urlpatterns,
 ]
 

@@ -24,15 +24,27 @@ from functools import cached_property
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from checkin.models import COUNTED_CHECKINS_SQL, Attendee, CheckIn, Headcount, counted_checkins
-from events.models import Association, Campaign, CountyEnrolment, Event, EventOutput, Organization, Region, Venue
+from events.models import (
+    Association,
+    Campaign,
+    CountyEnrolment,
+    Event,
+    EventOutput,
+    Organization,
+    OrganizationMembership,
+    OrganizationSupport,
+    Region,
+    Venue,
+)
 from events.selectors import association_subtree_ids
 from kepu.lookups import among
+from outreach.models import Site, SiteBooks, SiteRepair
 from volunteers.models import SignUp, Volunteer
 
 SCANNED_METHODS = (CheckIn.Method.STAFF_SCAN, CheckIn.Method.SELF, CheckIn.Method.OFFLINE)
@@ -191,6 +203,12 @@ class Whole:
         """The organizations and experts as of the end of a period (the only scope whose figures read them)."""
         assert self.starts_on is not None and self.ends_on is not None
         return _registries(self.association_ids, self.starts_on, self.ends_on)
+
+    @cached_property
+    def sites(self) -> dict[str, Any]:
+        """The science-popularization sites as of the end of a period (outreach.models.Site)."""
+        assert self.starts_on is not None and self.ends_on is not None
+        return _site_registry(self.association_ids, self.starts_on, self.ends_on, self.grassroots)
 
     def units(self) -> int:
         """Partner organizations of the events, each once."""
@@ -528,6 +546,72 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.registries["new_organizations"],
         keyed=True,
+    ),
+    Figure(
+        "support_given",
+        gettext_lazy("Support given to organizations: %(kind)s"),
+        "times per kind of support",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.registries["support_given"],
+        keyed=True,
+    ),
+    # The science-popularization sites (outreach.models.Site), labelled by their kind.
+    Figure(
+        "sites",
+        gettext_lazy("Science popularization sites: %(kind)s"),
+        "sites per kind",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.sites["sites"],
+        keyed=True,
+    ),
+    Figure(
+        "new_sites",
+        gettext_lazy("Sites built this year: %(kind)s"),
+        "sites per kind",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.sites["new_sites"],
+        keyed=True,
+    ),
+    Figure(
+        "repaired_sites",
+        gettext_lazy("Sites repaired this year: %(kind)s"),
+        "sites per kind",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.sites["repaired_sites"],
+        keyed=True,
+    ),
+    Figure(
+        "site_books",
+        gettext_lazy("Books in the reading rooms"),
+        "books",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.sites["site_books"],
+        source=("科普阵地登记：各图书室当年的藏书", "the register of sites: each reading room's books that year"),
+    ),
+    Figure(
+        "site_villages",
+        gettext_lazy("Villages and communities with a science site"),
+        "villages",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.sites["site_villages"],
+        source=(
+            "科普阵地登记：年底有阵地的村（社区）",
+            "the register of sites: villages with a site at the year's end",
+        ),
+    ),
+    Figure(
+        "site_coverage_pct",
+        gettext_lazy("Villages and communities with a science site (%)"),
+        "%",
+        Rollup.RATIO,
+        scopes=PERIODS,
+        ratio_of=("site_villages", "villages_total"),
     ),
 )
 BY_NAME = {figure.name: figure for figure in FIGURES}
@@ -1115,27 +1199,90 @@ def _town_breakdown(tree: _RegionTree, county_ids, grassroots: set[int], reached
     return sorted(towns, key=lambda t: t["name"])
 
 
-def _registries(association_ids: list[int], starts_on: date, ends_on: date) -> dict[str, Any]:
-    """Organizations, their members and the expert volunteers, as of the end of the period."""
-    organizations = Organization.objects.filter(association_id__in=association_ids).filter(
-        Q(founded_on__isnull=True) | Q(founded_on__lte=ends_on)
+def standing_at(day: date, *, born: str, gone: str) -> Q:
+    """Records that exist at the end of `day`: begun on or before it (or with no date: long ago) and not
+    gone by then (`gone` is the first day without them). The one rule of the registries' figures."""
+    return (Q(**{f"{born}__isnull": True}) | Q(**{f"{born}__lte": day})) & (
+        Q(**{f"{gone}__isnull": True}) | Q(**{f"{gone}__gt": day})
     )
-    counts, members, new = {}, {}, {}
-    for row in (
-        organizations.values("kind")
-        .annotate(
-            n=Count("id"),
-            members=Sum("member_count"),
-            new=Count("id", filter=Q(founded_on__gte=starts_on)),
+
+
+def _latest_entry(model, owner: str, value: str, year: int):
+    """A subquery: the owner's yearly entry for `year`, else its latest before it (never a later one)."""
+    return Subquery(model.objects.filter(**{owner: OuterRef("pk")}, year__lte=year).order_by("-year").values(value)[:1])
+
+
+def _registries(association_ids: list[int], starts_on: date, ends_on: date) -> dict[str, Any]:
+    """Organizations, their members, the support given and the expert volunteers, as of the end of the period.
+
+    An organization counts when it stands at the period's end (founded by then, not dissolved by then);
+    its members are those of its entry for the period's year, else of its latest earlier entry."""
+    organizations = (
+        Organization.objects.filter(association_id__in=association_ids)
+        .filter(standing_at(ends_on, born="founded_on", gone="dissolved_on"))
+        .annotate(year_members=_latest_entry(OrganizationMembership, "organization", "members", ends_on.year))
+    )
+    counts: dict[str, int] = defaultdict(int)
+    members: dict[str, int] = defaultdict(int)
+    new: dict[str, int] = defaultdict(int)
+    for kind, founded_on, year_members in organizations.values_list("kind", "founded_on", "year_members"):
+        counts[kind] += 1
+        members[kind] += year_members or 0
+        new[kind] += int(founded_on is not None and founded_on >= starts_on)
+    support = {
+        row["kind"]: row["n"]
+        for row in OrganizationSupport.objects.filter(
+            organization__association_id__in=association_ids, date__gte=starts_on, date__lte=ends_on
         )
+        .values("kind")
+        .annotate(n=Count("id"))
         .order_by("kind")
-    ):
-        counts[row["kind"]] = row["n"]
-        members[row["kind"]] = row["members"] or 0
-        new[row["kind"]] = row["new"]
+    }
     experts = Volunteer.objects.filter(
         association_id__in=association_ids,
         is_expert=True,
         created_at__lt=_local_midnight(ends_on + timedelta(days=1)),
     ).count()
-    return {"organizations": counts, "members": members, "new_organizations": new, "expert_volunteers": experts}
+    return {
+        "organizations": dict(sorted(counts.items())),
+        "members": dict(sorted(members.items())),
+        "new_organizations": dict(sorted(new.items())),
+        "support_given": support,
+        "expert_volunteers": experts,
+    }
+
+
+def _site_registry(association_ids: list[int], starts_on: date, ends_on: date, grassroots: frozenset[int]) -> dict:
+    """The science-popularization sites standing at the end of the period (built by then, not retired by
+    then): per kind, those of them built and repaired within the period, their books (each one's entry
+    for the period's year, else its latest earlier one) and the villages and communities they stand in."""
+    standing = (
+        Site.objects.filter(association_id__in=association_ids)
+        .filter(standing_at(ends_on, born="built_on", gone="retired_on"))
+        .annotate(
+            year_books=_latest_entry(SiteBooks, "site", "books", ends_on.year),
+            repaired=Exists(
+                SiteRepair.objects.filter(site=OuterRef("pk"), repaired_on__gte=starts_on, repaired_on__lte=ends_on)
+            ),
+        )
+    )
+    sites: dict[str, int] = defaultdict(int)
+    new: dict[str, int] = defaultdict(int)
+    repaired: dict[str, int] = defaultdict(int)
+    books, villages = 0, set()
+    for kind, built_on, region_id, year_books, was_repaired in standing.values_list(
+        "kind", "built_on", "region_id", "year_books", "repaired"
+    ):
+        sites[kind] += 1
+        new[kind] += int(built_on is not None and built_on >= starts_on)
+        repaired[kind] += int(was_repaired)
+        books += year_books or 0
+        if region_id in grassroots:
+            villages.add(region_id)
+    return {
+        "sites": dict(sorted(sites.items())),
+        "new_sites": {k: n for k, n in sorted(new.items()) if n},
+        "repaired_sites": {k: n for k, n in sorted(repaired.items()) if n},
+        "site_books": books,
+        "site_villages": len(villages),
+    }

@@ -412,6 +412,20 @@ def _request_rollups(*, event_id: int) -> None:
         _mark(scope, countdown=rollup_debounce_seconds())
 
 
+def registry_request(*, association_id: int, since: date | None = None) -> None:
+    """Note that a registry (organizations, members, sites) changed from `since` on: the year tallies of
+    the association (and of its prefecture) from that year to this one follow shortly. A registry figure
+    of a year reads the records as of the year's end, so a change dated in 2023 changes 2023 onwards;
+    no date (or one long ago) marks the last ten years, what a summary is ever made of again."""
+    this_year = timezone.localdate().year
+    first = max(since.year if since else 0, this_year - 9)
+    association = Association.objects.filter(id=association_id).select_related("parent").first()
+    while association is not None:
+        for year in range(first, this_year + 1):
+            _mark(F_.year_scope(association.id, year), countdown=rollup_debounce_seconds())
+        association = association.parent
+
+
 # --- the sweep -----------------------------------------------------------------------------
 
 

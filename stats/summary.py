@@ -234,10 +234,23 @@ class Summary:
         return [p if isinstance(p, str) else p.caption for p in self.paragraphs]
 
 
-def _kind_label(kind: str) -> str:
-    from events.models import Organization
+def _kind_label(kind: str, group: str = "organizations") -> str:
+    """The name of a keyed registry figure's key: a kind of organization, of support or of site."""
+    from events.models import Organization, OrganizationSupport
+    from outreach.models import Site
 
-    return str(dict(Organization.Kind.choices).get(kind, kind))
+    choices = {"support_given": OrganizationSupport.Kind, "sites": Site.Kind, "new_sites": Site.Kind}
+    choices["repaired_sites"] = Site.Kind
+    return str(dict(choices.get(group, Organization.Kind).choices).get(kind, kind))
+
+
+# Where a keyed registry figure comes from, in the appendix.
+REGISTRY_SOURCES = {
+    "support_given": ("组织登记：当年的扶持记录", "the registry of organizations: the year's support records"),
+    "sites": ("科普阵地登记（截至年底）", "the register of sites, at the end of the year"),
+    "new_sites": ("科普阵地登记：当年建成", "the register of sites: built that year"),
+    "repaired_sites": ("科普阵地登记：当年维修", "the register of sites: repaired that year"),
+}
 
 
 def _source(row_evidence: dict, language: str) -> str:
@@ -326,11 +339,11 @@ def appendix_rows(tally: Tally, *, language: str = "zh-hans", records: dict | No
                 rows.append(
                     {
                         "name": f"{group}.{kind}",
-                        "label": str(label) % {"kind": _kind_label(kind)},
+                        "label": str(label) % {"kind": _kind_label(kind, group)},
                         "value": value,
-                        "source": ("组织登记（截至年底）", "the registry of organizations, at the end of the year")[
-                            0 if zh else 1
-                        ],
+                        "source": REGISTRY_SOURCES.get(
+                            group, ("组织登记（截至年底）", "the registry of organizations, at the end of the year")
+                        )[0 if zh else 1],
                     }
                 )
     for name, typed in (records.get("manual") or {}).items():

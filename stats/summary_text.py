@@ -151,23 +151,6 @@ def date_range(starts_on: date, ends_on: date, zh: bool = True) -> str:
     return f"{start}至{end}"
 
 
-def _manual(f: Facts, name: str):
-    """A hand-entered figure, noted on the check list when the text uses it."""
-    row = f.records.get("manual", {}).get(name)
-    if row is None or not row["value"]:
-        return None
-    f.checklist.append(
-        f.t(
-            "人工填报：{label} = {value}（{by}填报，请核对）",
-            "Entered by hand: {label} = {value} (by {by}; please check)",
-            label=row["label"] or name,
-            value=wording.exact(row["value"], f.lang),
-            by=f.names(row["sources"]),
-        )
-    )
-    return row["value"]
-
-
 # --- the blocks ---------------------------------------------------------------------------------
 
 
@@ -223,18 +206,87 @@ def organizations(f: Facts) -> list[str]:
         )
     else:
         f.omit("志愿者服务", "volunteer service")
-    facilities = []
-    if (books := _manual(f, "library_books")) is not None:
-        facilities.append(f.t("各村科普图书室存书{n}册", "village science reading rooms hold {n} books", n=f.w(books)))
-    if (windows := _manual(f, "display_windows")) is not None:
-        facilities.append(f.t("有科普橱窗{n}处", "there are {n} science display windows", n=f.w(windows, "exact")))
-    if (galleries := _manual(f, "galleries")) is not None:
-        facilities.append(f.t("县级科普画廊{n}处", "{n} county science galleries", n=f.w(galleries, "exact")))
-    if (new_windows := _manual(f, "new_windows")) is not None:
-        facilities.append(
-            f.t("新建科普宣传橱窗{n}处", "{n} new display windows were built", n=f.w(new_windows, "exact"))
+    return _paragraph(f, [first, _sentence(f, volunteers), *sites_sentences(f)])
+
+
+# The register's kinds of site as the text counts them: (Chinese name, measure word, English one, English many).
+SITE_WORDS = {
+    "window": ("科普橱窗", "处", "science window", "science windows"),
+    "gallery": ("科普画廊", "处", "science gallery", "science galleries"),
+    "board": ("科普宣传栏", "个", "bulletin board", "bulletin boards"),
+    "reading_room": ("科普图书室", "个", "reading room", "reading rooms"),
+    "farmers_school": ("农民技术学校", "所", "farmers' technical school", "farmers' technical schools"),
+    "activity_centre": ("科普活动中心", "个", "science activity centre", "science activity centres"),
+    "e_station": ("科普e站", "个", "science e-station", "science e-stations"),
+    "other": ("其他科普阵地", "处", "other site", "other sites"),
+}
+
+
+def _site_counts(f: Facts, counts: dict) -> str:
+    """ "科普橱窗86处、科普画廊4处" in the register's order of kinds."""
+    parts = []
+    for kind, (zh, measure, one, many) in SITE_WORDS.items():
+        if n := counts.get(kind):
+            parts.append(f"{zh}{n}{measure}" if f.zh else f"{n} {one if n == 1 else many}")
+    return ("、" if f.zh else ", ").join(parts)
+
+
+def sites_sentences(f: Facts) -> list[str | None]:
+    """The science-popularization sites from their register (outreach.models.Site): what stood at the
+    year's end, the reading rooms' books, the villages they cover, what was built and repaired."""
+    sites = f.figures.get("sites") or {}
+    if not sites:
+        f.omit("科普阵地（橱窗、画廊、宣传栏、图书室等）", "the science sites (windows, galleries, reading rooms…)")
+        return []
+    clauses = [
+        f.t(
+            "{area}有{list}",
+            "the {area_en} has {list}",
+            area=f.area,
+            area_en="prefecture" if f.prefecture else "county",
+            list=_site_counts(f, sites),
         )
-    return _paragraph(f, [first, _sentence(f, volunteers), _sentence(f, facilities)])
+    ]
+    if f.has("site_books"):
+        clauses.append(f.t("图书室藏书{n}册", "the reading rooms hold {n} books", n=f.w(f.figures["site_books"])))
+    if f.has("site_villages") and f.figures.get("villages_total"):
+        clauses.append(
+            f.t(
+                "科普阵地覆盖{v}个村（社区），占{p}",
+                "sites stand in {v} of the {t} villages and communities ({p})",
+                v=f.figures["site_villages"],
+                t=f.figures["villages_total"],
+                p=f.w(f.figures.get("site_coverage_pct"), "pct"),
+            )
+        )
+    changes = []
+    if new := f.figures.get("new_sites"):
+        changes.append(f.t("新建{list}", "{list} were built", list=_site_counts(f, new)))
+    if repaired := f.figures.get("repaired_sites"):
+        changes.append(f.t("维修{list}", "{list} were repaired", list=_site_counts(f, repaired)))
+    built = (
+        _sentence(f, [f.t("全年{c}", "over the year {c}", c=("，" if f.zh else ", ").join(changes))])
+        if changes
+        else None
+    )
+    return [_sentence(f, clauses), built]
+
+
+SUPPORT_WORDS = {
+    "charter": ("帮助{n}个协会制定章程", "charters drawn up: {n}"),
+    "leader_training": ("培训协会骨干{n}期", "trainings of leaders: {n}"),
+    "info_network": ("帮助{n}个协会加入科普信息网络", "associations brought into an information network: {n}"),
+    "funding": ("为{n}个协会提供资金或设备", "associations given funds or equipment: {n}"),
+}
+
+
+def support_sentence(f: Facts) -> str | None:
+    """The year's dated support records (events.models.OrganizationSupport), by kind."""
+    support = f.figures.get("support_given") or {}
+    clauses = [f.t(zh, en, n=support[kind]) for kind, (zh, en) in SUPPORT_WORDS.items() if support.get(kind)]
+    if not clauses:
+        return None
+    return _sentence(f, [f.t("全年", "over the year: ") + ("、" if f.zh else ", ").join(clauses)])
 
 
 def activities(f: Facts) -> list[str]:
@@ -500,8 +552,6 @@ def publicity(f: Facts) -> list[str]:
         )
     if outputs.get("exhibitions"):
         clauses.append(f.t("举办展览{n}次", "{n} exhibitions were held", n=f.w(outputs["exhibitions"], "exact")))
-    if (boards := _manual(f, "new_boards")) is not None:
-        clauses.append(f.t("新建科普宣传栏{n}个", "{n} new notice boards were built", n=f.w(boards, "exact")))
     media = []
     if outputs.get("broadcasts"):
         programmes = f.records.get("programmes") or []
@@ -540,6 +590,7 @@ def rural(f: Facts) -> list[str]:
                 ],
             )
         )
+    sentences.append(support_sentence(f))
     sites = f.records.get("demo_sites") or []
     if sites:
         sentences.append(
@@ -570,6 +621,7 @@ def rural(f: Facts) -> list[str]:
                 x=("、" if f.zh else " and ").join(introduced),
             )
         )
+    sentences = [s for s in sentences if s]
     if not sentences:
         f.omit("农技协和科普示范", "rural associations and demonstration sites")
     return _paragraph(f, sentences)
@@ -628,6 +680,11 @@ def missing_records(f: Facts, record_counts: dict) -> list[str]:
         missing.append(f.t("学会、协会等组织登记", "the registry of societies and associations"))
     if f.figures.get("students_enrolled") is None:
         missing.append(f.t("在校中小学生人数", "the county's pupil enrolment"))
-    if not f.records.get("manual"):
-        missing.append(f.t("人工填报的年度数字（图书、橱窗等）", "the hand-entered figures (books, windows…)"))
+    if not f.figures.get("sites"):
+        missing.append(
+            f.t(
+                "科普阵地登记（橱窗、画廊、图书室等）",
+                "the register of science sites (windows, galleries, reading rooms…)",
+            )
+        )
     return missing

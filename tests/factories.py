@@ -6,7 +6,19 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from events.models import Association, Campaign, Event, EventOutput, Organization, Organizer, Region, Venue
+from events.models import (
+    Association,
+    Campaign,
+    Event,
+    EventOutput,
+    Organization,
+    OrganizationMembership,
+    OrganizationSupport,
+    Organizer,
+    Region,
+    Venue,
+)
+from outreach.models import Site, SiteBooks, SiteRepair
 
 PASSWORD = "secret-pass-123"
 
@@ -68,7 +80,55 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     association = factory.SubFactory(AssociationFactory)
     name = factory.Sequence(lambda n: f"县第{n}局")
     kind = Organization.Kind.DEPARTMENT
-    member_count = 20
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """An organization's members in a year (this year unless told)."""
+
+    class Meta:
+        model = OrganizationMembership
+
+    organization = factory.SubFactory(OrganizationFactory)
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    members = 20
+
+
+class SupportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganizationSupport
+
+    organization = factory.SubFactory(OrganizationFactory)
+    kind = OrganizationSupport.Kind.CHARTER
+    date = factory.LazyFunction(timezone.localdate)
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    """A science window in a village, built long ago and still standing."""
+
+    class Meta:
+        model = Site
+
+    association = factory.SubFactory(AssociationFactory)
+    name = factory.Sequence(lambda n: f"科普橱窗{n}")
+    kind = Site.Kind.WINDOW
+    region = factory.SubFactory(VillageFactory)
+
+
+class SiteRepairFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SiteRepair
+
+    site = factory.SubFactory(SiteFactory)
+    repaired_on = factory.LazyFunction(timezone.localdate)
+
+
+class SiteBooksFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SiteBooks
+
+    site = factory.SubFactory(SiteFactory, kind=Site.Kind.READING_ROOM)
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    books = 1000
 
 
 class VenueFactory(factory.django.DjangoModelFactory):

@@ -26,6 +26,7 @@ from tests.factories import (
     RegistrationFactory,
     ShiftFactory,
     SignUpFactory,
+    SiteFactory,
     UserFactory,
     VolunteerFactory,
 )
@@ -113,7 +114,11 @@ def _county(prefecture: Association, region: Region, tag: str) -> County:
         inbox_message=inbox,
         invitation=invitation,
         invitation_token=invitation_token,
-        extra={"output": EventOutputFactory(event=event), "evidence": _evidence(event, organizer)},
+        extra={
+            "output": EventOutputFactory(event=event),
+            "evidence": _evidence(event, organizer),
+            "site": SiteFactory(association=association, region=RegionFactory(parent=association.region)),
+        },
     )
 
 

@@ -75,6 +75,19 @@ EXPECTED = {
     ("api:organization-detail", "PUT"):          "denied  denied  denied  bad     denied  denied  denied",
     ("api:organization-detail", "PATCH"):        "denied  denied  denied  ok      denied  denied  denied",
     ("api:organization-detail", "DELETE"):       "denied  denied  denied  ok      denied  denied  denied",
+    ("api:organization-memberships", "POST"):    "denied  denied  denied  ok      denied  denied  denied",
+    ("api:organization-supports", "POST"):       "denied  denied  denied  ok      denied  denied  denied",
+    # The register of science-popularization sites: as the organizations.
+    ("api:site-list", "GET"):                    "denied  denied  denied  ok      ok      ok      denied",
+    ("api:site-list", "POST"):                   "denied  denied  denied  bad     bad     bad     denied",
+    ("api:site-detail", "GET"):                  "denied  denied  denied  ok      denied  ok      denied",
+    ("api:site-detail", "PUT"):                  "denied  denied  denied  bad     denied  denied  denied",
+    ("api:site-detail", "PATCH"):                "denied  denied  denied  ok      denied  denied  denied",
+    ("api:site-detail", "DELETE"):               "denied  denied  denied  ok      denied  denied  denied",
+    ("api:site-repairs", "POST"):                "denied  denied  denied  ok      denied  denied  denied",
+    ("api:site-books", "POST"):                  "denied  denied  denied  ok      denied  denied  denied",
+    # Imports into the sender's own association's register: an empty upload is refused.
+    ("api:site-import", "POST"):                 "denied  denied  denied  bad     bad     bad     denied",
     ("api:venue-list", "GET"):                   "denied  denied  denied  ok      ok      ok      denied",
     ("api:venue-list", "POST"):                  "denied  denied  denied  bad     bad     bad     denied",
     ("api:venue-detail", "GET"):                 "denied  denied  denied  ok      denied  ok      denied",
@@ -346,6 +359,7 @@ PK_TARGETS = {
     "api:checkin-annul": "checkin",
     "api:checkin-review": "checkin",
     "api:organization": "organization",
+    "api:site": "site",
     "api:venue": "venue",
     "api:campaign": "campaign",
     "api:event": "event",
@@ -386,7 +400,7 @@ def url_of(route: Route, world) -> str:
             values["pk"] = a.association.region_id
         else:
             target = next(t for prefix, t in PK_TARGETS.items() if route.name.startswith(prefix))
-            values["pk"] = getattr(a, target).pk
+            values["pk"] = (getattr(a, target) if hasattr(a, target) else a.extra[target]).pk
     return reverse(route.name, kwargs={name: values[name] for name in route.path_names}) + QUERIES.get(
         route.name, lambda w: ""
     )(world)
@@ -442,6 +456,10 @@ BODIES = {
     ("api:signup-attendance", "post"): lambda w: {"attended": False},
     ("api:volunteer-detail", "patch"): lambda w: {"organizations": [w.a.organization.id]},
     ("api:campaign-detail", "patch"): lambda w: {"lead_organization": w.a.organization.id},
+    ("api:organization-memberships", "post"): lambda w: {"year": timezone.localdate().year, "members": 30},
+    ("api:organization-supports", "post"): lambda w: {"kind": "charter", "date": str(timezone.localdate())},
+    ("api:site-repairs", "post"): lambda w: {"repaired_on": str(timezone.localdate())},
+    ("api:site-books", "post"): lambda w: {"year": timezone.localdate().year, "books": 800},
     ("v-org-roster", "post"): lambda w: {"action": "no_show", "signup": w.a.signup.id},
     ("desk-privacy", "post"): lambda w: {"phone": w.a.idle_volunteer.phone},
     ("desk-privacy-export", "post"): lambda w: {"phone": w.a.idle_volunteer.phone},
@@ -620,6 +638,7 @@ ADMIN_ACTIONS = {
     ("events.region", "delete_selected"):                      (False, False, False, False, False, False, True),
     ("events.venue", "delete_selected"):                       (False, False, False, True,  False, False, True),
     ("notifications.notification", "delete_selected"):         (False, False, False, False, False, False, False),
+    ("outreach.site", "delete_selected"):                      (False, False, False, True,  False, False, True),
     ("notifications.notification", "resend"):                  (False, False, False, True,  False, False, True),
     ("stats.annualfigure", "delete_selected"):                 (False, False, False, True,  True,  True,  True),
     ("stats.campaigntarget", "delete_selected"):               (False, False, False, True,  True,  True,  True),
@@ -657,6 +676,7 @@ ADMIN_TARGETS = {
     "checkin.headcount": lambda w: w.a.headcount,
     "checkin.postercode": lambda w: w.a.poster,
     "notifications.notification": lambda w: w.a.notification,
+    "outreach.site": lambda w: w.a.extra["site"],
 }
 
 

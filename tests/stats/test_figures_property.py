@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checkin.models import CheckIn, Headcount
-from events.models import Campaign, CountyEnrolment, Event, EventOutput, Organization, Region
+from events.models import Campaign, CountyEnrolment, Event, EventOutput, Organization, OrganizationSupport, Region
+from outreach.models import Site
 from stats import figures
 from tests.factories import (
     AssociationFactory,
@@ -23,10 +24,15 @@ from tests.factories import (
     EventFactory,
     EventOutputFactory,
     HeadcountFactory,
+    MembershipFactory,
     OrganizationFactory,
     RegionFactory,
     ShiftFactory,
     SignUpFactory,
+    SiteBooksFactory,
+    SiteFactory,
+    SiteRepairFactory,
+    SupportFactory,
     VenueFactory,
     VolunteerFactory,
 )
@@ -69,15 +75,7 @@ def _build(data):
     association = AssociationFactory(region=county)
     other = AssociationFactory()  # a neighbour whose records never count
     CountyEnrolment.objects.create(county=county, year=YEAR, students=data.draw(st.integers(1, 500)))
-    orgs = [
-        OrganizationFactory(
-            association=association,
-            kind=data.draw(st.sampled_from(["department", "society", "rural_tech"])),
-            member_count=data.draw(st.integers(0, 50)),
-            founded_on=data.draw(st.sampled_from([None, date(2020, 5, 1), date(2025, 3, 1), date(2026, 2, 1)])),
-        )
-        for _ in range(data.draw(st.integers(1, 4)))
-    ]
+    orgs = build_registers(data, association, county, towns, villages)
     venues = [
         VenueFactory(association=association, region=region, kind=kind)
         for region, kind in [(villages[0], "science_center"), (villages[1], "square"), (towns[1], "village_hall")]
@@ -162,6 +160,98 @@ def _build(data):
     return association, county
 
 
+# The registers' dates, around the edges of the years 2024–2026: the first and last day of a year.
+FOUNDED = [None, date(2020, 5, 1), date(2024, 12, 31), date(2025, 1, 1), date(2025, 3, 1), date(2026, 2, 1)]
+GONE = [None, None, date(2025, 1, 1), date(2025, 6, 1), date(2025, 12, 31), date(2026, 1, 1)]
+ENTRY_YEARS = [2023, 2024, 2025, 2026]
+DAYS = [date(2024, 12, 31), date(2025, 1, 1), date(2025, 7, 1), date(2025, 12, 31), date(2026, 1, 1)]
+
+
+def build_registers(data, association, county, towns, villages) -> list:
+    """Organizations with their founding, dissolution, yearly members and support, and sites with their
+    building, repairs, books and retirement, drawn at random; returns the organizations."""
+    orgs = []
+    for _ in range(data.draw(st.integers(1, 4))):
+        founded = data.draw(st.sampled_from(FOUNDED))
+        dissolved = data.draw(st.sampled_from([d for d in GONE if d is None or founded is None or d > founded]))
+        org = OrganizationFactory(
+            association=association,
+            kind=data.draw(st.sampled_from(["department", "society", "rural_tech"])),
+            founded_on=founded,
+            dissolved_on=dissolved,
+        )
+        for year in data.draw(st.lists(st.sampled_from(ENTRY_YEARS), max_size=3, unique=True)):
+            MembershipFactory(organization=org, year=year, members=data.draw(st.integers(0, 50)))
+        for _ in range(data.draw(st.integers(0, 2))):
+            SupportFactory(
+                organization=org,
+                kind=data.draw(st.sampled_from(["charter", "leader_training", "info_network"])),
+                date=data.draw(st.sampled_from(DAYS)),
+            )
+        orgs.append(org)
+    other_county = AssociationFactory()  # a neighbour's register never counts
+    SiteFactory(association=other_county, region=villages[0])
+    for _ in range(data.draw(st.integers(0, 5))):
+        built = data.draw(st.sampled_from(FOUNDED))
+        site = SiteFactory(
+            association=association,
+            kind=data.draw(st.sampled_from(["window", "board", "reading_room", "gallery"])),
+            region=data.draw(st.sampled_from([county, towns[0], *villages])),
+            built_on=built,
+            retired_on=data.draw(st.sampled_from([d for d in GONE if d is None or built is None or d > built])),
+        )
+        for day in data.draw(st.lists(st.sampled_from(DAYS), max_size=2, unique=True)):
+            if site.built_on is None or day >= site.built_on:
+                SiteRepairFactory(site=site, repaired_on=day)
+        for year in data.draw(st.lists(st.sampled_from(ENTRY_YEARS), max_size=2, unique=True)):
+            SiteBooksFactory(site=site, year=year, books=data.draw(st.integers(0, 3000)))
+    return orgs
+
+
+def _standing(born, gone, day: date) -> bool:
+    return (born is None or born <= day) and (gone is None or gone > day)
+
+
+def _entry(entries: dict[int, int], year: int) -> int:
+    """The entry of the year, else the latest earlier one, else nothing."""
+    earlier = [y for y in entries if y <= year]
+    return entries[max(earlier)] if earlier else 0
+
+
+def recount_registers(association, county, year: int) -> dict:
+    """docs/figures.md's registry figures of a year, counted the plain way: load everything and loop."""
+    end, start = date(year, 12, 31), date(year, 1, 1)
+    orgs = [
+        o for o in Organization.objects.filter(association=association) if _standing(o.founded_on, o.dissolved_on, end)
+    ]
+    kinds = {o.kind for o in orgs}
+    members = {o.id: _entry({m.year: m.members for m in o.memberships.all()}, year) for o in orgs}
+    support = Counter(
+        s.kind
+        for s in OrganizationSupport.objects.filter(organization__association=association)
+        if start <= s.date <= end
+    )
+    sites = [s for s in Site.objects.filter(association=association) if _standing(s.built_on, s.retired_on, end)]
+    grassroots = {r.id for r in Region.objects.filter(level__in=["village", "community"], parent__parent=county)}
+    villages = {s.region_id for s in sites} & grassroots
+    new_sites = Counter(s.kind for s in sites if s.built_on and s.built_on >= start)
+    repaired = Counter(s.kind for s in sites if any(start <= r.repaired_on <= end for r in s.repairs.all()))
+    return {
+        "organizations": dict(Counter(o.kind for o in orgs)),
+        "members": {k: sum(members[o.id] for o in orgs if o.kind == k) for k in kinds},
+        "new_organizations": {
+            k: sum(1 for o in orgs if o.kind == k and o.founded_on and o.founded_on >= start) for k in kinds
+        },
+        "support_given": dict(support),
+        "sites": dict(Counter(s.kind for s in sites)),
+        "new_sites": dict(new_sites),
+        "repaired_sites": dict(repaired),
+        "site_books": sum(_entry({b.year: b.books for b in s.book_counts.all()}, year) for s in sites),
+        "site_villages": len(villages),
+        "site_coverage_pct": math.floor(len(villages) * 1000 / len(grassroots)) / 10 if grassroots else None,
+    }
+
+
 def _recount(association, county) -> dict:
     """docs/figures.md's figures, counted the plain way: load everything and loop."""
     held = [
@@ -202,11 +292,6 @@ def _recount(association, county) -> dict:
     outputs = Counter()
     for o in EventOutput.objects.filter(event_id__in=ids):
         outputs[o.kind] += o.quantity
-    orgs = [
-        o
-        for o in Organization.objects.filter(association=association)
-        if o.founded_on is None or o.founded_on <= date(YEAR, 12, 31)
-    ]
     venue_pt = {str(v): person_times([e for e in held if e.venue_id == v]) for v in {e.venue_id for e in held}}
     return {
         "events_held": len(held),
@@ -230,12 +315,7 @@ def _recount(association, county) -> dict:
         "outputs": {k: float(v) if v != int(v) else int(v) for k, v in sorted(outputs.items())},
         "volunteers_active": len({s.volunteer_id for s in signups}),
         "volunteer_hours": float(sum((s.hours or 0) for s in signups)),
-        "organizations": dict(Counter(o.kind for o in orgs)),
-        "members": {k: sum(o.member_count for o in orgs if o.kind == k) for k in {o.kind for o in orgs}},
-        "new_organizations": {
-            k: sum(1 for o in orgs if o.kind == k and o.founded_on and o.founded_on >= date(YEAR, 1, 1))
-            for k in {o.kind for o in orgs}
-        },
+        **recount_registers(association, county, YEAR),
         "expert_volunteers": sum(
             1
             for v in Volunteer.objects.filter(association=association, is_expert=True)
@@ -270,6 +350,11 @@ def test_every_figure_equals_a_plain_recount(data):
             "manual": expected["_manual"],
             "estimated": expected["_estimated"],
         }
+        # The registers read each year as it stood at its end: the years around YEAR too.
+        for year in (YEAR - 1, YEAR + 1):
+            registers = figures.compute(figures.year_scope(association.id, year), now=NOW).figures
+            for name, value in recount_registers(association, county, year).items():
+                assert registers[name] == value, (year, name)
         categories = {k: v for k, v in computed.breakdowns["by_category"].items() if k != "headcount"}
         assert categories == expected["_categories"]
         # The per-event tallies add up to the period's additive figures, by whichever path they are computed.

@@ -4,7 +4,6 @@ import io
 import json
 import re
 from datetime import date, datetime
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -21,6 +20,8 @@ from tests.factories import (
     EventFactory,
     HeadcountFactory,
     OrganizationFactory,
+    SiteBooksFactory,
+    SiteFactory,
     TownFactory,
     VenueFactory,
     VillageFactory,
@@ -136,9 +137,8 @@ def test_a_year_without_a_previous_year_makes_no_comparison(county):
 def test_sentences_without_records_are_left_out_and_listed_for_the_clerk(county):
     association = county["association"]
     _event(county, when=_at(3, 1), people=300)
-    AnnualFigure.objects.create(
-        association=association, year=YEAR, name="library_books", label="村科普图书室藏书（册）", value=Decimal(5000)
-    )
+    room = SiteFactory(association=association, region=county["villages"][0], kind="reading_room", name="桥头村图书室")
+    SiteBooksFactory(site=room, year=YEAR, books=5000)
 
     built = _build(association)
     text = _text(built)
@@ -146,10 +146,10 @@ def test_sentences_without_records_are_left_out_and_listed_for_the_clerk(county)
 
     assert "培训" not in review and "三下乡" not in review and "咨询" not in review  # nothing of the kind was held
     assert "（二）组织开展群众性科普活动" in review and "（三）各乡镇活动情况" in review  # renumbered headings
-    assert "存书5000册" in text
+    assert "全县有科普图书室1个，图书室藏书5000册，科普阵地覆盖1个村（社区），占50%。" in text
     checklist = "\n".join(built.checklist)
     assert "科技培训" in checklist and "“三下乡”活动" in checklist
-    assert "人工填报：村科普图书室藏书（册） = 5000" in checklist
+    assert "人工填报" not in checklist  # the books come from the register of sites, not typed by hand
     assert "请核对" not in summary.to_markdown(built)  # the check list is not part of the document
     assert json.loads(summary.to_json(built))["checklist"] == built.checklist
 
@@ -173,15 +173,14 @@ def test_a_prefecture_speaks_as_the_prefecture_and_rolls_up_its_counties(county)
     child.region.save()
     _event(county, when=_at(3, 1), people=300)
     for association, books in ((child, 5000), (prefecture, 1000)):
-        AnnualFigure.objects.create(
-            association=association, year=YEAR, name="library_books", label="藏书（册）", value=Decimal(books)
-        )
+        room = SiteFactory(association=association, region=county["villages"][0], kind="reading_room")
+        SiteBooksFactory(site=room, year=YEAR, books=books)
 
     text = _text(_build(prefecture))
 
     assert "我州科协" in text and "我县" not in text
     assert f"全州1个县（{child.region.name}）" in text
-    assert "存书6000册" in text
+    assert "图书室藏书6000册" in text
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "zh-hant"])
@@ -245,8 +244,9 @@ def test_the_appendix_names_things_gives_sources_and_drops_zero_rows(county):
     association = county["association"]
     _event(county, when=_at(3, 1), people=300, kind=Event.Kind.CONSULTATION, is_countryside_trip=True)
     AnnualFigure.objects.create(
-        association=association, year=YEAR, name="galleries", label="县级科普画廊（处）", value=4
+        association=association, year=YEAR, name="hotline_calls", label="热线电话（次）", value=4
     )
+    SiteFactory(association=association, region=association.region, kind="gallery", name="县级科普画廊（人民路）")
 
     built = _build(association)
     rows = {row["label"]: row for row in built.appendix}
@@ -256,7 +256,8 @@ def test_the_appendix_names_things_gives_sources_and_drops_zero_rows(county):
     assert rows["东关镇文化广场参加活动群众（人次）"]["text"] == "300"
     assert all(row["value"] for row in built.appendix)
     assert "两项都计入" in rows[str(summary.FIGURE_LABELS["countryside_trips"])]["source"]
-    assert rows["县级科普画廊（处）"]["source"].startswith("人工填报（河东县科学技术协会）")
+    assert rows["热线电话（次）"]["source"].startswith("人工填报（河东县科学技术协会）")
+    assert rows["科普阵地：科普画廊"]["source"] == "科普阵地登记（截至年底）"
     assert "÷" in rows[str(summary.FIGURE_LABELS["coverage_pct"])]["source"]
     local = timezone.localtime(built.tally.computed_at).strftime("%Y-%m-%d %H:%M")
     assert f"数字于{local}（北京时间）" in markdown

@@ -10,6 +10,7 @@ from events.demo import demo_organizer, seed_planning
 DEMO_STEPS: list[str] = [
     "volunteers.demo.seed_volunteers",
     "checkin.demo.seed_attendance",
+    "outreach.demo.seed_sites",
     "stats.demo.seed_stats",  # last: tallies what the steps before it recorded
 ]
 

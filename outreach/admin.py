@@ -1,0 +1,126 @@
+"""The register of sites in the admin (the organizer's pages until the desk has its own), scoped per
+association like every admin (kepu.admin); changes go through outreach.services."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from events.admin import AssociationScopedAdmin
+from events.models import YEAR_MAX, YEAR_MIN
+from kepu import access
+from kepu.admin import ScopedInline
+from kepu.spreadsheets import ImportRefused
+
+from . import services
+from .models import Site, SiteBooks, SiteRepair
+
+
+class RepairInline(ScopedInline):
+    model = SiteRepair
+    extra = 0
+
+
+class BooksInline(ScopedInline):
+    """Books year by year: a new year is a new row, last year's stays as it was."""
+
+    model = SiteBooks
+    extra = 0
+
+
+class StandingFilter(admin.SimpleListFilter):
+    title = _("standing")
+    parameter_name = "standing"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Standing")), ("no", _("Retired"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(retired_on__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(retired_on__isnull=False)
+        return queryset
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel or CSV file"),
+        help_text=_(
+            "Columns: 名称, 类别, 乡镇, 村（社区）, 建成日期, 撤除日期, 藏书, 备注. A site is known by its name."
+        ),
+    )
+    year = forms.IntegerField(
+        label=_("year of the books"),
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
+        required=False,
+        help_text=_("This year if empty."),
+    )
+
+
+@admin.register(Site)
+class SiteAdmin(AssociationScopedAdmin):
+    list_display = ["name", "kind", "region", "built_on", "retired_on"]
+    list_filter = ["kind", StandingFilter]
+    search_fields = ["name", "note", "region__name"]
+    date_hierarchy = "built_on"
+    autocomplete_fields = ["region"]
+    list_select_related = ["region"]
+    inlines = [RepairInline, BooksInline]
+
+    validate = staticmethod(services.site_validate)
+
+    def delete_through_service(self, obj) -> None:
+        services.site_delete(site=obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The year tallies the dates touch (built, retired, repaired, books).
+        services.site_touched(form.instance)
+
+    change_list_template = "admin/outreach/site/change_list.html"
+
+    def get_urls(self):
+        own = [path("import/", self.admin_site.admin_view(self.import_view), name="outreach_site_import")]
+        return own + super().get_urls()
+
+    def import_view(self, request):
+        """The association's list of sites from Excel: all rows, or none and every wrong row named."""
+        association = access.association_of(request.user)
+        if association is None or not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        problems: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = services.sites_import(
+                    association=association, file=form.cleaned_data["file"], year=form.cleaned_data["year"]
+                )
+            except ImportRefused as refused:
+                problems = [refused.summary, *refused.messages]
+            except ValidationError as refused:
+                problems = refused.messages
+            else:
+                self.message_user(
+                    request,
+                    gettext("%(created)d sites added, %(updated)d updated.") % result,
+                    messages.SUCCESS,
+                )
+                return redirect("admin:outreach_site_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Import sites from Excel"),
+            "form": form,
+            "problems": problems,
+        }
+        return TemplateResponse(request, "admin/outreach/site/import.html", context)
+
+    def delete_queryset(self, request, queryset):
+        for site in self.rows_for_write(request, queryset):
+            services.site_delete(site=site)

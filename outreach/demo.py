@@ -1,0 +1,78 @@
+"""The demo county's science-popularization sites: a register shaped like a real county's (the seed's
+86 windows, 4 county galleries, village reading rooms with some 126,000 books, new windows and boards
+this year), with the dates that make each year's figures: built, repaired, retired."""
+
+import random
+from datetime import date
+
+from django.db import transaction
+
+from events.models import Region
+
+from .models import Site, SiteBooks, SiteRepair
+
+
+def _day(rng: random.Random, year: int) -> date:
+    return date(year, rng.randrange(1, 13), rng.randrange(1, 29))
+
+
+@transaction.atomic
+def seed_sites(demo) -> None:
+    """The register, built once per association (it spans the years: a later year's seed reuses it)."""
+    association, year = demo.association, demo.year
+    if Site.objects.filter(association=association).exists():
+        return
+    rng = random.Random(f"sites-{year}")  # its own: the other demo steps draw the same numbers as before
+    villages = [v for v in demo.villages if v.level == Region.Level.VILLAGE]
+    seat = demo.towns[0]
+    names: set[str] = set()
+
+    def site(kind, region, name, built=None, retired=None, **extra):
+        base, n = name, 2
+        while name in names:
+            name, n = f"{base}{n}号", n + 1
+        names.add(name)
+        return Site.objects.create(
+            association=association, kind=kind, region=region, name=name, built_on=built, retired_on=retired, **extra
+        )
+
+    def place(region):
+        return f"{region.parent.name}{region.name}" if region.level != Region.Level.COUNTY else "县城"
+
+    # Windows: 84 standing from earlier years, two retired last year, two county windows new this year.
+    for i in range(84):
+        region = villages[i % len(villages)] if i % 4 else demo.towns[i % len(demo.towns)]
+        window = site(Site.Kind.WINDOW, region, f"{place(region)}科普橱窗", _day(rng, rng.randrange(2006, year)))
+        if i % 17 == 3:
+            SiteRepair.objects.create(site=window, repaired_on=_day(rng, year), note="更换玻璃和展板")
+    for i in range(2):
+        region = villages[-1 - i]
+        site(Site.Kind.WINDOW, region, f"{place(region)}旧橱窗", date(2008, 5, 1), retired=date(year - 1, 10, 1))
+    for i in range(2):
+        site(Site.Kind.WINDOW, seat, f"县级科普宣传橱窗（{['人民路', '文化路'][i]}）", date(year, 4 + i * 5, 20))
+    # County galleries; one renovated this year (repaired, not built).
+    for i, street in enumerate(["人民路", "解放街", "滨河路", "车站"]):
+        gallery = site(Site.Kind.GALLERY, demo.county, f"县级科普画廊（{street}）", date(2010 + i * 3, 6, 1))
+        if i == 1:
+            SiteRepair.objects.create(site=gallery, repaired_on=date(year, 8, 15), note="画廊翻新")
+    # Bulletin boards: 40 from earlier years, 14 new this year.
+    for i in range(54):
+        region = villages[(i * 7) % len(villages)]
+        built = _day(rng, year) if i >= 40 else _day(rng, rng.randrange(2012, year))
+        site(Site.Kind.BOARD, region, f"{place(region)}科普宣传栏", built)
+    # Reading rooms in most villages, with their books last year and this year.
+    for i, region in enumerate(villages[: len(villages) - 8]):
+        built = _day(rng, year) if i % 40 == 7 else _day(rng, rng.randrange(2008, year))
+        room = site(Site.Kind.READING_ROOM, region, f"{place(region)}科普图书室", built)
+        books = rng.randrange(650, 1150)
+        if built.year < year:
+            SiteBooks.objects.create(site=room, year=year - 1, books=books)
+        SiteBooks.objects.create(site=room, year=year, books=books + rng.randrange(0, 60))
+    # A farmers' technical school in each town, the county's activity centre, and the 科普e站.
+    for town in demo.towns:
+        site(Site.Kind.FARMERS_SCHOOL, town, f"{town.name}农民科技文化技术学校", _day(rng, rng.randrange(2000, year)))
+    site(Site.Kind.ACTIVITY_CENTRE, seat, "县科普活动中心", date(2012, 9, 1))
+    for i in range(15):
+        region = villages[(i * 11 + 3) % len(villages)]
+        built = _day(rng, year) if i % 5 == 0 else _day(rng, rng.randrange(2019, year))
+        site(Site.Kind.E_STATION, region, f"{place(region)}科普e站", built)

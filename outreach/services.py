@@ -1,0 +1,228 @@
+"""Writes to the register of science-popularization sites: each one checks the rules, then asks for the
+year tallies its dates touch (stats.services.registry_request)."""
+
+from datetime import date
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events.models import Association, Region
+from kepu import spreadsheets
+from stats.services import registry_request
+
+from .models import Site, SiteBooks, SiteRepair
+
+
+def _regions_of(association: Association) -> set[int]:
+    """The regions an association's sites may stand in: its own region and every one below it."""
+    ids, frontier = set(), [association.region_id]
+    while frontier:
+        ids.update(frontier)
+        frontier = list(Region.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+    return ids
+
+
+def site_validate(site: Site) -> None:
+    """Raise ValidationError (per field): a name the association already uses, a town or village outside
+    its county, a retirement before the site was built."""
+    errors: dict[str, str] = {}
+    if site.association_id and site.name:
+        taken = Site.objects.filter(association_id=site.association_id, name=site.name).exclude(pk=site.pk)
+        if taken.exists():
+            errors["name"] = _("Your association already has a site named “%(name)s”.") % {"name": site.name}
+    if site.association_id and site.region_id and site.region_id not in _regions_of(site.association):
+        errors["region"] = _("Choose a town or village of your county.")
+    if site.built_on and site.retired_on and site.retired_on <= site.built_on:
+        errors["retired_on"] = _("A site is retired after it was built.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _changed(site: Site, *dates: date | None) -> None:
+    known = [d for d in (site.built_on, site.retired_on, *dates) if d is not None]
+    registry_request(association_id=site.association_id, since=min(known) if known else None)
+
+
+def site_touched(site: Site) -> None:
+    """A site and its repairs or books were changed together (the admin's form): every date they hold."""
+    dates = list(site.repairs.values_list("repaired_on", flat=True))
+    dates += [date(year, 1, 1) for year in site.book_counts.values_list("year", flat=True)]
+    _changed(site, *dates)
+
+
+@transaction.atomic
+def site_save(site: Site) -> Site:
+    """Create or change a site (its association already set)."""
+    site_validate(site)
+    site.full_clean(validate_constraints=False, validate_unique=False)
+    site.save()
+    _changed(site)
+    return site
+
+
+@transaction.atomic
+def site_delete(*, site: Site) -> None:
+    """Delete a site entered by mistake (one that was taken down is retired instead: its years still count)."""
+    _changed(site)
+    site.delete()
+
+
+@transaction.atomic
+def site_repair_add(*, site: Site, repaired_on: date, note: str = "") -> SiteRepair:
+    repair = SiteRepair(site=site, repaired_on=repaired_on, note=note)
+    repair.full_clean()
+    if site.built_on and repaired_on < site.built_on:
+        raise ValidationError({"repaired_on": _("The site was built on %(date)s.") % {"date": site.built_on}})
+    repair.save()
+    _changed(site, repaired_on)
+    return repair
+
+
+@transaction.atomic
+def site_books_set(*, site: Site, year: int, books: int) -> SiteBooks:
+    """The books a site holds in a year: that year's entry is written (or corrected), the others stay."""
+    entry, _created = SiteBooks.objects.update_or_create(site=site, year=year, defaults={"books": books})
+    _changed(site, date(year, 1, 1))
+    return entry
+
+
+# --- the import --------------------------------------------------------------------------------
+
+IMPORT_COLUMNS = {
+    "name": ("名称", "阵地名称", "名稱", "name"),
+    "kind": ("类别", "类型", "類別", "kind"),
+    "town": ("乡镇", "鄉鎮", "town"),
+    "village": ("村", "村（社区）", "村(社区)", "社区", "村（社區）", "village"),
+    "built_on": ("建成日期", "建成时间", "建成", "built"),
+    "retired_on": ("撤除日期", "撤除", "retired"),
+    "books": ("藏书", "藏书（册）", "藏书(册)", "藏書", "books"),
+    "note": ("备注", "備註", "note"),
+}
+KIND_WORDS = {
+    "科普橱窗": Site.Kind.WINDOW,
+    "橱窗": Site.Kind.WINDOW,
+    "櫥窗": Site.Kind.WINDOW,
+    "科普画廊": Site.Kind.GALLERY,
+    "画廊": Site.Kind.GALLERY,
+    "畫廊": Site.Kind.GALLERY,
+    "科普宣传栏": Site.Kind.BOARD,
+    "宣传栏": Site.Kind.BOARD,
+    "宣傳欄": Site.Kind.BOARD,
+    "科普图书室": Site.Kind.READING_ROOM,
+    "图书室": Site.Kind.READING_ROOM,
+    "圖書室": Site.Kind.READING_ROOM,
+    "农民技术学校": Site.Kind.FARMERS_SCHOOL,
+    "农民科技文化技术学校": Site.Kind.FARMERS_SCHOOL,
+    "農民技術學校": Site.Kind.FARMERS_SCHOOL,
+    "科普活动中心": Site.Kind.ACTIVITY_CENTRE,
+    "活动中心": Site.Kind.ACTIVITY_CENTRE,
+    "科普活動中心": Site.Kind.ACTIVITY_CENTRE,
+    "科普e站": Site.Kind.E_STATION,
+    "e站": Site.Kind.E_STATION,
+    "其他": Site.Kind.OTHER,
+}
+
+
+def _kind(word: str) -> str | None:
+    word = word.strip()
+    return (
+        KIND_WORDS.get(word)
+        or KIND_WORDS.get(word.replace("Ｅ", "e").replace("E", "e"))
+        or (word if word in Site.Kind.values else None)
+    )
+
+
+def _date(text: str) -> date:
+    """2024-05-01, 2024/5/1, 2024.5.1 or 2024年5月1日; a year alone (2015) is its 1 January."""
+    cleaned = text.strip().replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-").replace(".", "-")
+    parts = [p for p in cleaned.split()[0].split("-") if p] if cleaned else []
+    if len(parts) == 1 and parts[0].isdigit() and len(parts[0]) == 4:
+        return date(int(parts[0]), 1, 1)
+    year, month, day = (int(p) for p in parts)
+    return date(year, month, day)
+
+
+@transaction.atomic
+def sites_import(*, association: Association, file: IO[bytes], year: int | None = None) -> dict[str, Any]:
+    """The association's list of sites from an Excel sheet or a CSV file (名称, 类别, 乡镇, 村, 建成日期,
+    撤除日期, 藏书, 备注), read by `kepu.spreadsheets` within its limits.
+
+    All or nothing: if a row is wrong nothing is imported and every wrong row is named. A row names a
+    site by its name: a site of that name is updated, else created, so importing the list again adds
+    nothing. The books are the site's entry for `year` (this year unless told)."""
+    year = year or timezone.localdate().year
+    table = spreadsheets.read_table(file, headings=IMPORT_COLUMNS, required=("name", "kind"))
+    regions = _regions_by_name(association)
+    existing = {s.name: s for s in Site.objects.filter(association=association)}
+    created, updated, wrong = 0, 0, []
+    seen: set[str] = set()
+    for row in table.rows:
+        cell = lambda column, row=row: table.cell(row, column).strip()  # noqa: E731
+        name, problems = cell("name"), []
+        kind = _kind(cell("kind"))
+        if not name:
+            problems.append(_("the name is missing"))
+        elif name in seen:
+            problems.append(_("the same name as an earlier row"))
+        seen.add(name)
+        if kind is None:
+            problems.append(_("unknown kind “%(kind)s”") % {"kind": cell("kind")})
+        region = _region(regions, cell("town"), cell("village"), association, problems)
+        dates = {}
+        for column in ("built_on", "retired_on"):
+            if cell(column):
+                try:
+                    dates[column] = _date(cell(column))
+                except (ValueError, TypeError):
+                    problems.append(_("“%(value)s” is not a date") % {"value": cell(column)})
+        books = None
+        if cell("books"):
+            if cell("books").isdigit():
+                books = int(cell("books"))
+            else:
+                problems.append(_("the books must be a whole number"))
+        if not problems:
+            site = existing.get(name) or Site(association=association, name=name)
+            is_new = site.pk is None
+            site.kind, site.region = kind, region
+            site.built_on, site.retired_on = dates.get("built_on"), dates.get("retired_on")
+            site.note = cell("note") or site.note
+            try:
+                with transaction.atomic():
+                    site_save(site)
+                    if books is not None:
+                        site_books_set(site=site, year=year, books=books)
+            except ValidationError as invalid:
+                problems.extend(m for messages in invalid.message_dict.values() for m in messages)
+            else:
+                created, updated = created + is_new, updated + (not is_new)
+        if problems:
+            wrong.append(spreadsheets.RowProblem(row=row.number, name=name, message="; ".join(problems)))
+    if wrong:
+        raise spreadsheets.ImportRefused(wrong, rows=len(table.rows))
+    return {"created": created, "updated": updated}
+
+
+def _regions_by_name(association: Association) -> dict[tuple[str, str], Region]:
+    """(town, village) → region for the association's county: ("城关镇", "") is the town itself."""
+    found: dict[tuple[str, str], Region] = {}
+    for town in Region.objects.filter(parent_id=association.region_id):
+        found[(town.name, "")] = town
+        for village in Region.objects.filter(parent=town):
+            found[(town.name, village.name)] = village
+    return found
+
+
+def _region(regions, town: str, village: str, association: Association, problems: list) -> Region | None:
+    if not town and not village:
+        return association.region  # a county-level site (县级画廊)
+    region = regions.get((town, village))
+    if region is None and not town:  # a village named alone, when its name is the county's only one
+        matches = [r for (t, v), r in regions.items() if v == village]
+        region = matches[0] if len(matches) == 1 else None
+    if region is None:
+        problems.append(_("unknown town or village “%(name)s”") % {"name": " ".join(p for p in (town, village) if p)})
+    return region

@@ -1,0 +1,40 @@
+"""seed_demo's register of sites is shaped like the seed's county, and the summary reads it."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from events.models import Association, Organization, OrganizationMembership, OrganizationSupport
+from outreach.models import Site
+from stats import figures, summary
+
+pytestmark = pytest.mark.django_db
+YEAR = 2025
+
+
+def test_the_demo_county_has_a_register_of_sites_and_organizations_over_time():
+    call_command("seed_demo", year=YEAR, stdout=StringIO())
+    association = Association.objects.get(name="清河县科学技术协会")
+    got = figures.compute(figures.year_scope(association.id, YEAR)).figures
+
+    assert got["sites"]["window"] == 86 and got["sites"]["gallery"] == 4  # the seed's 86 windows, 4 galleries
+    assert got["new_sites"]["window"] == 2 and got["new_sites"]["board"] == 14  # its new windows and boards
+    assert got["repaired_sites"]["gallery"] == 1
+    assert 110_000 <= got["site_books"] <= 140_000  # the seed's 126,500 books
+    assert Organization.objects.filter(dissolved_on__year=YEAR).exists()
+    assert OrganizationMembership.objects.filter(year=YEAR - 1).exists()
+    assert OrganizationSupport.objects.filter(date__year=YEAR).exists()
+
+    built = summary.summary_build(association=association, year=YEAR, language="zh-hans")
+    text = "\n".join(built.text)
+    assert "全县有科普橱窗86处、科普画廊4处、科普宣传栏54个" in text
+    assert "新建科普橱窗2处、科普宣传栏14个" in text
+    assert not any("人工填报" in item for item in built.checklist)  # nothing of (一) is typed by hand any more
+
+
+def test_seeding_the_sites_twice_adds_nothing():
+    call_command("seed_demo", year=YEAR, stdout=StringIO())
+    count = Site.objects.count()
+    call_command("seed_demo", year=YEAR, stdout=StringIO())
+    assert Site.objects.count() == count
