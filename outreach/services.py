@@ -185,6 +185,8 @@ def sites_import(*, association: Association, file: IO[bytes], year: int | None 
             else:
                 problems.append(_("the books must be a whole number"))
         if not problems:
+            # An unknown kind or place is a problem above: here both are known.
+            assert kind is not None and region is not None
             site = existing.get(name) or Site(association=association, name=name)
             is_new = site.pk is None
             site.kind, site.region = kind, region
