@@ -19,6 +19,8 @@ organizer profile: through the API and the pages they are like any signed-in use
 gives them everything (kepu/admin.py).
 """
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model, Q, QuerySet
@@ -106,6 +108,12 @@ def events_for_read(user: AnyUser) -> QuerySet[Event]:
 
 def events_for_write(user: AnyUser) -> QuerySet[Event]:
     return events_for_read(user).filter(association_id__in=associations_for_write(user))
+
+
+def may_write(user: AnyUser, record: Any) -> bool:
+    """Whether the user changes this record (one with an `association_id`: their own association's), or
+    at most reads it. For pages that show or hide their write buttons; writes still go through *_for_write."""
+    return record.association_id in associations_for_write(user)
 
 
 def venues_for_read(user: AnyUser) -> QuerySet[Venue]:

@@ -176,7 +176,7 @@ def sites_import(*, association: Association, file: IO[bytes], year: int | None 
             if cell(column):
                 try:
                     dates[column] = _date(cell(column))
-                except (ValueError, TypeError):
+                except (ValueError, TypeError, OverflowError):  # OverflowError: a year of twenty digits
                     problems.append(_("“%(value)s” is not a date") % {"value": cell(column)})
         books = None
         if cell("books"):

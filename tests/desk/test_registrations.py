@@ -286,6 +286,27 @@ def test_the_prefecture_reads_the_list_without_buttons_and_may_not_write(county)
     assert registration.revoked_at is None and Registration.objects.count() == 1
 
 
+def test_the_prefecture_opening_the_poster_or_the_code_makes_no_code_for_the_county(county):
+    event = county["event"]
+    client = client_of(county["prefecture_organizer"])
+    assert client.get(reverse("checkin:poster", kwargs={"event_id": event.pk})).status_code == 404
+    assert client.get(f"/api/v1/events/{event.pk}/poster-code/").status_code == 404
+    assert not PosterCode.objects.filter(event=event).exists()
+    # Once the county has made its code, the prefecture sees that one.
+    code = services.poster_code_for(event=event)
+    assert client.get(reverse("checkin:poster", kwargs={"event_id": event.pk})).status_code == 200
+    assert client.get(f"/api/v1/events/{event.pk}/poster-code/").json()["code"] == code.code
+    assert PosterCode.objects.filter(event=event).count() == 1
+
+
+def test_the_self_checkin_qr_points_at_the_public_address(county, settings):
+    settings.PUBLIC_BASE_URL = "https://kepu.example.cn"
+    settings.ALLOWED_HOSTS = ["10.0.0.5"]  # the office's own address, which phones outside cannot reach
+    page = client_of(county["organizer"]).get(url("desk-event-registrations", county["event"]), HTTP_HOST="10.0.0.5")
+    assert "https://kepu.example.cn/c/" in page.content.decode()
+    assert "http://10.0.0.5/" not in page.content.decode()
+
+
 def test_volunteers_and_anonymous_users_are_sent_away(county):
     event = county["event"]
     assert "login" in Client().get(url("desk-event-registrations", event))["Location"]

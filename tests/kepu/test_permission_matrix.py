@@ -214,7 +214,7 @@ EXPECTED = {
     ("checkin:tickets", "GET"):                  "denied  denied  denied  ok      denied  ok      denied",
     ("checkin:tickets", "POST"):                 "denied  denied  denied  ok      denied  ok      denied",
     ("checkin:poster", "GET"):                   "denied  denied  denied  ok      denied  ok      denied",
-    ("checkin:poster", "POST"):                  "denied  denied  denied  ok      denied  ok      denied",
+    ("checkin:poster", "POST"):                  "405     405     405     405     405     405     405",
     ("inbox", "GET"):                            "denied  ok      ok      ok      ok      ok      ok",
     ("inbox", "POST"):                           "denied  ok      ok      ok      ok      ok      ok",
     ("inbox-read", "GET"):                       "denied  405     405     405     405     405     405",
