@@ -154,7 +154,7 @@ def test_an_import_with_wrong_rows_names_them_and_why_and_imports_nobody(county)
     sheet = workbook.active
     sheet.append(["姓名", "手机", "村"])
     sheet.append(["张三", "1", ""])
-    sheet.append(["李四", "", "上寨村"])
+    sheet.append(["李四", "", "上寨村（城关镇）"])  # two towns have a 上寨村: the row says which
     sheet.append(["王五", "", "没有这个村"])
     out = io.BytesIO()
     workbook.save(out)
@@ -351,7 +351,7 @@ def test_a_reader_is_shown_the_self_checkin_code_there_is_and_makes_none(county)
 
 
 def test_a_village_list_saved_as_csv_by_excel_in_china_is_imported(county):
-    file = io.BytesIO("姓名,手机,类别,村\n赵老汉,,农民,上寨村\n钱大妈,13700001111,农民,\n".encode("gb18030"))
+    file = io.BytesIO("姓名,手机,类别,村\n赵老汉,,农民,上寨村（城关镇）\n钱大妈,13700001111,农民,\n".encode("gb18030"))
     file.name = "村名单.csv"
     response = client_of(county["organizer"]).post(
         url("desk-event-registrations-import", county["event"]), {"file": file, "consent_confirmed": "on"}
