@@ -132,3 +132,30 @@ def test_a_prefecture_adds_up_its_counties(county):
 
     assert got["funding_income"] == {"government": 130000, "own": 8000}
     assert got["demonstration_bases"] == {"base": 1, "park": 1}
+
+
+def test_the_summary_reads_the_bases_and_the_money_from_their_records(county):
+    from stats import summary
+
+    built = summary.summary_build(association=county, year=SECOND, language="zh-hans")
+    text = "\n".join(built.text)
+
+    assert "全县有科普示范基地1个、示范园1个（桥头村茶叶示范基地、县现代农业示范园）" in text
+    assert "全年在基地举办培训1期，带动农户210户。" in text
+    assert "全年共引进推广新品种4个、新技术5项。" in text  # the bases' results, not the events' outputs
+    assert (
+        "2、全年科普经费收入128000元（其中财政拨款120000元、自筹8000元），"
+        "支出65000元（其中科普活动45000元、阵地和基地建设20000元）。由于科普经费保证机制尚未完善" in text
+    )
+
+
+def test_without_funding_records_the_difficulty_stays_as_written_and_the_checklist_says_so():
+    from stats import summary
+
+    association = AssociationFactory()
+    venue = VenueFactory(association=association)
+    _event(association, venue, SECOND, 3)
+    built = summary.summary_build(association=association, year=SECOND, language="zh-hans")
+
+    assert "2、由于科普经费保证机制尚未完善，科普经费仍显不足" in "\n".join(built.text)
+    assert any("经费登记" in line for line in built.checklist)
