@@ -381,7 +381,7 @@ def document_check(file) -> None:
     file.seek(0)
 
 
-def _document_delete(name: str, storage) -> None:
+def _document_delete(name: str | None, storage) -> None:
     if name:
         storage.delete(name)
 
