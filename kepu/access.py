@@ -32,7 +32,7 @@ from checkin.models import Attendee, CheckIn, Headcount, PosterCode, Registratio
 from events.models import Association, Campaign, Event, EventEvidence, Organization, Organizer, Venue
 from events.selectors import PUBLIC_CAMPAIGN_STATUSES, PUBLIC_EVENT_STATUSES, association_subtree_ids
 from notifications.models import Notification
-from outreach.models import Site
+from outreach.models import DemonstrationBase, FundingRecord, Site
 from volunteers.models import Shift, SignUp, Volunteer, VolunteerInvitation
 
 AnyUser = User | AnonymousUser
@@ -139,6 +139,27 @@ def sites_for_read(user: AnyUser) -> QuerySet[Site]:
 
 def sites_for_write(user: AnyUser) -> QuerySet[Site]:
     return Site.objects.select_related("region").filter(association_id__in=associations_for_write(user))
+
+
+# --- issue 14 items 3 and 6: demonstration bases and funding (outreach) ---------------------------
+
+
+def bases_for_read(user: AnyUser) -> QuerySet[DemonstrationBase]:
+    """Demonstration bases, parks and projects: organizers of the association (and a prefecture's)."""
+    return DemonstrationBase.objects.select_related("region").filter(association_id__in=associations_for_read(user))
+
+
+def bases_for_write(user: AnyUser) -> QuerySet[DemonstrationBase]:
+    return DemonstrationBase.objects.select_related("region").filter(association_id__in=associations_for_write(user))
+
+
+def funding_for_read(user: AnyUser) -> QuerySet[FundingRecord]:
+    """Funding records and their documents: organizers who read the association, nobody else."""
+    return FundingRecord.objects.filter(association_id__in=associations_for_read(user))
+
+
+def funding_for_write(user: AnyUser) -> QuerySet[FundingRecord]:
+    return FundingRecord.objects.filter(association_id__in=associations_for_write(user))
 
 
 def evidence_for_read(user: AnyUser) -> QuerySet[EventEvidence]:
@@ -351,6 +372,8 @@ _FOR_READ = {
     Notification: notifications_for_read,
     EventEvidence: evidence_for_read,
     Site: sites_for_read,
+    DemonstrationBase: bases_for_read,
+    FundingRecord: funding_for_read,
 }
 _FOR_WRITE = {
     Campaign: campaigns_for_write,
@@ -364,6 +387,8 @@ _FOR_WRITE = {
     Registration: registrations_for_write,
     Notification: notifications_for_write,
     Site: sites_for_write,
+    DemonstrationBase: bases_for_write,
+    FundingRecord: funding_for_write,
 }
 
 

@@ -15,8 +15,10 @@ from tests.factories import (
     AttendeeFactory,
     CampaignFactory,
     CheckInFactory,
+    DemonstrationBaseFactory,
     EventFactory,
     EventOutputFactory,
+    FundingRecordFactory,
     HeadcountFactory,
     NotificationFactory,
     OrganizationFactory,
@@ -118,8 +120,21 @@ def _county(prefecture: Association, region: Region, tag: str) -> County:
             "output": EventOutputFactory(event=event),
             "evidence": _evidence(event, organizer),
             "site": SiteFactory(association=association, region=RegionFactory(parent=association.region)),
+            "base": DemonstrationBaseFactory(association=association, region=RegionFactory(parent=association.region)),
+            "funding": _funding(association),
         },
     )
+
+
+def _funding(association):
+    """A funding record with its scanned document (a PDF, stored under the test's MEDIA_ROOT)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from outreach import services as outreach_services
+
+    record = FundingRecordFactory.build(association=association)
+    pdf = SimpleUploadedFile("letter.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    return outreach_services.funding_save(record, document=pdf)
 
 
 def _evidence(event: Event, organizer: User):

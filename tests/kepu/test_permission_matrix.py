@@ -88,6 +88,22 @@ EXPECTED = {
     ("api:site-books", "POST"):                  "denied  denied  denied  ok      denied  denied  denied",
     # Imports into the sender's own association's register: an empty upload is refused.
     ("api:site-import", "POST"):                 "denied  denied  denied  bad     bad     bad     denied",
+    # Demonstration bases and funding (issue 14 items 3 and 6): as the sites; a funding document is
+    # served to those who read the association's records, to nobody else (404).
+    ("api:demonstrationbase-list", "GET"):       "denied  denied  denied  ok      ok      ok      denied",
+    ("api:demonstrationbase-list", "POST"):      "denied  denied  denied  bad     bad     bad     denied",
+    ("api:demonstrationbase-detail", "GET"):     "denied  denied  denied  ok      denied  ok      denied",
+    ("api:demonstrationbase-detail", "PUT"):     "denied  denied  denied  bad     denied  denied  denied",
+    ("api:demonstrationbase-detail", "PATCH"):   "denied  denied  denied  ok      denied  denied  denied",
+    ("api:demonstrationbase-detail", "DELETE"):  "denied  denied  denied  ok      denied  denied  denied",
+    ("api:demonstrationbase-results", "POST"):   "denied  denied  denied  ok      denied  denied  denied",
+    ("api:fundingrecord-list", "GET"):           "denied  denied  denied  ok      ok      ok      denied",
+    ("api:fundingrecord-list", "POST"):          "denied  denied  denied  bad     bad     bad     denied",
+    ("api:fundingrecord-detail", "GET"):         "denied  denied  denied  ok      denied  ok      denied",
+    ("api:fundingrecord-detail", "PUT"):         "denied  denied  denied  bad     denied  denied  denied",
+    ("api:fundingrecord-detail", "PATCH"):       "denied  denied  denied  ok      denied  denied  denied",
+    ("api:fundingrecord-detail", "DELETE"):      "denied  denied  denied  ok      denied  denied  denied",
+    ("api:fundingrecord-document", "GET"):       "denied  denied  denied  ok      denied  ok      denied",
     ("api:venue-list", "GET"):                   "denied  denied  denied  ok      ok      ok      denied",
     ("api:venue-list", "POST"):                  "denied  denied  denied  bad     bad     bad     denied",
     ("api:venue-detail", "GET"):                 "denied  denied  denied  ok      denied  ok      denied",
@@ -360,6 +376,8 @@ PK_TARGETS = {
     "api:checkin-review": "checkin",
     "api:organization": "organization",
     "api:site": "site",
+    "api:demonstrationbase": "base",
+    "api:fundingrecord": "funding",
     "api:venue": "venue",
     "api:campaign": "campaign",
     "api:event": "event",
@@ -460,6 +478,12 @@ BODIES = {
     ("api:organization-supports", "post"): lambda w: {"kind": "charter", "date": str(timezone.localdate())},
     ("api:site-repairs", "post"): lambda w: {"repaired_on": str(timezone.localdate())},
     ("api:site-books", "post"): lambda w: {"year": timezone.localdate().year, "books": 800},
+    ("api:demonstrationbase-results", "post"): lambda w: {
+        "year": timezone.localdate().year,
+        "varieties": 2,
+        "techniques": 3,
+        "households": 150,
+    },
     ("v-org-roster", "post"): lambda w: {"action": "no_show", "signup": w.a.signup.id},
     ("desk-privacy", "post"): lambda w: {"phone": w.a.idle_volunteer.phone},
     ("desk-privacy-export", "post"): lambda w: {"phone": w.a.idle_volunteer.phone},
@@ -639,6 +663,8 @@ ADMIN_ACTIONS = {
     ("events.venue", "delete_selected"):                       (False, False, False, True,  False, False, True),
     ("notifications.notification", "delete_selected"):         (False, False, False, False, False, False, False),
     ("outreach.site", "delete_selected"):                      (False, False, False, True,  False, False, True),
+    ("outreach.demonstrationbase", "delete_selected"):         (False, False, False, True,  False, False, True),
+    ("outreach.fundingrecord", "delete_selected"):             (False, False, False, True,  False, False, True),
     ("notifications.notification", "resend"):                  (False, False, False, True,  False, False, True),
     ("stats.annualfigure", "delete_selected"):                 (False, False, False, True,  True,  True,  True),
     ("stats.campaigntarget", "delete_selected"):               (False, False, False, True,  True,  True,  True),
@@ -677,6 +703,8 @@ ADMIN_TARGETS = {
     "checkin.postercode": lambda w: w.a.poster,
     "notifications.notification": lambda w: w.a.notification,
     "outreach.site": lambda w: w.a.extra["site"],
+    "outreach.demonstrationbase": lambda w: w.a.extra["base"],
+    "outreach.fundingrecord": lambda w: w.a.extra["funding"],
 }
 
 
