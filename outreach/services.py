@@ -13,7 +13,7 @@ from events.models import Association, Region
 from kepu import spreadsheets
 from stats.services import registry_request
 
-from .models import Site, SiteBooks, SiteRepair
+from .models import Contest, ContestEntry, MediaColumn, MediaEpisode, NewsReport, Site, SiteBooks, SiteRepair
 
 
 def _regions_of(association: Association) -> set[int]:
@@ -228,3 +228,116 @@ def _region(regions, town: str, village: str, association: Association, problems
     if region is None:
         problems.append(_("unknown town or village “%(name)s”") % {"name": " ".join(p for p in (town, village) if p)})
     return region
+
+
+# --- media and contests (issue 14 items 4 and 5) ---------------------------------------------------
+
+
+def _named_once(model, obj, errors: dict[str, str], **same) -> None:
+    if model.objects.filter(association_id=obj.association_id, **same).exclude(pk=obj.pk).exists():
+        errors["name"] = _("Your association already has one named “%(name)s”.") % {"name": obj.name}
+
+
+def media_column_validate(column: MediaColumn) -> None:
+    errors: dict[str, str] = {}
+    if column.association_id and column.name:
+        _named_once(MediaColumn, column, errors, name=column.name)
+    if errors:
+        raise ValidationError(errors)
+
+
+def media_column_touched(column: MediaColumn) -> None:
+    """A column and its episodes were changed together (the admin's form): every year they hold."""
+    dates = list(column.episodes.values_list("aired_on", flat=True))
+    registry_request(association_id=column.association_id, since=min(dates) if dates else None)
+
+
+@transaction.atomic
+def media_column_save(column: MediaColumn) -> MediaColumn:
+    media_column_validate(column)
+    column.full_clean(validate_constraints=False, validate_unique=False)
+    column.save()
+    return column
+
+
+@transaction.atomic
+def media_column_delete(*, column: MediaColumn) -> None:
+    media_column_touched(column)
+    column.delete()
+
+
+@transaction.atomic
+def media_episode_add(*, column: MediaColumn, aired_on: date, title: str, minutes: int = 0) -> MediaEpisode:
+    """An episode aired (or a post, a page published): its date and minutes on air (0 for print)."""
+    episode = MediaEpisode(column=column, aired_on=aired_on, title=title, minutes=minutes)
+    episode.full_clean()
+    episode.save()
+    registry_request(association_id=column.association_id, since=aired_on)
+    return episode
+
+
+def news_report_validate(report: NewsReport) -> None:
+    report.full_clean(exclude=["association"], validate_constraints=False, validate_unique=False)
+
+
+@transaction.atomic
+def news_report_save(report: NewsReport, *, was: date | None = None) -> NewsReport:
+    """Create or change a report (its association already set); `was`: its date before the change."""
+    news_report_validate(report)
+    report.save()
+    known = [d for d in (report.published_on, was) if d is not None]
+    registry_request(association_id=report.association_id, since=min(known))
+    return report
+
+
+@transaction.atomic
+def news_report_delete(*, report: NewsReport) -> None:
+    registry_request(association_id=report.association_id, since=report.published_on)
+    report.delete()
+
+
+def contest_validate(contest: Contest) -> None:
+    errors: dict[str, str] = {}
+    if contest.association_id and contest.name and contest.held_on:
+        _named_once(Contest, contest, errors, name=contest.name, held_on=contest.held_on)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def contest_save(contest: Contest, *, was: date | None = None) -> Contest:
+    """Create or change a contest (its association already set); `was`: its date before the change."""
+    contest_validate(contest)
+    contest.full_clean(validate_constraints=False, validate_unique=False)
+    contest.save()
+    known = [d for d in (contest.held_on, was) if d is not None]
+    registry_request(association_id=contest.association_id, since=min(known))
+    return contest
+
+
+@transaction.atomic
+def contest_delete(*, contest: Contest) -> None:
+    registry_request(association_id=contest.association_id, since=contest.held_on)
+    contest.delete()
+
+
+def contest_entry_validate(entry: ContestEntry) -> None:
+    """A prize is given at a level, and a level is the level of a prize: both or neither."""
+    if bool(entry.award) != bool(entry.award_level):
+        field = "award_level" if entry.award else "award"
+        raise ValidationError({field: _("A prize and its level go together: give both or neither.")})
+
+
+@transaction.atomic
+def contest_entry_save(entry: ContestEntry) -> ContestEntry:
+    """Create or change an entry of a contest (its contest already set)."""
+    contest_entry_validate(entry)
+    entry.full_clean(validate_constraints=False)
+    entry.save()
+    registry_request(association_id=entry.contest.association_id, since=entry.contest.held_on)
+    return entry
+
+
+def contest_touched(contest: Contest) -> None:
+    """A contest and its entries were changed together (the admin's form)."""
+    registry_request(association_id=contest.association_id, since=contest.held_on)

@@ -15,9 +15,12 @@ from tests.factories import (
     AttendeeFactory,
     CampaignFactory,
     CheckInFactory,
+    ContestFactory,
     EventFactory,
     EventOutputFactory,
     HeadcountFactory,
+    MediaColumnFactory,
+    NewsReportFactory,
     NotificationFactory,
     OrganizationFactory,
     OrganizerFactory,
@@ -118,6 +121,10 @@ def _county(prefecture: Association, region: Region, tag: str) -> County:
             "output": EventOutputFactory(event=event),
             "evidence": _evidence(event, organizer),
             "site": SiteFactory(association=association, region=RegionFactory(parent=association.region)),
+            # media and contests
+            "media_column": MediaColumnFactory(association=association),
+            "news_report": NewsReportFactory(association=association),
+            "contest": ContestFactory(association=association),
         },
     )
 
