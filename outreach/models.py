@@ -99,10 +99,10 @@ class SiteBooks(models.Model):
 # date, a contest's date (stats.figures, docs/figures.md).
 
 PRIZE_LEVELS = [
-    ("county", _("County")),
-    ("prefecture", _("Prefecture")),
-    ("province", _("Province")),
-    ("national", _("National")),
+    ("county", _("County level")),
+    ("prefecture", _("Prefecture level")),
+    ("province", _("Province level")),
+    ("national", _("National level")),
 ]
 
 

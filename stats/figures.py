@@ -640,7 +640,7 @@ FIGURES = (
     ),
     Figure(
         "news_reports",
-        gettext_lazy("News reports"),
+        gettext_lazy("News reports published"),
         "reports",
         Rollup.REGISTRY,
         scopes=PERIODS,
@@ -676,7 +676,7 @@ FIGURES = (
     ),
     Figure(
         "contest_prizes",
-        gettext_lazy("Prizes won: %(kind)s level"),
+        gettext_lazy("Prizes won: %(kind)s"),
         "prizes per level",
         Rollup.REGISTRY,
         scopes=PERIODS,
