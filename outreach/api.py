@@ -310,3 +310,37 @@ class ContestViewSet(ScopedByMethod, viewsets.ModelViewSet):
         data.is_valid(raise_exception=True)
         entry = services.contest_entry_save(ContestEntry(contest=contest, **data.validated_data))
         return Response(ContestEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=inline_serializer("ContestEntriesImport", {"file": serializers.FileField()}),
+        responses={
+            201: inline_serializer(
+                "ContestEntriesImportResult",
+                {"created": serializers.IntegerField(), "updated": serializers.IntegerField()},
+            ),
+            400: ImportRefusedSerializer,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="entries/import",
+        url_name="entries-import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def entries_import(self, request, pk=None):
+        """The contest's list of entries from Excel or CSV (姓名, 学校, 作品名称, 学生人数, 奖项, 获奖级别):
+        every row, or none and a 400 naming every wrong row."""
+        contest = self.get_object()
+        upload = request.data.get("file")
+        if not upload:
+            return Response({"file": [_no_file()]}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            result = services.contest_entries_import(contest=contest, file=upload)
+        except ImportRefused as refused:
+            return Response({"file": refused.messages, "rows": refused.report()}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(result, status=status.HTTP_201_CREATED)
+
+
+def _no_file() -> str:
+    return str(serializers.FileField().error_messages["required"])

@@ -341,3 +341,72 @@ def contest_entry_save(entry: ContestEntry) -> ContestEntry:
 def contest_touched(contest: Contest) -> None:
     """A contest and its entries were changed together (the admin's form)."""
     registry_request(association_id=contest.association_id, since=contest.held_on)
+
+
+ENTRY_COLUMNS = {
+    "entrant": ("姓名", "参赛者", "作者", "个人或团队", "團隊", "姓名或团队", "entrant"),
+    "school": ("学校", "學校", "school"),
+    "title": ("作品名称", "作品", "题目", "論文題目", "作品名稱", "title"),
+    "pupils": ("学生人数", "人数", "學生人數", "pupils"),
+    "award": ("奖项", "獎項", "award"),
+    "award_level": ("获奖级别", "级别", "獲獎級別", "level"),
+}
+AWARD_WORDS = {"一等奖": "first", "一等獎": "first", "二等奖": "second", "二等獎": "second"}
+AWARD_WORDS |= {"三等奖": "third", "三等獎": "third", "优秀奖": "excellence", "優秀獎": "excellence"}
+LEVEL_WORDS = {
+    "县级": "county",
+    "縣級": "county",
+    "州级": "prefecture",
+    "州（市）级": "prefecture",
+    "市级": "prefecture",
+}
+LEVEL_WORDS |= {
+    "州級": "prefecture",
+    "省级": "province",
+    "省級": "province",
+    "国家级": "national",
+    "國家級": "national",
+}
+
+
+@transaction.atomic
+def contest_entries_import(*, contest: Contest, file: IO[bytes]) -> dict[str, Any]:
+    """A contest's list of entries from an Excel sheet or a CSV file (姓名, 学校, 作品名称, 学生人数, 奖项,
+    获奖级别), as the school or the jury keeps it. All or nothing: every wrong row is named. An entry is
+    known by its person or team and its title: importing the list again (with the prizes) updates it."""
+    table = spreadsheets.read_table(file, headings=ENTRY_COLUMNS, required=("entrant", "title"))
+    existing = {(e.entrant, e.title): e for e in contest.entries.all()}
+    created, updated, wrong = 0, 0, []
+    for row in table.rows:
+        cell = lambda column, row=row: table.cell(row, column).strip()  # noqa: E731
+        entrant, title, problems = cell("entrant"), cell("title"), []
+        if not entrant or not title:
+            problems.append(_("the person or team and the title are needed"))
+        pupils = 1
+        if cell("pupils"):
+            if cell("pupils").isdigit():
+                pupils = int(cell("pupils"))
+            else:
+                problems.append(_("the pupils must be a whole number"))
+        award = AWARD_WORDS.get(cell("award"), cell("award") if cell("award") in ContestEntry.Award.values else None)
+        if cell("award") and award is None:
+            problems.append(_("unknown prize “%(prize)s”") % {"prize": cell("award")})
+        level = LEVEL_WORDS.get(cell("award_level"), cell("award_level"))
+        if not problems:
+            entry = existing.get((entrant, title)) or ContestEntry(contest=contest, entrant=entrant, title=title)
+            is_new = entry.pk is None
+            entry.school, entry.pupils = cell("school") or entry.school, pupils
+            entry.award, entry.award_level = award or "", level or ""
+            try:
+                with transaction.atomic():
+                    contest_entry_save(entry)
+            except ValidationError as invalid:
+                problems.extend(m for messages in invalid.message_dict.values() for m in messages)
+            else:
+                existing[(entrant, title)] = entry
+                created, updated = created + is_new, updated + (not is_new)
+        if problems:
+            wrong.append(spreadsheets.RowProblem(row=row.number, name=entrant, message="; ".join(problems)))
+    if wrong:
+        raise spreadsheets.ImportRefused(wrong, rows=len(table.rows))
+    return {"created": created, "updated": updated}

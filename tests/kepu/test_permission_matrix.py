@@ -109,6 +109,7 @@ EXPECTED = {
     ("api:contest-detail", "PATCH"):             "denied  denied  denied  ok      denied  denied  denied",
     ("api:contest-detail", "DELETE"):            "denied  denied  denied  ok      denied  denied  denied",
     ("api:contest-entries", "POST"):             "denied  denied  denied  ok      denied  denied  denied",
+    ("api:contest-entries-import", "POST"):      "denied  denied  denied  bad     denied  denied  denied",
     ("api:venue-list", "GET"):                   "denied  denied  denied  ok      ok      ok      denied",
     ("api:venue-list", "POST"):                  "denied  denied  denied  bad     bad     bad     denied",
     ("api:venue-detail", "GET"):                 "denied  denied  denied  ok      denied  ok      denied",

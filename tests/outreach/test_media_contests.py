@@ -236,3 +236,48 @@ def test_a_prize_without_its_level_is_refused_in_the_admin(organizer, associatio
 
     assert refused.status_code == 200
     assert ContestEntry.objects.get().award == ""
+
+
+# --- the import of a contest's entries -----------------------------------------------------------
+
+
+def _xlsx(rows):
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    data = io.BytesIO()
+    workbook.save(data)
+    data.seek(0)
+    data.name = "entries.xlsx"
+    return data
+
+
+def test_the_entries_import_adds_every_row_and_a_second_import_updates_the_prizes(client, association):
+    contest = ContestFactory(association=association)
+    url = f"/api/v1/contests/{contest.id}/entries/import/"
+    heading = ["姓名", "学校", "作品名称", "学生人数", "奖项", "获奖级别"]
+    first = [heading, ["李明", "县第一中学", "太阳能小车", 1, "", ""], ["节水小组", "县二中", "滴灌装置", 3, "", ""]]
+
+    done = client.post(url, {"file": _xlsx(first)}, format="multipart")
+    again = client.post(url, {"file": _xlsx([heading, ["节水小组", "县二中", "滴灌装置", 3, "一等奖", "省级"]])})
+
+    assert done.status_code == 201 and done.json() == {"created": 2, "updated": 0}
+    assert again.status_code == 201 and again.json() == {"created": 0, "updated": 1}
+    assert sorted(contest.entries.values_list("entrant", "pupils", "award", "award_level")) == [
+        ("李明", 1, "", ""),
+        ("节水小组", 3, "first", "province"),
+    ]
+
+
+def test_an_entries_import_with_a_wrong_row_imports_nothing_and_names_it(client, association):
+    contest = ContestFactory(association=association)
+    rows = [["姓名", "作品名称", "奖项", "获奖级别"], ["李明", "小车", "", ""], ["王芳", "调查", "特等奖", "县级"]]
+
+    refused = client.post(f"/api/v1/contests/{contest.id}/entries/import/", {"file": _xlsx(rows)})
+
+    assert refused.status_code == 400 and "特等奖" in str(refused.json())
+    assert not ContestEntry.objects.exists()
