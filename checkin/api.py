@@ -448,7 +448,13 @@ class PosterCodeView(APIView):
     @extend_schema(responses=POSTER_CODE_SCHEMA)
     def get(self, request, event_id: int):
         event = access.access_event_for_read(request.user, event_id)
-        return self._answer(request, services.poster_code_for(event=event))
+        if access.may_write(request.user, event):  # made on first use by those who change the event
+            return self._answer(request, services.poster_code_for(event=event))
+        # A reader (a prefecture) is shown the code there is: reading writes nothing.
+        poster = access.poster_codes_for_read(request.user).filter(event=event, retired_at__isnull=True).first()
+        if poster is None:
+            raise exceptions.NotFound(_("This event has no self check-in code yet."))
+        return self._answer(request, poster)
 
     @extend_schema(request=None, responses=POSTER_CODE_SCHEMA)
     def post(self, request, event_id: int):

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Campaign, Event, Organization, Region
+from events.selectors import PlaceNames
 from kepu import phones, spreadsheets
 from kepu.text import clean_name
 from stats import services as stats_services
@@ -260,7 +261,7 @@ def registrations_import(
     table = spreadsheets.read_table(file, headings=IMPORT_COLUMNS, required=("name",))
     if len(table.rows) > 2000:
         raise ValidationError({"file": _("At most 2,000 people per file.")})
-    regions = _regions_by_name(event)
+    places = PlaceNames(event.association.region)
     schools = {o.name: o for o in Organization.objects.filter(association_id=event.association_id)}
     phoneless = _phoneless_attendees(event)
     first_row_of: dict[str, int] = {}
@@ -272,21 +273,25 @@ def registrations_import(
         region_name, school_name = table.cell(row, "region"), table.cell(row, "school")
         row_school = schools.get(school_name) if school_name else school
         problems = []
-        if region_name and region_name not in regions:
-            problems.append(_("unknown town or village “%(name)s”") % {"name": region_name})
+        region = None
+        if region_name:
+            try:
+                region = places.find(region_name)
+            except ValidationError as unknown:  # none, or several villages of that name: the town is needed
+                problems.extend(unknown.messages)
         if school_name and row_school is None:
             problems.append(_("unknown school “%(name)s”") % {"name": school_name})
         if problems:
             raise ValidationError(problems)
         name, phone = clean_name(table.cell(row, "name")), table.cell(row, "phone")
         registration, created = _registration_get_or_create(
-            attendee=None if phone else _take(phoneless, (name, regions.get(region_name), row_school)),
+            attendee=None if phone else _take(phoneless, (name, region, row_school)),
             event=event,
             campaign=None,
             name=name,
             phone=phone,
             category=row_category,
-            region=regions.get(region_name),
+            region=region,
             school=row_school,
         )
         (result.created if created else result.existing).append(registration)
@@ -326,13 +331,6 @@ def _take(phoneless: dict[PhonelessKey, list[Attendee]], key: PhonelessKey) -> A
     """The next registered attendee of this name, village and school no earlier row took; None: a new person."""
     waiting = phoneless.get(key)
     return waiting.pop(0) if waiting else None
-
-
-def _regions_by_name(event: Event) -> dict[str, Region]:
-    from events.selectors import region_descendant_ids
-
-    ids = region_descendant_ids(event.association.region)
-    return {r.name: r for r in Region.objects.filter(id__in=ids).order_by("-level")}
 
 
 # --- annulments, reviews and paper lists (a scan is checkin/scan/) ------------------------------
@@ -833,7 +831,7 @@ def registrations_import_report(
         }
     file.seek(0)
     table = spreadsheets.read_table(file, headings=IMPORT_COLUMNS, required=("name",))
-    regions = _regions_by_name(event)
+    places = PlaceNames(event.association.region)  # every place named was found: the import went in
     schools = {o.name: o for o in Organization.objects.filter(association_id=event.association_id)}
     loaded = {
         r.id: r
@@ -850,7 +848,7 @@ def registrations_import_report(
         phone = table.cell(row, "phone")
         phone = normalize_phone(phone) if phone else ""
         region_name, school_name = table.cell(row, "region"), table.cell(row, "school")
-        region = regions.get(region_name) if region_name else None
+        region = places.find(region_name) if region_name else None
         row_school = schools.get(school_name) if school_name else school
         person = (phone, name, region.id if region else None, row_school.id if row_school else None)
         # A phone number's first row made its registration (later rows of it repeat the person); a row without

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET
 
 from events.models import Event, Organization, Region
 from events.selectors import grassroots_regions_of, region_descendant_ids
@@ -231,10 +232,22 @@ def tickets(request, event_id: int):
     )
 
 
+def _poster_code(user, event: Event) -> PosterCode:
+    """The event's live poster code. Made on first use by an organizer who changes the event; one who only
+    reads it (a prefecture) is shown the code there is, and reading writes nothing."""
+    if access.may_write(user, event):
+        return services.poster_code_for(event=event)
+    code = access.poster_codes_for_read(user).filter(event=event, retired_at__isnull=True).first()
+    if code is None:
+        raise Http404(_("This event has no self check-in code yet."))
+    return code
+
+
+@require_GET
 @login_required
 def poster(request, event_id: int):
     """A printable A4 poster for self check-in: event, time, venue and a large QR of /c/<poster code>/."""
     event = _organizer_event(request, event_id)
-    code = services.poster_code_for(event=event)
+    code = _poster_code(request.user, event)
     url = public_url(reverse("checkin:self", kwargs={"code": code.code}), request)
     return render(request, "checkin/poster.html", {"event": event, "url": url, "qr": qr_svg(url, border=1)})

@@ -19,6 +19,8 @@ organizer profile: through the API and the pages they are like any signed-in use
 gives them everything (kepu/admin.py).
 """
 
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model, Q, QuerySet
@@ -30,7 +32,7 @@ from checkin.models import Attendee, CheckIn, Headcount, PosterCode, Registratio
 from events.models import Association, Campaign, Event, EventEvidence, Organization, Organizer, Venue
 from events.selectors import PUBLIC_CAMPAIGN_STATUSES, PUBLIC_EVENT_STATUSES, association_subtree_ids
 from notifications.models import Notification
-from outreach.models import Contest, MediaColumn, NewsReport, Site
+from outreach.models import Contest, DemonstrationBase, FundingRecord, MediaColumn, NewsReport, Site
 from volunteers.models import Shift, SignUp, Volunteer, VolunteerInvitation
 
 AnyUser = User | AnonymousUser
@@ -108,6 +110,12 @@ def events_for_write(user: AnyUser) -> QuerySet[Event]:
     return events_for_read(user).filter(association_id__in=associations_for_write(user))
 
 
+def may_write(user: AnyUser, record: Any) -> bool:
+    """Whether the user changes this record (one with an `association_id`: their own association's), or
+    at most reads it. For pages that show or hide their write buttons; writes still go through *_for_write."""
+    return record.association_id in associations_for_write(user)
+
+
 def venues_for_read(user: AnyUser) -> QuerySet[Venue]:
     return Venue.objects.select_related("region").filter(association_id__in=associations_for_read(user))
 
@@ -160,6 +168,27 @@ def contests_for_read(user: AnyUser) -> QuerySet[Contest]:
 
 def contests_for_write(user: AnyUser) -> QuerySet[Contest]:
     return Contest.objects.filter(association_id__in=associations_for_write(user))
+
+
+# --- issue 14 items 3 and 6: demonstration bases and funding (outreach) ---------------------------
+
+
+def bases_for_read(user: AnyUser) -> QuerySet[DemonstrationBase]:
+    """Demonstration bases, parks and projects: organizers of the association (and a prefecture's)."""
+    return DemonstrationBase.objects.select_related("region").filter(association_id__in=associations_for_read(user))
+
+
+def bases_for_write(user: AnyUser) -> QuerySet[DemonstrationBase]:
+    return DemonstrationBase.objects.select_related("region").filter(association_id__in=associations_for_write(user))
+
+
+def funding_for_read(user: AnyUser) -> QuerySet[FundingRecord]:
+    """Funding records and their documents: organizers who read the association, nobody else."""
+    return FundingRecord.objects.filter(association_id__in=associations_for_read(user))
+
+
+def funding_for_write(user: AnyUser) -> QuerySet[FundingRecord]:
+    return FundingRecord.objects.filter(association_id__in=associations_for_write(user))
 
 
 def evidence_for_read(user: AnyUser) -> QuerySet[EventEvidence]:
@@ -376,6 +405,8 @@ _FOR_READ = {
     MediaColumn: media_columns_for_read,
     NewsReport: news_reports_for_read,
     Contest: contests_for_read,
+    DemonstrationBase: bases_for_read,
+    FundingRecord: funding_for_read,
 }
 _FOR_WRITE = {
     Campaign: campaigns_for_write,
@@ -393,6 +424,8 @@ _FOR_WRITE = {
     MediaColumn: media_columns_for_write,
     NewsReport: news_reports_for_write,
     Contest: contests_for_write,
+    DemonstrationBase: bases_for_write,
+    FundingRecord: funding_for_write,
 }
 
 

@@ -219,7 +219,8 @@ LANGUAGES = [
 # and the third-party apps listed before Kepu's translate some of the same words otherwise (django_celery_beat's
 # "Name" is 任务名); LOCALE_PATHS outrank every app. tests/kepu/test_translations.py checks that no
 # catalog overrides Kepu's strings.
-KEPU_APPS = ["kepu", "events", "volunteers", "checkin", "notifications", "outreach", "stats", "desk"]  # as in INSTALLED_APPS
+# Kepu's own apps, in INSTALLED_APPS' order.
+KEPU_APPS = ["kepu", "events", "volunteers", "checkin", "notifications", "outreach", "stats", "desk"]
 LOCALE_PATHS = [BASE_DIR / app / "locale" for app in KEPU_APPS]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -6,7 +6,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,19 @@ from kepu.spreadsheets import ImportRefused
 from stats.services import registry_request
 
 from . import services
-from .models import Contest, ContestEntry, MediaColumn, MediaEpisode, NewsReport, Site, SiteBooks, SiteRepair
+from .models import (
+    BaseYear,
+    Contest,
+    ContestEntry,
+    DemonstrationBase,
+    FundingRecord,
+    MediaColumn,
+    MediaEpisode,
+    NewsReport,
+    Site,
+    SiteBooks,
+    SiteRepair,
+)
 
 
 class RepairInline(ScopedInline):
@@ -211,3 +224,96 @@ class ContestAdmin(AssociationScopedAdmin):
     def delete_queryset(self, request, queryset):
         for contest in self.rows_for_write(request, queryset):
             services.contest_delete(contest=contest)
+
+
+# --- issue 14 items 3 and 6: demonstration bases and funding -----------------------------------------
+
+
+class BaseYearInline(ScopedInline):
+    """Results year by year: a new year is a new row, last year's stays as it was."""
+
+    model = BaseYear
+    extra = 0
+
+
+@admin.register(DemonstrationBase)
+class DemonstrationBaseAdmin(AssociationScopedAdmin):
+    list_display = ["name", "kind", "region", "established_on", "closed_on"]
+    list_filter = ["kind"]
+    search_fields = ["name", "note", "region__name"]
+    autocomplete_fields = ["region"]
+    filter_horizontal = ["partners", "events"]
+    list_select_related = ["region"]
+    inlines = [BaseYearInline]
+
+    validate = staticmethod(services.base_validate)
+
+    def delete_through_service(self, obj) -> None:
+        services.base_delete(base=obj)
+
+    def save_related(self, request, form, formsets, change):
+        services.base_links_validate(
+            form.instance, partners=form.cleaned_data.get("partners", ()), events=form.cleaned_data.get("events", ())
+        )
+        super().save_related(request, form, formsets, change)
+        # The year tallies its dates touch (established, closed, results, events held there).
+        services.base_touched(form.instance)
+
+    def delete_queryset(self, request, queryset):
+        for base in self.rows_for_write(request, queryset):
+            services.base_delete(base=base)
+
+
+class FundingForm(forms.ModelForm):
+    upload = forms.FileField(
+        label=_("document"),
+        required=False,
+        help_text=_("A scanned letter, receipt or invoice: a photo (JPEG, PNG, WebP) or a PDF."),
+    )
+
+    class Meta:
+        model = FundingRecord
+        fields = ["association", "date", "direction", "source", "use", "amount", "note"]
+
+    def clean_upload(self):
+        # Refused here with the form's message, not when the record is saved.
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            try:
+                services.document_check(upload)
+            except ValidationError as refused:
+                raise forms.ValidationError(refused.message_dict["document"]) from None
+        return upload
+
+
+@admin.register(FundingRecord)
+class FundingRecordAdmin(AssociationScopedAdmin):
+    form = FundingForm
+    list_display = ["date", "direction", "source", "use", "amount", "note", "document_link"]
+    list_filter = ["direction", "source", "use"]
+    search_fields = ["note"]
+    date_hierarchy = "date"
+    readonly_fields = ["document_link"]
+
+    validate = staticmethod(services.funding_validate)
+
+    @admin.display(description=_("document"))
+    def document_link(self, obj):
+        if obj is None or not obj.document.name:
+            return "—"
+        # Served by the API's access-checked view, never from MEDIA_ROOT.
+        url = reverse("api:fundingrecord-document", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("open"))
+
+    def save_model(self, request, obj, form, change):
+        if not change and not request.user.is_superuser:
+            obj.association = access.association_of(request.user)
+        previous = form.initial.get("date") if change else None
+        services.funding_save(obj, document=form.cleaned_data.get("upload"), previous_date=previous)
+
+    def delete_through_service(self, obj) -> None:
+        services.funding_delete(record=obj)
+
+    def delete_queryset(self, request, queryset):
+        for record in self.rows_for_write(request, queryset):
+            services.funding_delete(record=record)

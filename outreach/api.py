@@ -2,20 +2,34 @@
 prefecture its counties') and write their own, as everywhere (kepu.access)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from checkin.api import ImportRefusedSerializer
-from events.models import YEAR_MAX, YEAR_MIN
+from events.models import YEAR_MAX, YEAR_MIN, Event, Organization
 from kepu import access
 from kepu.api import IsOrganizer, ScopedByMethod
 from kepu.spreadsheets import ImportRefused
 
 from . import services
-from .models import Contest, ContestEntry, MediaColumn, MediaEpisode, NewsReport, Site, SiteBooks, SiteRepair
+from .models import (
+    BaseYear,
+    Contest,
+    ContestEntry,
+    DemonstrationBase,
+    FundingRecord,
+    MediaColumn,
+    MediaEpisode,
+    NewsReport,
+    Site,
+    SiteBooks,
+    SiteRepair,
+)
 
 
 class SiteRepairSerializer(serializers.ModelSerializer):
@@ -344,3 +358,190 @@ class ContestViewSet(ScopedByMethod, viewsets.ModelViewSet):
 
 def _no_file() -> str:
     return str(serializers.FileField().error_messages["required"])
+
+
+# --- issue 14 items 3 and 6: demonstration bases and funding -----------------------------------------
+
+
+class BaseYearSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BaseYear
+        fields = ["year", "varieties", "techniques", "households"]
+        # One entry per year: a POST for a year that has one corrects it.
+        extra_kwargs = {"year": {"min_value": 1900, "max_value": YEAR_MAX, "validators": []}}
+        validators: list = []
+
+
+class DemonstrationBaseSerializer(serializers.ModelSerializer):
+    years = BaseYearSerializer(many=True, read_only=True)
+    partners = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Organization.objects.none())
+    events = serializers.PrimaryKeyRelatedField(many=True, required=False, queryset=Event.objects.none())
+
+    class Meta:
+        model = DemonstrationBase
+        fields = ["id", "name", "kind", "region", "partners", "events", "established_on", "closed_on", "note", "years"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # Links to what the organizer reads, else "does not exist" (never another county's records).
+            self.fields["partners"].child_relation.queryset = access.organizations_for_read(request.user)
+            self.fields["events"].child_relation.queryset = access.events_for_read(request.user)
+
+    def validate(self, attrs: dict) -> dict:
+        if self.instance is not None:
+            base = DemonstrationBase(
+                **{f.attname: getattr(self.instance, f.attname) for f in DemonstrationBase._meta.concrete_fields}
+            )
+        else:
+            base = DemonstrationBase(association=access.association_of(self.context["request"].user))
+        for name, value in attrs.items():
+            if name not in ("partners", "events"):
+                setattr(base, name, value)
+        try:
+            services.base_validate(base)
+            services.base_links_validate(base, partners=attrs.get("partners", ()), events=attrs.get("events", ()))
+        except DjangoValidationError as invalid:
+            raise serializers.ValidationError(invalid.message_dict) from None
+        return attrs
+
+
+class DemonstrationBaseViewSet(ScopedByMethod, viewsets.ModelViewSet):
+    """示范基地、示范园、示范项目: the place, the partners, the events held there and the results by year."""
+
+    scopes = (access.bases_for_read, access.bases_for_write)
+    serializer_class = DemonstrationBaseSerializer
+    permission_classes = [IsOrganizer]
+    filterset_fields = ["kind", "region"]
+    search_fields = ["name", "note"]
+    ordering_fields = ["name", "established_on"]
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("years", "partners", "events")
+
+    def _save(self, base: DemonstrationBase, data: dict) -> DemonstrationBase:
+        partners, events = data.pop("partners", None), data.pop("events", None)
+        for name, value in data.items():
+            setattr(base, name, value)
+        return services.base_save(base, partners=partners, events=events)
+
+    def perform_create(self, serializer):
+        base = DemonstrationBase(association=access.association_of(self.request.user))
+        serializer.instance = self._save(base, dict(serializer.validated_data))
+
+    def perform_update(self, serializer):
+        self._save(serializer.instance, dict(serializer.validated_data))
+
+    def perform_destroy(self, instance):
+        services.base_delete(base=instance)
+
+    @extend_schema(request=BaseYearSerializer, responses={201: BaseYearSerializer})
+    @action(detail=True, methods=["post"], serializer_class=BaseYearSerializer)
+    def results(self, request, pk=None):
+        """The base's results of a year (that year's entry is written or corrected)."""
+        base = self.get_object()
+        data = BaseYearSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.base_year_set(base=base, **data.validated_data)
+        return Response(BaseYearSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class FundingRecordSerializer(serializers.ModelSerializer):
+    document = serializers.FileField(write_only=True, required=False)
+    has_document = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FundingRecord
+        fields = [
+            "id",
+            "date",
+            "direction",
+            "source",
+            "use",
+            "amount",
+            "note",
+            "document",
+            "has_document",
+            "document_type",
+            "document_size",
+        ]
+        read_only_fields = ["document_type", "document_size"]
+
+    def get_has_document(self, record: FundingRecord) -> bool:
+        return bool(record.document.name)
+
+    def validate(self, attrs: dict) -> dict:
+        if self.instance is not None:
+            record = FundingRecord(
+                **{f.attname: getattr(self.instance, f.attname) for f in FundingRecord._meta.concrete_fields}
+            )
+        else:
+            record = FundingRecord(association=access.association_of(self.context["request"].user))
+        for name, value in attrs.items():
+            if name != "document":
+                setattr(record, name, value)
+        try:
+            services.funding_validate(record)
+        except DjangoValidationError as invalid:
+            raise serializers.ValidationError(invalid.message_dict) from None
+        return attrs
+
+
+class FundingRecordViewSet(ScopedByMethod, viewsets.ModelViewSet):
+    """经费: the year's income by source and spending by use, each with its document (served by `document`)."""
+
+    scopes = (access.funding_for_read, access.funding_for_write)
+    serializer_class = FundingRecordSerializer
+    permission_classes = [IsOrganizer]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    filterset_fields = ["direction", "source", "use"]
+    search_fields = ["note"]
+    ordering_fields = ["date", "amount"]
+
+    def _save(self, record: FundingRecord, data: dict) -> FundingRecord:
+        document, previous = data.pop("document", None), record.date if record.pk else None
+        for name, value in data.items():
+            setattr(record, name, value)
+        try:
+            return services.funding_save(record, document=document, previous_date=previous)
+        except DjangoValidationError as invalid:
+            raise serializers.ValidationError(invalid.message_dict) from None
+
+    def perform_create(self, serializer):
+        record = FundingRecord(association=access.association_of(self.request.user))
+        serializer.instance = self._save(record, dict(serializer.validated_data))
+
+    def perform_update(self, serializer):
+        self._save(serializer.instance, dict(serializer.validated_data))
+
+    def perform_destroy(self, instance):
+        services.funding_delete(record=instance)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def document(self, request, pk=None):
+        """The record's document, to those who read the association's records only (anyone else: 404);
+        files under MEDIA_ROOT are never served directly. PDFs download, images show."""
+        record = self.get_object()
+        return document_response(record)
+
+
+def document_response(record: FundingRecord) -> FileResponse:
+    stored = record.document
+    if not stored.name:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    extension = stored.name.rsplit(".", 1)[-1]
+    is_image = record.document_type.startswith("image/")
+    response = FileResponse(
+        handle,
+        content_type=record.document_type or "application/octet-stream",
+        as_attachment=not is_image,
+        filename=f"funding-{record.association_id}-{record.id}.{extension}",
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

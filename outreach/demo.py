@@ -179,3 +179,100 @@ def seed_media_contests(demo) -> None:
         prizes=(2, 4, 6),
         pupils=(0,),
     )
+
+
+# --- issue 14 items 3 and 6: demonstration bases and funding ------------------------------------------
+
+BASE_CROPS = ["茶叶", "食用菌", "中药材", "核桃", "生猪养殖", "蔬菜", "烤烟", "蚕桑", "柑橘", "肉牛养殖"]
+
+
+@transaction.atomic
+def seed_bases(demo) -> None:
+    """The demo county's demonstration bases (one per farm venue, named by its crop, with the events held
+    there and its partner institutes and companies), a park and a project, their results last year and
+    this year; and the year's funding, income by source and spending by use, as a county's accounts read."""
+    from events.models import Event, Organization, Venue
+
+    from .models import BaseYear, DemonstrationBase, FundingRecord
+
+    association, year = demo.association, demo.year
+    rng = random.Random(f"bases-{year}")
+    if not DemonstrationBase.objects.filter(association=association).exists():
+        partners = list(
+            Organization.objects.filter(
+                association=association,
+                kind__in=[Organization.Kind.DEPARTMENT, Organization.Kind.ENTERPRISE, Organization.Kind.SOCIETY],
+            ).order_by("id")
+        )
+        farms = Venue.objects.filter(association=association, kind=Venue.Kind.FARM).order_by("id")
+        for i, farm in enumerate(farms):
+            crop = BASE_CROPS[i % len(BASE_CROPS)]
+            base = DemonstrationBase.objects.create(
+                association=association,
+                kind=DemonstrationBase.Kind.BASE,
+                name=f"{farm.region.name}{crop}科普示范基地",
+                region=farm.region,
+                established_on=date(rng.randrange(2012, year), rng.randrange(1, 13), 1),
+            )
+            base.partners.set(rng.sample(partners, min(2, len(partners))))
+            base.events.set(Event.objects.filter(association=association, venue=farm))
+        seat = demo.towns[0]
+        park = DemonstrationBase.objects.create(
+            association=association,
+            kind=DemonstrationBase.Kind.PARK,
+            name="县现代农业科技示范园",
+            region=seat,
+            established_on=date(2016, 5, 1),
+        )
+        park.partners.set(partners[:3])
+        DemonstrationBase.objects.create(
+            association=association,
+            kind=DemonstrationBase.Kind.PROJECT,
+            name="高山冷凉蔬菜种植示范项目",
+            region=demo.towns[-1],
+            established_on=date(year - 1, 3, 1),
+            note="科普惠农项目，两年期",
+        )
+        # A project that ended last year: its results stay in last year's figures.
+        DemonstrationBase.objects.create(
+            association=association,
+            kind=DemonstrationBase.Kind.PROJECT,
+            name="稻田养鱼示范项目",
+            region=demo.towns[1 % len(demo.towns)],
+            established_on=date(year - 3, 4, 1),
+            closed_on=date(year - 1, 12, 1),
+        )
+        for base in DemonstrationBase.objects.filter(association=association):
+            for entry_year in (year - 1, year):
+                if base.closed_on and base.closed_on.year < entry_year:
+                    continue
+                BaseYear.objects.create(
+                    base=base,
+                    year=entry_year,
+                    varieties=rng.randrange(0, 4),
+                    techniques=rng.randrange(1, 5),
+                    households=rng.randrange(40, 400),
+                )
+    if not FundingRecord.objects.filter(association=association, date__year=year).exists():
+        income = [
+            (date(year, 2, 20), FundingRecord.Source.GOVERNMENT, 180000, "县财政科普专项经费"),
+            (date(year, 6, 10), FundingRecord.Source.GOVERNMENT, 50000, "省科协科普惠农兴村计划奖补"),
+            (date(year, 9, 5), FundingRecord.Source.DONATION, 12000, "县农商银行捐赠（青少年科技活动）"),
+            (date(year, 11, 30), FundingRecord.Source.OWN, 8500, "学会会费及自筹"),
+        ]
+        for day, source, amount, note in income:
+            FundingRecord.objects.create(
+                association=association, date=day, direction="income", source=source, amount=amount, note=note
+            )
+        spending = [
+            (date(year, 3, 15), FundingRecord.Use.ACTIVITIES, 42000, "科技活动周"),
+            (date(year, 5, 20), FundingRecord.Use.TRAINING, 36500, "农民实用技术培训"),
+            (date(year, 7, 1), FundingRecord.Use.SITES, 58000, "科普画廊翻新、示范基地展板"),
+            (date(year, 9, 18), FundingRecord.Use.ACTIVITIES, 31000, "全国科普日"),
+            (date(year, 10, 25), FundingRecord.Use.TRAINING, 22000, "科普示范基地现场培训"),
+            (date(year, 12, 10), FundingRecord.Use.OTHER, 6800, "科普资料印刷"),
+        ]
+        for day, use, amount, note in spending:
+            FundingRecord.objects.create(
+                association=association, date=day, direction="spending", use=use, amount=amount, note=note
+            )

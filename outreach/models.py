@@ -233,3 +233,142 @@ class ContestEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entrant}: {self.title}"
+
+
+# --- issue 14 item 3: demonstration bases, parks and projects ------------------------------------
+
+
+class DemonstrationBase(models.Model):
+    """A demonstration base, park or project (示范基地、示范园、示范项目) of the association: where it is,
+    who runs it with the association (events.Organization), and its results year by year (BaseYear)."""
+
+    class Kind(models.TextChoices):
+        BASE = "base", _("Demonstration base")
+        PARK = "park", _("Demonstration park")
+        PROJECT = "project", _("Demonstration project")
+
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="demonstration_bases"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.BASE)
+    region = models.ForeignKey(
+        Region, verbose_name=_("town or village"), on_delete=models.PROTECT, related_name="demonstration_bases"
+    )
+    partners = models.ManyToManyField(
+        "events.Organization", verbose_name=_("partner institutes or companies"), blank=True, related_name="bases"
+    )
+    # The trainings (and other events) held there: the year's are counted from their dates.
+    events = models.ManyToManyField(
+        "events.Event", verbose_name=_("events held there"), blank=True, related_name="demonstration_bases"
+    )
+    established_on = models.DateField(
+        _("established on"),
+        null=True,
+        blank=True,
+        validators=[within_kepus_years_or_before],
+        help_text=_("Empty: long ago."),
+    )
+    # The first day it is no longer a demonstration base (closed, project ended): counted up to the day before.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, validators=[within_kepus_years])
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("demonstration base")
+        verbose_name_plural = _("demonstration bases")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["association", "name"], name="base_unique_name_in_association"),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True)
+                | Q(established_on__isnull=True)
+                | Q(closed_on__gt=F("established_on")),
+                name="base_closed_after_established",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BaseYear(models.Model):
+    """A base's results in a year: varieties and techniques introduced, households reached (one entry a year)."""
+
+    base = models.ForeignKey(
+        DemonstrationBase, verbose_name=_("demonstration base"), on_delete=models.CASCADE, related_name="years"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1900), MaxValueValidator(YEAR_MAX)]
+    )
+    varieties = models.PositiveIntegerField(_("varieties introduced"), default=0)
+    techniques = models.PositiveIntegerField(_("techniques introduced"), default=0)
+    households = models.PositiveIntegerField(_("households reached"), default=0)
+
+    class Meta:
+        verbose_name = _("results of a year")
+        verbose_name_plural = _("results by year")
+        ordering = ["base", "-year"]
+        constraints = [models.UniqueConstraint(fields=["base", "year"], name="base_year_one_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.base} {self.year}"
+
+
+# --- issue 14 item 6: funding ---------------------------------------------------------------------
+
+
+def funding_document_path(instance: "FundingRecord", filename: str) -> str:
+    """funding/<association>/<year>/<file>: the name is chosen by the service (a random token)."""
+    return f"funding/{instance.association_id}/{instance.date.year}/{filename}"
+
+
+class FundingRecord(models.Model):
+    """Money in (by source) or out (by use) on a date, with its document (a scanned allocation letter,
+    an invoice…). The document is kept under MEDIA_ROOT but served only by outreach.views, to those who
+    read the association's records (kepu.access), like events.EventEvidence."""
+
+    class Direction(models.TextChoices):
+        INCOME = "income", _("Income")
+        SPENDING = "spending", _("Spending")
+
+    class Source(models.TextChoices):
+        GOVERNMENT = "government", _("Government allocation")
+        DONATION = "donation", _("Donations")
+        OWN = "own", _("Own funds")
+        OTHER = "other", _("Other income")
+
+    class Use(models.TextChoices):
+        ACTIVITIES = "activities", _("Activities")
+        SITES = "sites", _("Sites and bases")
+        TRAINING = "training", _("Training")
+        OTHER = "other", _("Other spending")
+
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="funding"
+    )
+    date = models.DateField(_("date"), validators=[within_kepus_years])
+    direction = models.CharField(_("income or spending"), max_length=10, choices=Direction.choices)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
+    use = models.CharField(_("use"), max_length=20, choices=Use.choices, blank=True)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    document = models.FileField(_("document"), upload_to=funding_document_path, max_length=255, blank=True)
+    document_type = models.CharField(_("document type"), max_length=50, blank=True)
+    document_size = models.PositiveIntegerField(_("document size (bytes)"), null=True, blank=True)
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("funding record")
+        verbose_name_plural = _("funding records")
+        ordering = ["-date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(direction="income") & ~Q(source="") & Q(use=""))
+                | (Q(direction="spending") & Q(source="") & ~Q(use="")),
+                name="funding_income_has_source_spending_has_use",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        key = self.get_source_display() if self.direction == self.Direction.INCOME else self.get_use_display()
+        return f"{self.date} {key} {self.amount}"

@@ -1,10 +1,13 @@
 """Writes to the register of science-popularization sites: each one checks the rules, then asks for the
 year tallies its dates touch (stats.services.registry_request)."""
 
+import secrets
 from datetime import date
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +16,19 @@ from events.models import Association, Region
 from kepu import spreadsheets
 from stats.services import registry_request
 
-from .models import Contest, ContestEntry, MediaColumn, MediaEpisode, NewsReport, Site, SiteBooks, SiteRepair
+from .models import (
+    BaseYear,
+    Contest,
+    ContestEntry,
+    DemonstrationBase,
+    FundingRecord,
+    MediaColumn,
+    MediaEpisode,
+    NewsReport,
+    Site,
+    SiteBooks,
+    SiteRepair,
+)
 
 
 def _regions_of(association: Association) -> set[int]:
@@ -176,7 +191,7 @@ def sites_import(*, association: Association, file: IO[bytes], year: int | None 
             if cell(column):
                 try:
                     dates[column] = _date(cell(column))
-                except (ValueError, TypeError):
+                except (ValueError, TypeError, OverflowError):  # OverflowError: a year of twenty digits
                     problems.append(_("“%(value)s” is not a date") % {"value": cell(column)})
         books = None
         if cell("books"):
@@ -410,3 +425,188 @@ def contest_entries_import(*, contest: Contest, file: IO[bytes]) -> dict[str, An
     if wrong:
         raise spreadsheets.ImportRefused(wrong, rows=len(table.rows))
     return {"created": created, "updated": updated}
+
+
+# --- issue 14 item 3: demonstration bases ----------------------------------------------------------
+
+
+def base_validate(base: DemonstrationBase) -> None:
+    """Raise ValidationError (per field): a name the association already uses, a place outside its county,
+    a closing before the base was established."""
+    errors: dict[str, str] = {}
+    if base.association_id and base.name:
+        taken = DemonstrationBase.objects.filter(association_id=base.association_id, name=base.name)
+        if taken.exclude(pk=base.pk).exists():
+            errors["name"] = _("Your association already has a demonstration base named “%(name)s”.") % {
+                "name": base.name
+            }
+    if base.association_id and base.region_id and base.region_id not in _regions_of(base.association):
+        errors["region"] = _("Choose a town or village of your county.")
+    if base.established_on and base.closed_on and base.closed_on <= base.established_on:
+        errors["closed_on"] = _("A base is closed after it was established.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def base_links_validate(base: DemonstrationBase, *, partners=(), events=()) -> None:
+    """The partners and events a base links to are the association's own (a prefecture's base may link its
+    counties' records, as it reads them)."""
+    allowed = _association_ids(base.association_id)
+    errors = {}
+    if any(p.association_id not in allowed for p in partners):
+        errors["partners"] = _("Choose organizations of your association.")
+    if any(e.association_id not in allowed for e in events):
+        errors["events"] = _("Choose events of your association.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _association_ids(association_id: int) -> set[int]:
+    ids, frontier = set(), [association_id]
+    while frontier:
+        ids.update(frontier)
+        frontier = list(Association.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+    return ids
+
+
+def _base_changed(base: DemonstrationBase, *dates: date | None) -> None:
+    known = [d for d in (base.established_on, base.closed_on, *dates) if d is not None]
+    registry_request(association_id=base.association_id, since=min(known) if known else None)
+
+
+def base_touched(base: DemonstrationBase) -> None:
+    """A base with its yearly results and links changed together (the admin's form): every year they hold."""
+    dates = [date(year, 1, 1) for year in base.years.values_list("year", flat=True)]
+    dates += [timezone.localdate(start) for start in base.events.values_list("starts_at", flat=True)]
+    _base_changed(base, *dates)
+
+
+@transaction.atomic
+def base_save(base: DemonstrationBase, *, partners=None, events=None) -> DemonstrationBase:
+    """Create or change a base (its association already set); partners and events, if given, replace its links."""
+    base_validate(base)
+    base_links_validate(base, partners=partners or (), events=events or ())
+    base.full_clean(validate_constraints=False, validate_unique=False)
+    base.save()
+    if partners is not None:
+        base.partners.set(partners)
+    if events is not None:
+        base.events.set(events)
+    base_touched(base)
+    return base
+
+
+@transaction.atomic
+def base_delete(*, base: DemonstrationBase) -> None:
+    """Delete a base entered by mistake (one that closed is given its closing date: its years still count)."""
+    base_touched(base)
+    base.delete()
+
+
+@transaction.atomic
+def base_year_set(*, base: DemonstrationBase, year: int, varieties: int, techniques: int, households: int) -> BaseYear:
+    """A base's results of a year: that year's entry is written (or corrected), the others stay."""
+    entry = BaseYear(base=base, year=year, varieties=varieties, techniques=techniques, households=households)
+    entry.full_clean(validate_unique=False, validate_constraints=False)
+    entry, _created = BaseYear.objects.update_or_create(
+        base=base,
+        year=year,
+        defaults={"varieties": varieties, "techniques": techniques, "households": households},
+    )
+    _base_changed(base, date(year, 1, 1))
+    return entry
+
+
+# --- issue 14 item 6: funding ----------------------------------------------------------------------
+
+
+def funding_validate(record: FundingRecord) -> None:
+    """Raise ValidationError (per field): income names its source and no use, spending its use and no source."""
+    errors: dict[str, str] = {}
+    if record.direction == FundingRecord.Direction.INCOME:
+        if not record.source:
+            errors["source"] = _("Say where the income came from.")
+        if record.use:
+            errors["use"] = _("Income has a source, not a use.")
+    elif record.direction == FundingRecord.Direction.SPENDING:
+        if not record.use:
+            errors["use"] = _("Say what the money was spent on.")
+        if record.source:
+            errors["source"] = _("Spending has a use, not a source.")
+    if record.amount is not None and record.amount <= 0:
+        errors["amount"] = _("The amount is more than zero.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _funding_changed(record: FundingRecord, *dates: date | None) -> None:
+    known = [d for d in (record.date, *dates) if d is not None]
+    registry_request(association_id=record.association_id, since=min(known) if known else None)
+
+
+def _document_read(file) -> tuple[bytes, str, str]:
+    """(bytes, content type, extension) of an uploaded document: an image or a PDF within
+    settings.EVIDENCE_MAX_BYTES, checked as the events' evidence is (events.services)."""
+    from events.services import _evidence_kind_of, _megabytes
+
+    limit = settings.EVIDENCE_MAX_BYTES
+    size = getattr(file, "size", None)
+    if size is not None and size > limit:  # refused before it is read
+        raise ValidationError(
+            {"document": _("The file is too large; at most %(max)s MB.") % {"max": _megabytes(limit)}}
+        )
+    data = file.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(
+            {"document": _("The file is too large; at most %(max)s MB.") % {"max": _megabytes(limit)}}
+        )
+    if not data:
+        raise ValidationError({"document": _("The file is empty.")})
+    try:
+        content_type, extension, _thumbnail = _evidence_kind_of(data)
+    except ValidationError as refused:
+        raise ValidationError({"document": refused.message_dict.get("file", refused.messages)}) from None
+    return data, content_type, extension
+
+
+def document_check(file) -> None:
+    """Raise ValidationError({"document": …}) if the upload would be refused; the file is read again later."""
+    _document_read(file)
+    file.seek(0)
+
+
+def _document_delete(name: str | None, storage) -> None:
+    if name:
+        storage.delete(name)
+
+
+@transaction.atomic
+def funding_save(record: FundingRecord, *, document=None, previous_date: date | None = None) -> FundingRecord:
+    """Create or change a funding record (its association already set); `document`, if given, is an upload
+    that replaces the record's document. The old file is deleted once the new one is kept."""
+    funding_validate(record)
+    record.full_clean(validate_constraints=False, validate_unique=False, exclude=["document"])
+    old_name = record.document.name if document is not None and record.pk else ""
+    if document is not None:
+        data, content_type, extension = _document_read(document)
+        record.document_type, record.document_size = content_type, len(data)
+        record.document.save(f"{secrets.token_hex(8)}.{extension}", ContentFile(data), save=False)
+    try:
+        record.save()
+    except Exception:
+        if document is not None:
+            _document_delete(record.document.name, record.document.storage)
+        raise
+    if old_name and old_name != record.document.name:
+        storage = record.document.storage
+        transaction.on_commit(lambda: _document_delete(old_name, storage))
+    _funding_changed(record, previous_date)
+    return record
+
+
+@transaction.atomic
+def funding_delete(*, record: FundingRecord) -> None:
+    _funding_changed(record)
+    name, storage = record.document.name, record.document.storage
+    record.delete()
+    transaction.on_commit(lambda: _document_delete(name, storage))

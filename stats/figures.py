@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
@@ -44,7 +44,18 @@ from events.models import (
 )
 from events.selectors import association_subtree_ids
 from kepu.lookups import among
-from outreach.models import Contest, ContestEntry, MediaEpisode, NewsReport, Site, SiteBooks, SiteRepair
+from outreach.models import (
+    BaseYear,
+    Contest,
+    ContestEntry,
+    DemonstrationBase,
+    FundingRecord,
+    MediaEpisode,
+    NewsReport,
+    Site,
+    SiteBooks,
+    SiteRepair,
+)
 from volunteers.models import SignUp, Volunteer
 
 SCANNED_METHODS = (CheckIn.Method.STAFF_SCAN, CheckIn.Method.SELF, CheckIn.Method.OFFLINE)
@@ -215,6 +226,18 @@ class Whole:
         """The media work and the contests of a period (outreach: episodes, reports, contests' entries)."""
         assert self.starts_on is not None and self.ends_on is not None
         return _media_and_contests(self.association_ids, self.starts_on, self.ends_on)
+
+    @cached_property
+    def bases(self) -> dict[str, Any]:
+        """The demonstration bases and their year's results (outreach.models.DemonstrationBase); issue 14 item 3."""
+        assert self.starts_on is not None and self.ends_on is not None
+        return _base_registry(self.association_ids, self.starts_on, self.ends_on, self.held_ids)
+
+    @cached_property
+    def funding(self) -> dict[str, Any]:
+        """The period's income by source and spending by use (outreach.models.FundingRecord); issue 14 item 6."""
+        assert self.starts_on is not None and self.ends_on is not None
+        return _funding_registry(self.association_ids, self.starts_on, self.ends_on)
 
     def units(self) -> int:
         """Partner organizations of the events, each once."""
@@ -681,6 +704,71 @@ FIGURES = (
         Rollup.REGISTRY,
         scopes=PERIODS,
         whole=lambda whole: whole.media["contest_prizes"],
+        keyed=True,
+    ),
+    # --- issue 14 item 3: demonstration bases, parks and projects (outreach.models.DemonstrationBase) ---
+    Figure(
+        "demonstration_bases",
+        gettext_lazy("Demonstration bases: %(kind)s"),
+        "bases per kind",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.bases["demonstration_bases"],
+        keyed=True,
+    ),
+    Figure(
+        "varieties_introduced",
+        gettext_lazy("Varieties introduced at the demonstration bases"),
+        "varieties",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.bases["varieties_introduced"],
+        source=("示范基地登记：各基地当年的成果", "the register of demonstration bases: each one's results that year"),
+    ),
+    Figure(
+        "techniques_introduced",
+        gettext_lazy("Techniques introduced at the demonstration bases"),
+        "techniques",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.bases["techniques_introduced"],
+        source=("示范基地登记：各基地当年的成果", "the register of demonstration bases: each one's results that year"),
+    ),
+    Figure(
+        "households_reached",
+        gettext_lazy("Households reached by the demonstration bases"),
+        "households",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.bases["households_reached"],
+        source=("示范基地登记：各基地当年的成果", "the register of demonstration bases: each one's results that year"),
+    ),
+    Figure(
+        "base_trainings",
+        gettext_lazy("Trainings held at the demonstration bases"),
+        "events",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.bases["base_trainings"],
+        source=("示范基地登记中关联的培训活动", "the trainings linked to the demonstration bases"),
+    ),
+    # --- issue 14 item 6: funding (outreach.models.FundingRecord), in whole yuan ---
+    Figure(
+        "funding_income",
+        gettext_lazy("Income: %(kind)s"),
+        "yuan per source",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.funding["funding_income"],
+        keyed=True,
+    ),
+    Figure(
+        "funding_spent",
+        gettext_lazy("Spending: %(kind)s"),
+        "yuan per use",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.funding["funding_spent"],
         keyed=True,
     ),
 )
@@ -1382,4 +1470,54 @@ def _media_and_contests(association_ids: list[int], starts_on: date, ends_on: da
         "contest_entries": totals["n"],
         "contest_pupils": totals["pupils"] or 0,
         "contest_prizes": prizes,
+    }
+
+
+# --- issue 14 items 3 and 6: demonstration bases and funding ------------------------------------------
+
+
+def _base_registry(association_ids: list[int], starts_on: date, ends_on: date, held_ids: list[int]) -> dict:
+    """The demonstration bases running at the end of the period (established by then, not closed by then)
+    per kind; the results entered for the period's years by every base (one closed during the year
+    still reports that year's); the held trainings of the period linked to a base, each once."""
+    running = (
+        DemonstrationBase.objects.filter(association_id__in=association_ids)
+        .filter(standing_at(ends_on, born="established_on", gone="closed_on"))
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by("kind")
+    )
+    results = BaseYear.objects.filter(
+        base__association_id__in=association_ids, year__gte=starts_on.year, year__lte=ends_on.year
+    ).aggregate(varieties=Sum("varieties"), techniques=Sum("techniques"), households=Sum("households"))
+    trainings = DemonstrationBase.events.through.objects.filter(
+        among("event_id", held_ids),
+        demonstrationbase__association_id__in=association_ids,
+        event__kind=Event.Kind.TRAINING,
+    ).aggregate(n=Count("event_id", distinct=True))["n"]
+    return {
+        "demonstration_bases": {row["kind"]: row["n"] for row in running},
+        "varieties_introduced": results["varieties"] or 0,
+        "techniques_introduced": results["techniques"] or 0,
+        "households_reached": results["households"] or 0,
+        "base_trainings": trainings,
+    }
+
+
+def yuan(amount: Decimal | int | None) -> int:
+    """A sum of money in whole yuan, half up (the funding figures)."""
+    return int(Decimal(amount or 0).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _funding_registry(association_ids: list[int], starts_on: date, ends_on: date) -> dict:
+    """The funding records dated within the period: income per source, spending per use, in whole yuan."""
+    dated = FundingRecord.objects.filter(association_id__in=association_ids, date__gte=starts_on, date__lte=ends_on)
+
+    def by(direction: str, key: str) -> dict[str, int]:
+        rows = dated.filter(direction=direction).values(key).annotate(total=Sum("amount")).order_by(key)
+        return {row[key]: yuan(row["total"]) for row in rows if row["total"]}
+
+    return {
+        "funding_income": by(FundingRecord.Direction.INCOME, "source"),
+        "funding_spent": by(FundingRecord.Direction.SPENDING, "use"),
     }

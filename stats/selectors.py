@@ -57,7 +57,8 @@ def summary_extras(*, association_id: int, year: int) -> dict[str, str | None]:
     records = summary_records(association_id=association_id, year=year)
     return {
         "training_topics": "、".join(records["training_topics"][:3]) or None,
-        "demo_bases": "、".join(v["name"] for v in records["demo_sites"][:2]) or None,
+        "demo_bases": "、".join((records["demo_bases_registered"] or [v["name"] for v in records["demo_sites"]])[:2])
+        or None,
         "new_rural_tech_names": "、".join(records["new_rural_tech"][:2]) or None,
     }
 
@@ -147,7 +148,17 @@ def summary_records(*, association_id: int, year: int) -> dict:
         .order_by("region__name")
         .values_list("region__name", flat=True)
     )
+    # issue 14 item 3: the demonstration bases running at the year's end, from their register.
+    from outreach.models import DemonstrationBase
+
+    registered = list(
+        DemonstrationBase.objects.filter(association_id__in=associations)
+        .filter(F_.standing_at(date(year, 12, 31), born="established_on", gone="closed_on"))
+        .order_by("kind", "name")
+        .values_list("name", flat=True)
+    )
     return {
+        "demo_bases_registered": registered,
         "campaigns": campaigns,
         "training_topics": topics,
         "training_partners": training_partners,

@@ -245,6 +245,12 @@ def _kind_label(kind: str, group: str = "organizations") -> str:
         from outreach.models import PRIZE_LEVELS
 
         return str(dict(PRIZE_LEVELS).get(kind, kind))
+    # issue 14 items 3 and 6
+    from outreach.models import DemonstrationBase, FundingRecord
+
+    choices["demonstration_bases"] = DemonstrationBase.Kind
+    choices["funding_income"] = FundingRecord.Source
+    choices["funding_spent"] = FundingRecord.Use
     return str(dict(choices.get(group, Organization.Kind).choices).get(kind, kind))
 
 
@@ -255,6 +261,10 @@ REGISTRY_SOURCES = {
     "contest_prizes": ("竞赛评比登记：当年竞赛的获奖作品", "the entries of that year's contests that won a prize"),
     "new_sites": ("科普阵地登记：当年建成", "the register of sites: built that year"),
     "repaired_sites": ("科普阵地登记：当年维修", "the register of sites: repaired that year"),
+    # issue 14 items 3 and 6
+    "demonstration_bases": ("示范基地登记（截至年底）", "the register of demonstration bases, at the end of the year"),
+    "funding_income": ("经费登记：当年收入及凭证", "the funding records: the year's income and its documents"),
+    "funding_spent": ("经费登记：当年支出及凭证", "the funding records: the year's spending and its documents"),
 }
 
 

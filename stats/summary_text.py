@@ -46,6 +46,7 @@ BLOCKS = (
     "publicity",
     "rural",
     "towns",
+    "funding",  # issue 14 item 6: the difficulties' funding item, with the year's income and spending
 )
 NAMES_CITED = 5  # at most this many names in one list, then 等
 
@@ -665,7 +666,9 @@ def rural(f: Facts) -> list[str]:
             )
         )
     sentences.append(support_sentence(f))
-    sites = f.records.get("demo_sites") or []
+    registered = bases_sentence(f)
+    sites = [] if registered else (f.records.get("demo_sites") or [])
+    sentences.append(registered)
     if sites:
         sentences.append(
             _sentence(
@@ -681,7 +684,12 @@ def rural(f: Facts) -> list[str]:
                 ],
             )
         )
-    outputs = f.figures.get("outputs", {})
+    outputs = dict(f.figures.get("outputs", {}))
+    # The bases' results of the year, when entered, are the varieties and techniques introduced
+    # (the events' outputs otherwise): never both added, the same variety would count twice.
+    if f.has("varieties_introduced") or f.has("techniques_introduced"):
+        outputs["new_varieties"] = f.figures.get("varieties_introduced") or 0
+        outputs["new_techniques"] = f.figures.get("techniques_introduced") or 0
     introduced = []
     if outputs.get("new_varieties"):
         introduced.append(f.t("新品种{n}个", "{n} new varieties", n=f.w(outputs["new_varieties"], "exact")))
@@ -699,6 +707,92 @@ def rural(f: Facts) -> list[str]:
     if not sentences:
         f.omit("农技协和科普示范", "rural associations and demonstration sites")
     return _paragraph(f, sentences)
+
+
+# --- issue 14 items 3 and 6: the register of demonstration bases and the funding records ---------------
+
+# (Chinese name, measure word, English one, English many) of a kind of demonstration base.
+BASE_WORDS = {
+    "base": ("科普示范基地", "个", "demonstration base", "demonstration bases"),
+    "park": ("示范园", "个", "demonstration park", "demonstration parks"),
+    "project": ("示范项目", "个", "demonstration project", "demonstration projects"),
+}
+
+
+def bases_sentence(f: Facts) -> str | None:
+    """The demonstration bases running at the year's end (outreach.models.DemonstrationBase), named, with
+    the trainings held there and the households they reached; None when the register is empty."""
+    bases = f.figures.get("demonstration_bases") or {}
+    if not bases:
+        return None
+    counts = []
+    for kind, (zh, measure, one, many) in BASE_WORDS.items():
+        if n := bases.get(kind):
+            counts.append(f"{zh}{n}{measure}" if f.zh else f"{n} {one if n == 1 else many}")
+    names = f.records.get("demo_bases_registered") or []
+    clauses = [
+        f.t(
+            "{area}有{list}{names}",
+            "the {area_en} has {list}{names}",
+            area=f.area,
+            area_en="prefecture" if f.prefecture else "county",
+            list=("、" if f.zh else ", ").join(counts),
+            names=(f.t("（{n}）", " ({n})", n=f.names(names, 3)) if names else ""),
+        )
+    ]
+    if f.has("base_trainings"):
+        clauses.append(
+            f.t("全年在基地举办培训{n}期", "{n} trainings were held there over the year", n=f.figures["base_trainings"])
+        )
+    if f.has("households_reached"):
+        clauses.append(f.t("带动农户{n}户", "reaching {n} households", n=f.w(f.figures["households_reached"], "exact")))
+    return _sentence(f, clauses)
+
+
+# (Chinese, English) of a source of income and of a use of the money.
+INCOME_WORDS = {
+    "government": ("财政拨款", "government allocation"),
+    "donation": ("社会捐赠", "donations"),
+    "own": ("自筹", "own funds"),
+    "other": ("其他收入", "other income"),
+}
+SPENDING_WORDS = {
+    "activities": ("科普活动", "activities"),
+    "sites": ("阵地和基地建设", "sites and bases"),
+    "training": ("培训", "training"),
+    "other": ("其他支出", "other spending"),
+}
+
+
+def _money(f: Facts, by_key: dict, words: dict) -> str:
+    total = sum(by_key.values())
+    parts = [
+        f.t("{what}{n}元", "{what} {n} yuan", what=words[k][0 if f.zh else 1], n=f.w(by_key[k], "exact"))
+        for k in words
+        if by_key.get(k)
+    ]
+    return f.t("{t}元（其中{p}）", "{t} yuan ({p})", t=f.w(total, "exact"), p=("、" if f.zh else ", ").join(parts))
+
+
+def funding(f: Facts) -> list[str]:
+    """The difficulties' funding item: the template's fixed judgement, after the year's income by source
+    and spending by use from the funding records (outreach.models.FundingRecord) when there are some."""
+    income, spent = f.figures.get("funding_income") or {}, f.figures.get("funding_spent") or {}
+    judgement = f.t(
+        "由于科普经费保证机制尚未完善，科普经费仍显不足，广泛开展科普宣传、科技培训及各种形式的学会活动、"
+        "青少年科技活动等受到严重制约。",
+        "Funding for science popularisation is not yet secured and remains short, which seriously limits "
+        "communication, training, society activities and youth activities.",
+    )
+    if not income and not spent:
+        f.omit("全年科普经费的收支（经费登记）", "the year's funding (the funding records)")
+        return [f.t("2、", "2. ") + judgement]
+    clauses = []
+    if income:
+        clauses.append(f.t("全年科普经费收入{m}", "the year's income was {m}", m=_money(f, income, INCOME_WORDS)))
+    if spent:
+        clauses.append(f.t("支出{m}", "its spending {m}", m=_money(f, spent, SPENDING_WORDS)))
+    return [f.t("2、", "2. ") + (_sentence(f, clauses) or "") + ("" if f.zh else " ") + judgement]
 
 
 def towns(f: Facts) -> list[str | Table]:
@@ -736,6 +830,7 @@ COMPOSERS: dict[str, Callable[[Facts], Sequence[str | Table]]] = {
     "publicity": publicity,
     "rural": rural,
     "towns": towns,
+    "funding": funding,
 }
 
 

@@ -18,7 +18,19 @@ from events.models import (
     Region,
     Venue,
 )
-from outreach.models import Contest, ContestEntry, MediaColumn, MediaEpisode, NewsReport, Site, SiteBooks, SiteRepair
+from outreach.models import (
+    BaseYear,
+    Contest,
+    ContestEntry,
+    DemonstrationBase,
+    FundingRecord,
+    MediaColumn,
+    MediaEpisode,
+    NewsReport,
+    Site,
+    SiteBooks,
+    SiteRepair,
+)
 
 PASSWORD = "secret-pass-123"
 
@@ -187,6 +199,45 @@ class ContestEntryFactory(factory.django.DjangoModelFactory):
     school = "县第一中学"
     title = factory.Sequence(lambda n: f"作品{n}")
     pupils = 1
+
+
+# --- issue 14 items 3 and 6: demonstration bases and funding ------------------------------------------
+
+
+class DemonstrationBaseFactory(factory.django.DjangoModelFactory):
+    """A demonstration base in a village, established long ago and still running."""
+
+    class Meta:
+        model = DemonstrationBase
+
+    association = factory.SubFactory(AssociationFactory)
+    name = factory.Sequence(lambda n: f"科普示范基地{n}")
+    kind = DemonstrationBase.Kind.BASE
+    region = factory.SubFactory(VillageFactory)
+
+
+class BaseYearFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BaseYear
+
+    base = factory.SubFactory(DemonstrationBaseFactory)
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    varieties = 2
+    techniques = 3
+    households = 120
+
+
+class FundingRecordFactory(factory.django.DjangoModelFactory):
+    """Government allocation received today (no document)."""
+
+    class Meta:
+        model = FundingRecord
+
+    association = factory.SubFactory(AssociationFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    direction = FundingRecord.Direction.INCOME
+    source = FundingRecord.Source.GOVERNMENT
+    amount = 50000
 
 
 class VenueFactory(factory.django.DjangoModelFactory):

@@ -21,7 +21,7 @@ from checkin import services as checkin_services
 from checkin.models import Attendee, CheckIn, Headcount, counted_checkins
 from events import services as event_services
 from events.models import Event, EventEvidence, EventOutput, Region
-from events.selectors import region_descendant_ids
+from events.selectors import PlaceNames
 from kepu import access
 from kepu.text import NameFormField
 
@@ -34,35 +34,9 @@ PAPER_MAX_ROWS = 500
 # --- the paper sign-in sheet ----------------------------------------------------------------------
 
 
-class Villages:
-    """The county's villages and communities as a sheet names them: "上寨村（城关镇）", the town told,
-    since a county has several villages of one name. A bare name is taken when only one village has it."""
-
-    def __init__(self, event: Event):
-        ids = region_descendant_ids(event.association.region)
-        places = Region.objects.filter(id__in=ids, level__in=Region.GRASSROOTS_LEVELS).select_related("parent")
-        self.by_label: dict[str, Region] = {}
-        self.by_name: dict[str, list[Region]] = {}
-        for place in places.order_by("parent__name", "name"):
-            self.by_label[self.label(place)] = place
-            self.by_name.setdefault(place.name, []).append(place)
-
-    @staticmethod
-    def label(place: Region) -> str:
-        return f"{place.name}（{place.parent.name}）" if place.parent is not None else place.name
-
-    def find(self, text: str) -> Region:
-        text = text.strip()
-        if text in self.by_label:
-            return self.by_label[text]
-        found = self.by_name.get(text, [])
-        if len(found) == 1:
-            return found[0]
-        if found:
-            raise ValidationError(
-                _("Several villages are called “%(name)s”: choose the one with its town.") % {"name": text}
-            )
-        raise ValidationError(_("No village or community of the county is called “%(name)s”.") % {"name": text})
+def villages_of(event: Event) -> PlaceNames:
+    """The county's villages and communities as a paper sheet names them (events.selectors.PlaceNames)."""
+    return PlaceNames(event.association.region, levels=Region.GRASSROOTS_LEVELS)
 
 
 class PaperRowForm(forms.Form):
@@ -76,7 +50,7 @@ class PaperRowForm(forms.Form):
     )
     village = forms.CharField(label=gettext_lazy("Village or community"), max_length=120, required=False)
 
-    def __init__(self, *args, villages: Villages, **kwargs):
+    def __init__(self, *args, villages: PlaceNames, **kwargs):
         super().__init__(*args, **kwargs)
         self.villages = villages
         self.fields["name"].widget.attrs.update({"autocomplete": "off", "data-paper": "name"})
@@ -118,8 +92,8 @@ PaperFormSet = formset_factory(
 )
 
 
-def _paper_formset(event: Event, data=None, villages: Villages | None = None):
-    return PaperFormSet(data, prefix="paper", form_kwargs={"villages": villages or Villages(event)})
+def _paper_formset(event: Event, data=None, villages: PlaceNames | None = None):
+    return PaperFormSet(data, prefix="paper", form_kwargs={"villages": villages or villages_of(event)})
 
 
 # --- outputs and evidence -----------------------------------------------------------------------
@@ -161,7 +135,7 @@ def _render(request, event: Event, *, paper=None, output_form=None, evidence_for
     if output_form is not None and output_form.errors:
         output_form.fields["kind"].widget.attrs["autofocus"] = True
     can_write = event.association_id in access.associations_for_write(request.user)
-    villages = paper.form_kwargs["villages"] if paper is not None else Villages(event)
+    villages = paper.form_kwargs["villages"] if paper is not None else villages_of(event)
     paper = paper if paper is not None else _paper_formset(event, villages=villages)
     checkins = CheckIn.objects.filter(event=event).filter(counted_checkins())
     headcounts = list(
@@ -209,7 +183,7 @@ def after(request, event_id: int):
 def paper_sheet(request, event_id: int):
     """The sheet's lines, all or nothing: one wrong line and nothing is saved, every line kept on screen."""
     event = access.access_event_for_write(request.user, event_id)
-    villages = Villages(event)
+    villages = villages_of(event)
     if "more_rows" in request.POST:
         data = request.POST.copy()
         try:

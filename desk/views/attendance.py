@@ -19,9 +19,9 @@ from checkin.models import Attendee, CheckIn, ScanLog
 from checkin.qr import qr_svg
 from events.models import Event
 from kepu import access
+from kepu.links import public_url
 
 from .common import organizer_required
-from .registrations import may_write
 
 SCAN_LOG_LENGTH = 50
 
@@ -74,10 +74,10 @@ def live(request, event_id: int):
         .order_by("scanned_at", "id")
     )
     flag_labels = dict(CheckIn.Flag.choices)
-    scanner_url = request.build_absolute_uri(reverse("checkin:scanner", kwargs={"event_id": event.pk}))
+    scanner_url = public_url(reverse("checkin:scanner", kwargs={"event_id": event.pk}), request)
     context = {
         "event": event,
-        "writable": may_write(request.user, event),
+        "writable": access.may_write(request.user, event),
         "figures": live_figures(event),
         "counts_url": reverse("desk-event-live-counts", kwargs={"event_id": event.pk}),
         "scanner_url": scanner_url,

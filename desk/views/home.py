@@ -49,6 +49,12 @@ class LoginView(auth_views.LoginView):
     def get_default_redirect_url(self):
         return reverse("desk-home")
 
+    def get_redirect_url(self):
+        # A `next` naming this page would send a signed-in user round in a loop (Django answers that with an
+        # error): the desk's home instead.
+        url = super().get_redirect_url()
+        return "" if url.split("?")[0] == reverse("desk-login") else url
+
     def form_valid(self, form):
         response = super().form_valid(form)
         if access.is_organizer(self.request.user):

@@ -23,35 +23,19 @@ from checkin.qr import qr_svg
 from events.models import Event, Organization, Region
 from events.selectors import grassroots_regions_of
 from kepu import access, phones
+from kepu.links import public_url
 from kepu.text import NameFormField
+from kepu.widgets import TownVillageField
 
 from .common import organizer_required
 
 PER_PAGE = 50
 
 
-def may_write(user, event: Event) -> bool:
-    """Whether the user changes this event's records (their own association's), or only reads them."""
-    return event.association_id in access.associations_for_write(user)
-
-
-class _VillageChoiceField(forms.ModelChoiceField):
-    """Until the town → village widget: a village named with its town (上寨村 is in several towns)."""
-
-    def label_from_instance(self, obj: Region) -> str:
-        return f"{obj.parent.name} · {obj.name}" if obj.parent else obj.name
-
-
 def place_field(event: Event, **kwargs) -> forms.Field:
-    """The attendee's village or community, town first (kepu.widgets, once it is there; a select until then)."""
+    """The attendee's village or community, town first (kepu.widgets)."""
     queryset = grassroots_regions_of(event.association.region) if event.association.region_id else Region.objects.none()
-    field: forms.ModelChoiceField
-    try:
-        from kepu.widgets import TownVillageField
-    except ImportError:  # the town → village widget is not merged yet
-        field = _VillageChoiceField(queryset=queryset.select_related("parent").order_by("parent__name", "name"))
-    else:
-        field = TownVillageField(queryset=queryset)
+    field = TownVillageField(queryset=queryset)
     field.required = False
     for name, value in kwargs.items():
         setattr(field, name, value)
@@ -125,7 +109,7 @@ def _self_checkin(request, event: Event, *, writable: bool) -> dict | None:
         poster = access.poster_codes_for_read(request.user).filter(event=event, retired_at__isnull=True).first()
         if poster is None:
             return None
-    url = request.build_absolute_uri(reverse("checkin:self", kwargs={"code": poster.code}))
+    url = public_url(reverse("checkin:self", kwargs={"code": poster.code}), request)
     return {"code": poster, "url": url, "qr": qr_svg(url, border=1)}
 
 
@@ -134,7 +118,7 @@ def _self_checkin(request, event: Event, *, writable: bool) -> dict | None:
 def registrations(request, event_id: int):
     """The list of registrations with the add form (POST registers one person, then back to the list)."""
     event = _event(request, event_id)
-    writable = may_write(request.user, event)
+    writable = access.may_write(request.user, event)
     form = RegistrationForm(request.POST or None, event=event) if writable else None
     if request.method == "POST" and form is not None and form.is_valid():
         fields = form.cleaned_data

@@ -161,3 +161,21 @@ def test_the_import_service_refuses_without_consent(event):
             event=event, file=io.BytesIO(_xlsx([("姓名",), ("张三",)])), consent_confirmed=False
         )
     assert "consent_confirmed" in error.value.message_dict
+
+
+def test_a_village_name_two_towns_share_is_refused_until_the_row_tells_the_town(organizer_api, event):
+    from tests.factories import TownFactory, VillageFactory
+
+    county = event.association.region
+    east = VillageFactory(parent=TownFactory(parent=county, name="城关镇"), name="上寨村")
+    VillageFactory(parent=TownFactory(parent=county, name="河口镇"), name="上寨村")
+    refused = _post(organizer_api, event, _xlsx([("姓名", "村"), ("张三", "上寨村")]))
+    assert refused.status_code == 400
+    assert "有多个村叫“上寨村”" in refused.json()["rows"][0]["message"]
+    assert not Registration.objects.exists()
+
+    told = _post(
+        organizer_api, event, _xlsx([("姓名", "村"), ("张三", "上寨村（城关镇）"), ("李四", "城关镇 · 上寨村")])
+    )
+    assert told.status_code == 201, told.json()
+    assert set(Attendee.objects.values_list("region", flat=True)) == {east.id}

@@ -88,6 +88,11 @@ def test_repeated_failures_lock_the_desk_login_like_every_other(client, organize
     assert "_auth_user_id" not in client.session
 
 
+def test_a_signed_in_organizer_sent_back_to_the_login_page_lands_on_the_desk(desk):
+    response = desk.get("/desk/login/?next=/desk/login/")
+    assert response.status_code == 302 and response["Location"] == "/desk/"
+
+
 def test_logout_is_a_post_back_to_the_login_page(desk):
     assert desk.get("/desk/logout/").status_code == 405
     response = desk.post("/desk/logout/")

@@ -154,7 +154,7 @@ def test_an_import_with_wrong_rows_names_them_and_why_and_imports_nobody(county)
     sheet = workbook.active
     sheet.append(["姓名", "手机", "村"])
     sheet.append(["张三", "1", ""])
-    sheet.append(["李四", "", "上寨村"])
+    sheet.append(["李四", "", "上寨村（城关镇）"])  # two towns have a 上寨村: the row says which
     sheet.append(["王五", "", "没有这个村"])
     out = io.BytesIO()
     workbook.save(out)
@@ -286,6 +286,27 @@ def test_the_prefecture_reads_the_list_without_buttons_and_may_not_write(county)
     assert registration.revoked_at is None and Registration.objects.count() == 1
 
 
+def test_the_prefecture_opening_the_poster_or_the_code_makes_no_code_for_the_county(county):
+    event = county["event"]
+    client = client_of(county["prefecture_organizer"])
+    assert client.get(reverse("checkin:poster", kwargs={"event_id": event.pk})).status_code == 404
+    assert client.get(f"/api/v1/events/{event.pk}/poster-code/").status_code == 404
+    assert not PosterCode.objects.filter(event=event).exists()
+    # Once the county has made its code, the prefecture sees that one.
+    code = services.poster_code_for(event=event)
+    assert client.get(reverse("checkin:poster", kwargs={"event_id": event.pk})).status_code == 200
+    assert client.get(f"/api/v1/events/{event.pk}/poster-code/").json()["code"] == code.code
+    assert PosterCode.objects.filter(event=event).count() == 1
+
+
+def test_the_self_checkin_qr_points_at_the_public_address(county, settings):
+    settings.PUBLIC_BASE_URL = "https://kepu.example.cn"
+    settings.ALLOWED_HOSTS = ["10.0.0.5"]  # the office's own address, which phones outside cannot reach
+    page = client_of(county["organizer"]).get(url("desk-event-registrations", county["event"]), HTTP_HOST="10.0.0.5")
+    assert "https://kepu.example.cn/c/" in page.content.decode()
+    assert "http://10.0.0.5/" not in page.content.decode()
+
+
 def test_volunteers_and_anonymous_users_are_sent_away(county):
     event = county["event"]
     assert "login" in Client().get(url("desk-event-registrations", event))["Location"]
@@ -330,7 +351,7 @@ def test_a_reader_is_shown_the_self_checkin_code_there_is_and_makes_none(county)
 
 
 def test_a_village_list_saved_as_csv_by_excel_in_china_is_imported(county):
-    file = io.BytesIO("姓名,手机,类别,村\n赵老汉,,农民,上寨村\n钱大妈,13700001111,农民,\n".encode("gb18030"))
+    file = io.BytesIO("姓名,手机,类别,村\n赵老汉,,农民,上寨村（城关镇）\n钱大妈,13700001111,农民,\n".encode("gb18030"))
     file.name = "村名单.csv"
     response = client_of(county["organizer"]).post(
         url("desk-event-registrations-import", county["event"]), {"file": file, "consent_confirmed": "on"}

@@ -16,8 +16,10 @@ from tests.factories import (
     CampaignFactory,
     CheckInFactory,
     ContestFactory,
+    DemonstrationBaseFactory,
     EventFactory,
     EventOutputFactory,
+    FundingRecordFactory,
     HeadcountFactory,
     MediaColumnFactory,
     NewsReportFactory,
@@ -125,8 +127,21 @@ def _county(prefecture: Association, region: Region, tag: str) -> County:
             "media_column": MediaColumnFactory(association=association),
             "news_report": NewsReportFactory(association=association),
             "contest": ContestFactory(association=association),
+            "base": DemonstrationBaseFactory(association=association, region=RegionFactory(parent=association.region)),
+            "funding": _funding(association),
         },
     )
+
+
+def _funding(association):
+    """A funding record with its scanned document (a PDF, stored under the test's MEDIA_ROOT)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from outreach import services as outreach_services
+
+    record = FundingRecordFactory.build(association=association)
+    pdf = SimpleUploadedFile("letter.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    return outreach_services.funding_save(record, document=pdf)
 
 
 def _evidence(event: Event, organizer: User):

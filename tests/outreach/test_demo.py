@@ -66,3 +66,26 @@ def test_seeding_the_media_and_contests_twice_adds_nothing():
     counts = (MediaEpisode.objects.count(), ContestEntry.objects.count())
     call_command("seed_demo", year=YEAR, stdout=StringIO())
     assert (MediaEpisode.objects.count(), ContestEntry.objects.count()) == counts
+
+
+def test_the_demo_county_has_demonstration_bases_and_its_years_accounts():
+    from outreach.models import DemonstrationBase, FundingRecord
+
+    call_command("seed_demo", year=YEAR, stdout=StringIO())
+    association = Association.objects.get(name="清河县科学技术协会")
+    got = figures.compute(figures.year_scope(association.id, YEAR)).figures
+
+    assert got["demonstration_bases"]["base"] == 8 and got["demonstration_bases"]["park"] == 1  # the 8 farms
+    assert got["demonstration_bases"]["project"] == 1  # the rice-and-fish project ended last year
+    assert got["households_reached"] > 0 and got["techniques_introduced"] > 0
+    assert got["base_trainings"] > 0  # the trainings held at the farms
+    assert got["funding_income"] == {"donation": 12000, "government": 230000, "own": 8500}
+    assert sum(got["funding_spent"].values()) == 196300
+
+    text = "\n".join(summary.summary_build(association=association, year=YEAR, language="zh-hans").text)
+    assert "全县有科普示范基地8个、示范园1个、示范项目1个" in text
+    assert "全年科普经费收入250500元（其中财政拨款230000元、社会捐赠12000元、自筹8500元）" in text
+
+    count = (DemonstrationBase.objects.count(), FundingRecord.objects.count())
+    call_command("seed_demo", year=YEAR, stdout=StringIO())
+    assert (DemonstrationBase.objects.count(), FundingRecord.objects.count()) == count

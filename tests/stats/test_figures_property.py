@@ -14,17 +14,20 @@ from hypothesis import strategies as st
 
 from checkin.models import CheckIn, Headcount
 from events.models import Campaign, CountyEnrolment, Event, EventOutput, Organization, OrganizationSupport, Region
-from outreach.models import Contest, MediaEpisode, NewsReport, Site
+from outreach.models import Contest, DemonstrationBase, FundingRecord, MediaEpisode, NewsReport, Site
 from stats import figures
 from tests.factories import (
     AssociationFactory,
     AttendeeFactory,
+    BaseYearFactory,
     CampaignFactory,
     CheckInFactory,
     ContestEntryFactory,
     ContestFactory,
+    DemonstrationBaseFactory,
     EventFactory,
     EventOutputFactory,
+    FundingRecordFactory,
     HeadcountFactory,
     MediaColumnFactory,
     MediaEpisodeFactory,
@@ -211,7 +214,44 @@ def build_registers(data, association, county, towns, villages) -> list:
         for year in data.draw(st.lists(st.sampled_from(ENTRY_YEARS), max_size=2, unique=True)):
             SiteBooksFactory(site=site, year=year, books=data.draw(st.integers(0, 3000)))
     build_media_and_contests(data, association, other_county)
+    build_bases_and_funding(data, association, county, villages)
     return orgs
+
+
+def build_bases_and_funding(data, association, county, villages) -> None:
+    """Issue 14 items 3 and 6: demonstration bases with their dates and yearly results, and funding
+    records of income and spending on days around the year, drawn at random."""
+    DemonstrationBaseFactory(association=AssociationFactory(), region=villages[0])  # a neighbour's
+    FundingRecordFactory(association=AssociationFactory(), date=DAYS[0])  # a neighbour's
+    for _ in range(data.draw(st.integers(0, 3))):
+        established = data.draw(st.sampled_from(FOUNDED))
+        base = DemonstrationBaseFactory(
+            association=association,
+            kind=data.draw(st.sampled_from(["base", "park", "project"])),
+            region=data.draw(st.sampled_from([county, *villages])),
+            established_on=established,
+            closed_on=data.draw(
+                st.sampled_from([d for d in GONE if d is None or established is None or d > established])
+            ),
+        )
+        for year in data.draw(st.lists(st.sampled_from(ENTRY_YEARS), max_size=2, unique=True)):
+            BaseYearFactory(
+                base=base,
+                year=year,
+                varieties=data.draw(st.integers(0, 5)),
+                techniques=data.draw(st.integers(0, 5)),
+                households=data.draw(st.integers(0, 500)),
+            )
+    for _ in range(data.draw(st.integers(0, 4))):
+        income = data.draw(st.booleans())
+        FundingRecordFactory(
+            association=association,
+            date=data.draw(st.sampled_from(DAYS)),
+            direction="income" if income else "spending",
+            source=data.draw(st.sampled_from(["government", "donation", "own"])) if income else "",
+            use="" if income else data.draw(st.sampled_from(["activities", "sites", "training"])),
+            amount=Decimal(data.draw(st.integers(1, 10_000_000))) / 100,
+        )
 
 
 # --- media and contests --------------------------------------------------------------------------
@@ -299,6 +339,41 @@ def recount_registers(association, county, year: int) -> dict:
         "site_villages": len(villages),
         "site_coverage_pct": math.floor(len(villages) * 1000 / len(grassroots)) / 10 if grassroots else None,
         **recount_media(association, year),
+        **recount_bases_and_funding(association, year),
+    }
+
+
+def recount_bases_and_funding(association, year: int) -> dict:
+    """Issue 14 items 3 and 6, the plain way: the bases running at the year's end, the year's results
+    entries, the held trainings linked to a base, the funding records dated in the year (whole yuan)."""
+    end, start = date(year, 12, 31), date(year, 1, 1)
+    bases = list(DemonstrationBase.objects.filter(association=association))
+    running = [b for b in bases if _standing(b.established_on, b.closed_on, end)]
+    entries = [e for b in bases for e in b.years.all() if e.year == year]
+    trainings = {
+        e.id
+        for b in bases
+        for e in b.events.all()
+        if e.kind == "training"
+        and e.status not in ("draft", "cancelled")
+        and e.starts_at <= timezone.now()
+        and e.starts_at.astimezone(SHANGHAI).year == year
+    }
+    records = [r for r in FundingRecord.objects.filter(association=association) if start <= r.date <= end]
+    income: dict[str, Decimal] = {}
+    spent: dict[str, Decimal] = {}
+    for r in records:
+        into = income if r.direction == "income" else spent
+        key = r.source if r.direction == "income" else r.use
+        into[key] = into.get(key, Decimal(0)) + r.amount
+    return {
+        "demonstration_bases": dict(Counter(b.kind for b in running)),
+        "varieties_introduced": sum(e.varieties for e in entries),
+        "techniques_introduced": sum(e.techniques for e in entries),
+        "households_reached": sum(e.households for e in entries),
+        "base_trainings": len(trainings),
+        "funding_income": {k: figures.yuan(v) for k, v in income.items() if v},
+        "funding_spent": {k: figures.yuan(v) for k, v in spent.items() if v},
     }
 
 

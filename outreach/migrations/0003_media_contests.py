@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0006_organizations_over_time'),
-        ('outreach', '0001_initial'),
+        ('outreach', '0002_bases_funding'),
     ]
 
     operations = [
