@@ -32,7 +32,7 @@ from checkin.models import Attendee, CheckIn, Headcount, PosterCode, Registratio
 from events.models import Association, Campaign, Event, EventEvidence, Organization, Organizer, Venue
 from events.selectors import PUBLIC_CAMPAIGN_STATUSES, PUBLIC_EVENT_STATUSES, association_subtree_ids
 from notifications.models import Notification
-from outreach.models import DemonstrationBase, FundingRecord, Site
+from outreach.models import Contest, DemonstrationBase, FundingRecord, MediaColumn, NewsReport, Site
 from volunteers.models import Shift, SignUp, Volunteer, VolunteerInvitation
 
 AnyUser = User | AnonymousUser
@@ -139,6 +139,35 @@ def sites_for_read(user: AnyUser) -> QuerySet[Site]:
 
 def sites_for_write(user: AnyUser) -> QuerySet[Site]:
     return Site.objects.select_related("region").filter(association_id__in=associations_for_write(user))
+
+
+# --- media and contests (outreach): as the sites ---------------------------------------------------
+
+
+def media_columns_for_read(user: AnyUser) -> QuerySet[MediaColumn]:
+    """Media columns and their episodes: organizers of the association (and a prefecture's)."""
+    return MediaColumn.objects.filter(association_id__in=associations_for_read(user))
+
+
+def media_columns_for_write(user: AnyUser) -> QuerySet[MediaColumn]:
+    return MediaColumn.objects.filter(association_id__in=associations_for_write(user))
+
+
+def news_reports_for_read(user: AnyUser) -> QuerySet[NewsReport]:
+    return NewsReport.objects.filter(association_id__in=associations_for_read(user))
+
+
+def news_reports_for_write(user: AnyUser) -> QuerySet[NewsReport]:
+    return NewsReport.objects.filter(association_id__in=associations_for_write(user))
+
+
+def contests_for_read(user: AnyUser) -> QuerySet[Contest]:
+    """Contests and reviews with their entries: organizers of the association (and a prefecture's)."""
+    return Contest.objects.filter(association_id__in=associations_for_read(user))
+
+
+def contests_for_write(user: AnyUser) -> QuerySet[Contest]:
+    return Contest.objects.filter(association_id__in=associations_for_write(user))
 
 
 # --- issue 14 items 3 and 6: demonstration bases and funding (outreach) ---------------------------
@@ -372,6 +401,10 @@ _FOR_READ = {
     Notification: notifications_for_read,
     EventEvidence: evidence_for_read,
     Site: sites_for_read,
+    # media and contests (outreach)
+    MediaColumn: media_columns_for_read,
+    NewsReport: news_reports_for_read,
+    Contest: contests_for_read,
     DemonstrationBase: bases_for_read,
     FundingRecord: funding_for_read,
 }
@@ -387,6 +420,10 @@ _FOR_WRITE = {
     Registration: registrations_for_write,
     Notification: notifications_for_write,
     Site: sites_for_write,
+    # media and contests (outreach)
+    MediaColumn: media_columns_for_write,
+    NewsReport: news_reports_for_write,
+    Contest: contests_for_write,
     DemonstrationBase: bases_for_write,
     FundingRecord: funding_for_write,
 }

@@ -16,9 +16,22 @@ from events.models import YEAR_MAX, YEAR_MIN
 from kepu import access
 from kepu.admin import ScopedInline
 from kepu.spreadsheets import ImportRefused
+from stats.services import registry_request
 
 from . import services
-from .models import BaseYear, DemonstrationBase, FundingRecord, Site, SiteBooks, SiteRepair
+from .models import (
+    BaseYear,
+    Contest,
+    ContestEntry,
+    DemonstrationBase,
+    FundingRecord,
+    MediaColumn,
+    MediaEpisode,
+    NewsReport,
+    Site,
+    SiteBooks,
+    SiteRepair,
+)
 
 
 class RepairInline(ScopedInline):
@@ -125,6 +138,92 @@ class SiteAdmin(AssociationScopedAdmin):
     def delete_queryset(self, request, queryset):
         for site in self.rows_for_write(request, queryset):
             services.site_delete(site=site)
+
+
+# --- media and contests (issue 14 items 4 and 5) ---------------------------------------------------
+
+
+class EpisodeInline(ScopedInline):
+    """The column's episodes or posts: date, title, minutes on air."""
+
+    model = MediaEpisode
+    extra = 0
+
+
+@admin.register(MediaColumn)
+class MediaColumnAdmin(AssociationScopedAdmin):
+    list_display = ["name", "kind", "outlet"]
+    list_filter = ["kind"]
+    search_fields = ["name", "outlet", "note"]
+    inlines = [EpisodeInline]
+
+    validate = staticmethod(services.media_column_validate)
+
+    def delete_through_service(self, obj) -> None:
+        services.media_column_delete(column=obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.media_column_touched(form.instance)
+
+    def delete_queryset(self, request, queryset):
+        for column in self.rows_for_write(request, queryset):
+            services.media_column_delete(column=column)
+
+
+@admin.register(NewsReport)
+class NewsReportAdmin(AssociationScopedAdmin):
+    list_display = ["title", "outlet", "level", "published_on"]
+    list_filter = ["level"]
+    search_fields = ["title", "outlet"]
+    date_hierarchy = "published_on"
+
+    def delete_through_service(self, obj) -> None:
+        services.news_report_delete(report=obj)
+
+    def save_model(self, request, obj, form, change):
+        was = NewsReport.objects.filter(pk=obj.pk).values_list("published_on", flat=True).first()
+        super().save_model(request, obj, form, change)
+        registry_request(association_id=obj.association_id, since=min(d for d in (was, obj.published_on) if d))
+
+    def delete_queryset(self, request, queryset):
+        for report in self.rows_for_write(request, queryset):
+            services.news_report_delete(report=report)
+
+
+class EntryInline(ScopedInline):
+    """The entries: person or team, school, title, pupils named, prize and its level."""
+
+    model = ContestEntry
+    extra = 0
+
+
+@admin.register(Contest)
+class ContestAdmin(AssociationScopedAdmin):
+    list_display = ["name", "kind", "held_on"]
+    list_filter = ["kind"]
+    search_fields = ["name", "note", "entries__school", "entries__entrant"]
+    date_hierarchy = "held_on"
+    inlines = [EntryInline]
+
+    validate = staticmethod(services.contest_validate)
+
+    def delete_through_service(self, obj) -> None:
+        services.contest_delete(contest=obj)
+
+    def save_model(self, request, obj, form, change):
+        was = Contest.objects.filter(pk=obj.pk).values_list("held_on", flat=True).first()
+        super().save_model(request, obj, form, change)
+        if was:
+            registry_request(association_id=obj.association_id, since=min(was, obj.held_on))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.contest_touched(form.instance)
+
+    def delete_queryset(self, request, queryset):
+        for contest in self.rows_for_write(request, queryset):
+            services.contest_delete(contest=contest)
 
 
 # --- issue 14 items 3 and 6: demonstration bases and funding -----------------------------------------

@@ -17,7 +17,19 @@ from kepu.api import IsOrganizer, ScopedByMethod
 from kepu.spreadsheets import ImportRefused
 
 from . import services
-from .models import BaseYear, DemonstrationBase, FundingRecord, Site, SiteBooks, SiteRepair
+from .models import (
+    BaseYear,
+    Contest,
+    ContestEntry,
+    DemonstrationBase,
+    FundingRecord,
+    MediaColumn,
+    MediaEpisode,
+    NewsReport,
+    Site,
+    SiteBooks,
+    SiteRepair,
+)
 
 
 class SiteRepairSerializer(serializers.ModelSerializer):
@@ -140,6 +152,212 @@ class SiteViewSet(ScopedByMethod, viewsets.ModelViewSet):
         except ImportRefused as refused:
             return Response({"file": refused.messages, "rows": refused.report()}, status=status.HTTP_400_BAD_REQUEST)
         return Response(result, status=status.HTTP_201_CREATED)
+
+
+# --- media and contests (issue 14 items 4 and 5) ---------------------------------------------------
+
+
+def _refused(invalid: DjangoValidationError) -> serializers.ValidationError:
+    return serializers.ValidationError(invalid.message_dict if hasattr(invalid, "error_dict") else invalid.messages)
+
+
+class MediaEpisodeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MediaEpisode
+        fields = ["id", "aired_on", "title", "minutes"]
+
+
+class MediaColumnSerializer(serializers.ModelSerializer):
+    episodes = MediaEpisodeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = MediaColumn
+        fields = ["id", "name", "kind", "outlet", "note", "episodes"]
+
+    def validate(self, attrs: dict) -> dict:
+        column = MediaColumn(association=access.association_of(self.context["request"].user))
+        if self.instance is not None:  # a copy: a refused change leaves the instance as it was
+            column = MediaColumn(
+                **{f.attname: getattr(self.instance, f.attname) for f in MediaColumn._meta.concrete_fields}
+            )
+        for name, value in attrs.items():
+            setattr(column, name, value)
+        try:
+            services.media_column_validate(column)
+        except DjangoValidationError as invalid:
+            raise _refused(invalid) from None
+        return attrs
+
+
+class MediaColumnViewSet(ScopedByMethod, viewsets.ModelViewSet):
+    """Media columns (a TV column, a newspaper page, an account) with their episodes or posts."""
+
+    scopes = (access.media_columns_for_read, access.media_columns_for_write)
+    serializer_class = MediaColumnSerializer
+    permission_classes = [IsOrganizer]
+    filterset_fields = ["kind"]
+    search_fields = ["name", "outlet"]
+    ordering_fields = ["name"]
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("episodes")
+
+    def perform_create(self, serializer):
+        column = MediaColumn(association=access.association_of(self.request.user), **serializer.validated_data)
+        serializer.instance = services.media_column_save(column)
+
+    def perform_update(self, serializer):
+        column = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(column, name, value)
+        services.media_column_save(column)
+
+    def perform_destroy(self, instance):
+        services.media_column_delete(column=instance)
+
+    @extend_schema(request=MediaEpisodeSerializer, responses={201: MediaEpisodeSerializer})
+    @action(detail=True, methods=["post"], serializer_class=MediaEpisodeSerializer)
+    def episodes(self, request, pk=None):
+        """Record an episode aired (or a post, a page published): date, title, minutes on air."""
+        column = self.get_object()
+        data = MediaEpisodeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        episode = services.media_episode_add(column=column, **data.validated_data)
+        return Response(MediaEpisodeSerializer(episode).data, status=status.HTTP_201_CREATED)
+
+
+class NewsReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = NewsReport
+        fields = ["id", "published_on", "title", "outlet", "level"]
+
+
+class NewsReportViewSet(ScopedByMethod, viewsets.ModelViewSet):
+    """News reports on the association's work, with their outlet and date."""
+
+    scopes = (access.news_reports_for_read, access.news_reports_for_write)
+    serializer_class = NewsReportSerializer
+    permission_classes = [IsOrganizer]
+    filterset_fields = ["level"]
+    search_fields = ["title", "outlet"]
+    ordering_fields = ["published_on"]
+
+    def perform_create(self, serializer):
+        report = NewsReport(association=access.association_of(self.request.user), **serializer.validated_data)
+        serializer.instance = services.news_report_save(report)
+
+    def perform_update(self, serializer):
+        report, was = serializer.instance, serializer.instance.published_on
+        for name, value in serializer.validated_data.items():
+            setattr(report, name, value)
+        services.news_report_save(report, was=was)
+
+    def perform_destroy(self, instance):
+        services.news_report_delete(report=instance)
+
+
+class ContestEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContestEntry
+        fields = ["id", "entrant", "school", "title", "pupils", "award", "award_level"]
+
+    def validate(self, attrs: dict) -> dict:
+        try:
+            services.contest_entry_validate(ContestEntry(**attrs))
+        except DjangoValidationError as invalid:
+            raise _refused(invalid) from None
+        return attrs
+
+
+class ContestSerializer(serializers.ModelSerializer):
+    entries = ContestEntrySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Contest
+        fields = ["id", "name", "kind", "held_on", "note", "entries"]
+
+    def validate(self, attrs: dict) -> dict:
+        contest = Contest(association=access.association_of(self.context["request"].user))
+        if self.instance is not None:  # a copy: a refused change leaves the instance as it was
+            contest = Contest(**{f.attname: getattr(self.instance, f.attname) for f in Contest._meta.concrete_fields})
+        for name, value in attrs.items():
+            setattr(contest, name, value)
+        try:
+            services.contest_validate(contest)
+        except DjangoValidationError as invalid:
+            raise _refused(invalid) from None
+        return attrs
+
+
+class ContestViewSet(ScopedByMethod, viewsets.ModelViewSet):
+    """Contests and reviews (青少年科技创新大赛, 作品展, 论文评选) with their entries and prizes."""
+
+    scopes = (access.contests_for_read, access.contests_for_write)
+    serializer_class = ContestSerializer
+    permission_classes = [IsOrganizer]
+    filterset_fields = ["kind"]
+    search_fields = ["name", "note"]
+    ordering_fields = ["held_on", "name"]
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("entries")
+
+    def perform_create(self, serializer):
+        contest = Contest(association=access.association_of(self.request.user), **serializer.validated_data)
+        serializer.instance = services.contest_save(contest)
+
+    def perform_update(self, serializer):
+        contest, was = serializer.instance, serializer.instance.held_on
+        for name, value in serializer.validated_data.items():
+            setattr(contest, name, value)
+        services.contest_save(contest, was=was)
+
+    def perform_destroy(self, instance):
+        services.contest_delete(contest=instance)
+
+    @extend_schema(request=ContestEntrySerializer, responses={201: ContestEntrySerializer})
+    @action(detail=True, methods=["post"], serializer_class=ContestEntrySerializer)
+    def entries(self, request, pk=None):
+        """Add an entry: person or team, school, title, pupils it names, and its prize and level if any."""
+        contest = self.get_object()
+        data = ContestEntrySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = services.contest_entry_save(ContestEntry(contest=contest, **data.validated_data))
+        return Response(ContestEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=inline_serializer("ContestEntriesImport", {"file": serializers.FileField()}),
+        responses={
+            201: inline_serializer(
+                "ContestEntriesImportResult",
+                {"created": serializers.IntegerField(), "updated": serializers.IntegerField()},
+            ),
+            400: ImportRefusedSerializer,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="entries/import",
+        url_name="entries-import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def entries_import(self, request, pk=None):
+        """The contest's list of entries from Excel or CSV (姓名, 学校, 作品名称, 学生人数, 奖项, 获奖级别):
+        every row, or none and a 400 naming every wrong row."""
+        contest = self.get_object()
+        upload = request.data.get("file")
+        if not upload:
+            return Response({"file": [_no_file()]}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            result = services.contest_entries_import(contest=contest, file=upload)
+        except ImportRefused as refused:
+            return Response({"file": refused.messages, "rows": refused.report()}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(result, status=status.HTTP_201_CREATED)
+
+
+def _no_file() -> str:
+    return str(serializers.FileField().error_messages["required"])
 
 
 # --- issue 14 items 3 and 6: demonstration bases and funding -----------------------------------------

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from events.models import Region
 
-from .models import Site, SiteBooks, SiteRepair
+from .models import Contest, ContestEntry, MediaColumn, MediaEpisode, NewsReport, Site, SiteBooks, SiteRepair
 
 
 def _day(rng: random.Random, year: int) -> date:
@@ -76,6 +76,109 @@ def seed_sites(demo) -> None:
         region = villages[(i * 11 + 3) % len(villages)]
         built = _day(rng, year) if i % 5 == 0 else _day(rng, rng.randrange(2019, year))
         site(Site.Kind.E_STATION, region, f"{place(region)}科普e站", built)
+
+
+# --- media and contests (issue 14 items 4 and 5) ---------------------------------------------------
+
+TOPICS = ["科学种植", "畜禽防疫", "防灾减灾", "食品安全", "健康生活", "节能环保", "反对邪教", "林果管理", "科学用药"]
+OUTLETS = ["县电视台", "县报", "州日报", "州电视台", "省科技报", "县政府网"]
+
+
+@transaction.atomic
+def seed_media_contests(demo) -> None:
+    """The year's media work and contests, shaped like the seed's county: a TV column on the county
+    station twice a month, a monthly newspaper page, an account's posts, some thirty news reports, the
+    county's youth innovation contest and works exhibition with their entries and prizes, the entries sent
+    on to the prefecture's contest, and the teachers' paper review. Once per association and year."""
+    from events.demo import SCHOOLS
+
+    association, year = demo.association, demo.year
+    if Contest.objects.filter(association=association, held_on__year=year).exists():
+        return
+    rng = random.Random(f"media-{year}")  # its own: the other demo steps draw the same numbers as before
+    tv, _ = MediaColumn.objects.get_or_create(
+        association=association, name="科普园地", defaults={"kind": MediaColumn.Kind.TV, "outlet": "县电视台"}
+    )
+    page, _ = MediaColumn.objects.get_or_create(
+        association=association, name="科技之窗", defaults={"kind": MediaColumn.Kind.NEWSPAPER, "outlet": "县报"}
+    )
+    account, _ = MediaColumn.objects.get_or_create(
+        association=association, name="清河科普", defaults={"kind": MediaColumn.Kind.ONLINE, "outlet": "微信公众号"}
+    )
+    episodes = []
+    for month in range(1, 13):
+        for day in (8, 22):
+            topic = rng.choice(TOPICS)
+            episodes.append(
+                MediaEpisode(column=tv, aired_on=date(year, month, day), title=topic, minutes=rng.choice([20, 25, 30]))
+            )
+        episodes.append(MediaEpisode(column=page, aired_on=date(year, month, 15), title=f"{rng.choice(TOPICS)}专版"))
+        for _post in range(rng.randrange(3, 6)):
+            episodes.append(MediaEpisode(column=account, aired_on=_day(rng, year), title=f"{rng.choice(TOPICS)}知识"))
+    MediaEpisode.objects.bulk_create(episodes)
+    NewsReport.objects.bulk_create(
+        NewsReport(
+            association=association,
+            published_on=_day(rng, year),
+            title=f"县科协开展{rng.choice(TOPICS)}科普活动",
+            outlet=(outlet := rng.choice(OUTLETS)),
+            level="province" if outlet.startswith("省") else "prefecture" if outlet.startswith("州") else "county",
+        )
+        for _ in range(32)
+    )
+
+    def contest(name, kind, held_on, entries, *, prize_level, prizes, pupils=(1, 1, 1, 2, 3)):
+        held = Contest.objects.create(association=association, name=name, kind=kind, held_on=held_on)
+        awards = ["first"] * prizes[0] + ["second"] * prizes[1] + ["third"] * prizes[2]
+        awards += [""] * (entries - len(awards))
+        ContestEntry.objects.bulk_create(
+            ContestEntry(
+                contest=held,
+                entrant=f"{rng.choice('李王张刘陈杨赵黄周吴')}{rng.choice('明华丽强芳军敏静磊洋')}"
+                if (n := rng.choice(pupils)) <= 1
+                else f"{rng.choice(TOPICS)}兴趣小组",
+                school=rng.choice(SCHOOLS),
+                title=f"{rng.choice(TOPICS)}{rng.choice(['小装置', '调查报告', '科幻画', '小论文', '模型'])}",
+                pupils=n,
+                award=award,
+                award_level=prize_level if award else "",
+            )
+            for award in awards
+        )
+
+    contest(
+        f"{year}年县青少年科技创新大赛",
+        Contest.Kind.INNOVATION,
+        date(year, 5, 20),
+        64,
+        prize_level="county",
+        prizes=(3, 6, 10),
+    )
+    contest(
+        f"{year}年州青少年科技创新大赛（我县参赛）",
+        Contest.Kind.INNOVATION,
+        date(year, 7, 10),
+        12,
+        prize_level="prefecture",
+        prizes=(1, 2, 3),
+    )
+    contest(
+        f"{year}年县青少年科技作品展",
+        Contest.Kind.EXHIBITION,
+        date(year, 10, 15),
+        85,
+        prize_level="county",
+        prizes=(5, 10, 15),
+    )
+    contest(
+        f"{year}年县科技教师论文评选",
+        Contest.Kind.PAPERS,
+        date(year, 11, 20),
+        26,
+        prize_level="county",
+        prizes=(2, 4, 6),
+        pupils=(0,),
+    )
 
 
 # --- issue 14 items 3 and 6: demonstration bases and funding ------------------------------------------

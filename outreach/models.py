@@ -92,6 +92,149 @@ class SiteBooks(models.Model):
         return f"{self.site} {self.year}: {self.books}"
 
 
+# --- media and contests (issue 14 items 4 and 5) ---------------------------------------------------
+# A column or programme (a TV column, a newspaper page, an account) with its episodes or posts, the
+# news reports about the association's work, and the contests and reviews with their entries and
+# prizes. The year's figures are read from the dates: an episode's air date, a report's publication
+# date, a contest's date (stats.figures, docs/figures.md).
+
+PRIZE_LEVELS = [
+    ("county", _("County level")),
+    ("prefecture", _("Prefecture level")),
+    ("province", _("Province level")),
+    ("national", _("National level")),
+]
+
+
+class MediaColumn(models.Model):
+    class Kind(models.TextChoices):
+        TV = "tv", _("TV column")
+        RADIO = "radio", _("Radio programme")
+        NEWSPAPER = "newspaper", _("Newspaper page")
+        ONLINE = "online", _("Online account")
+        OTHER = "other", _("Other column")
+
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="media_columns"
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("The column's name, e.g. 科普之窗."))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    outlet = models.CharField(_("outlet"), max_length=100, blank=True, help_text=_("e.g. 县电视台, 县报."))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("media column")
+        verbose_name_plural = _("media columns")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["association", "name"], name="media_column_unique_name_in_association")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MediaEpisode(models.Model):
+    """One episode aired or one post or page published, on a date; minutes on air (0 for print)."""
+
+    column = models.ForeignKey(MediaColumn, verbose_name=_("column"), on_delete=models.CASCADE, related_name="episodes")
+    aired_on = models.DateField(_("aired on"), validators=[within_kepus_years])
+    title = models.CharField(_("title"), max_length=200)
+    minutes = models.PositiveIntegerField(_("minutes on air"), default=0, validators=[MaxValueValidator(24 * 60)])
+
+    class Meta:
+        verbose_name = _("episode")
+        verbose_name_plural = _("episodes")
+        ordering = ["-aired_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.column} {self.aired_on} {self.title}"
+
+
+class NewsReport(models.Model):
+    """A news report on the association's work, published in an outlet on a date."""
+
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="news_reports"
+    )
+    published_on = models.DateField(_("published on"), validators=[within_kepus_years])
+    title = models.CharField(_("title"), max_length=200)
+    outlet = models.CharField(_("outlet"), max_length=100, help_text=_("e.g. 县电视台, 州日报."))
+    level = models.CharField(_("level"), max_length=20, choices=PRIZE_LEVELS, default="county")
+
+    class Meta:
+        verbose_name = _("news report")
+        verbose_name_plural = _("news reports")
+        ordering = ["-published_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Contest(models.Model):
+    """A contest or review the association held or sent entries to: 青少年科技创新大赛, 作品展, 论文评选."""
+
+    class Kind(models.TextChoices):
+        INNOVATION = "innovation", _("Youth science and technology innovation contest")
+        EXHIBITION = "exhibition", _("Works exhibition")
+        PAPERS = "papers", _("Paper review")
+        OTHER = "other", _("Other contest")
+
+    association = models.ForeignKey(
+        Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="contests"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    held_on = models.DateField(_("held on"), validators=[within_kepus_years])
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("contest or review")
+        verbose_name_plural = _("contests and reviews")
+        ordering = ["-held_on", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["association", "name", "held_on"], name="contest_unique_in_association")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContestEntry(models.Model):
+    """An entry: a person or a team, their school, the work's title, and its prize if it won one."""
+
+    class Award(models.TextChoices):
+        FIRST = "first", _("First prize")
+        SECOND = "second", _("Second prize")
+        THIRD = "third", _("Third prize")
+        EXCELLENCE = "excellence", _("Excellence award")
+
+    contest = models.ForeignKey(Contest, verbose_name=_("contest"), on_delete=models.CASCADE, related_name="entries")
+    entrant = models.CharField(_("person or team"), max_length=100)
+    school = models.CharField(_("school"), max_length=100, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    # How many primary and secondary pupils the entry names (a team's members; 0 for a teacher's paper).
+    pupils = models.PositiveSmallIntegerField(
+        _("pupils"), default=1, validators=[MaxValueValidator(50)], help_text=_("0 for a teacher's or an adult's.")
+    )
+    award = models.CharField(_("prize"), max_length=20, choices=Award.choices, blank=True)
+    award_level = models.CharField(_("prize level"), max_length=20, choices=PRIZE_LEVELS, blank=True)
+
+    class Meta:
+        verbose_name = _("entry")
+        verbose_name_plural = _("entries")
+        ordering = ["contest", "school", "entrant"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(award="", award_level="") | (~Q(award="") & ~Q(award_level="")),
+                name="contest_entry_prize_has_level",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entrant}: {self.title}"
+
+
 # --- issue 14 item 3: demonstration bases, parks and projects ------------------------------------
 
 

@@ -16,7 +16,19 @@ from events.models import Association, Region
 from kepu import spreadsheets
 from stats.services import registry_request
 
-from .models import BaseYear, DemonstrationBase, FundingRecord, Site, SiteBooks, SiteRepair
+from .models import (
+    BaseYear,
+    Contest,
+    ContestEntry,
+    DemonstrationBase,
+    FundingRecord,
+    MediaColumn,
+    MediaEpisode,
+    NewsReport,
+    Site,
+    SiteBooks,
+    SiteRepair,
+)
 
 
 def _regions_of(association: Association) -> set[int]:
@@ -231,6 +243,188 @@ def _region(regions, town: str, village: str, association: Association, problems
     if region is None:
         problems.append(_("unknown town or village “%(name)s”") % {"name": " ".join(p for p in (town, village) if p)})
     return region
+
+
+# --- media and contests (issue 14 items 4 and 5) ---------------------------------------------------
+
+
+def _named_once(model, obj, errors: dict[str, str], **same) -> None:
+    if model.objects.filter(association_id=obj.association_id, **same).exclude(pk=obj.pk).exists():
+        errors["name"] = _("Your association already has one named “%(name)s”.") % {"name": obj.name}
+
+
+def media_column_validate(column: MediaColumn) -> None:
+    errors: dict[str, str] = {}
+    if column.association_id and column.name:
+        _named_once(MediaColumn, column, errors, name=column.name)
+    if errors:
+        raise ValidationError(errors)
+
+
+def media_column_touched(column: MediaColumn) -> None:
+    """A column and its episodes were changed together (the admin's form): every year they hold."""
+    dates = list(column.episodes.values_list("aired_on", flat=True))
+    registry_request(association_id=column.association_id, since=min(dates) if dates else None)
+
+
+@transaction.atomic
+def media_column_save(column: MediaColumn) -> MediaColumn:
+    media_column_validate(column)
+    column.full_clean(validate_constraints=False, validate_unique=False)
+    column.save()
+    return column
+
+
+@transaction.atomic
+def media_column_delete(*, column: MediaColumn) -> None:
+    media_column_touched(column)
+    column.delete()
+
+
+@transaction.atomic
+def media_episode_add(*, column: MediaColumn, aired_on: date, title: str, minutes: int = 0) -> MediaEpisode:
+    """An episode aired (or a post, a page published): its date and minutes on air (0 for print)."""
+    episode = MediaEpisode(column=column, aired_on=aired_on, title=title, minutes=minutes)
+    episode.full_clean()
+    episode.save()
+    registry_request(association_id=column.association_id, since=aired_on)
+    return episode
+
+
+def news_report_validate(report: NewsReport) -> None:
+    report.full_clean(exclude=["association"], validate_constraints=False, validate_unique=False)
+
+
+@transaction.atomic
+def news_report_save(report: NewsReport, *, was: date | None = None) -> NewsReport:
+    """Create or change a report (its association already set); `was`: its date before the change."""
+    news_report_validate(report)
+    report.save()
+    known = [d for d in (report.published_on, was) if d is not None]
+    registry_request(association_id=report.association_id, since=min(known))
+    return report
+
+
+@transaction.atomic
+def news_report_delete(*, report: NewsReport) -> None:
+    registry_request(association_id=report.association_id, since=report.published_on)
+    report.delete()
+
+
+def contest_validate(contest: Contest) -> None:
+    errors: dict[str, str] = {}
+    if contest.association_id and contest.name and contest.held_on:
+        _named_once(Contest, contest, errors, name=contest.name, held_on=contest.held_on)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def contest_save(contest: Contest, *, was: date | None = None) -> Contest:
+    """Create or change a contest (its association already set); `was`: its date before the change."""
+    contest_validate(contest)
+    contest.full_clean(validate_constraints=False, validate_unique=False)
+    contest.save()
+    known = [d for d in (contest.held_on, was) if d is not None]
+    registry_request(association_id=contest.association_id, since=min(known))
+    return contest
+
+
+@transaction.atomic
+def contest_delete(*, contest: Contest) -> None:
+    registry_request(association_id=contest.association_id, since=contest.held_on)
+    contest.delete()
+
+
+def contest_entry_validate(entry: ContestEntry) -> None:
+    """A prize is given at a level, and a level is the level of a prize: both or neither."""
+    if bool(entry.award) != bool(entry.award_level):
+        field = "award_level" if entry.award else "award"
+        raise ValidationError({field: _("A prize and its level go together: give both or neither.")})
+
+
+@transaction.atomic
+def contest_entry_save(entry: ContestEntry) -> ContestEntry:
+    """Create or change an entry of a contest (its contest already set)."""
+    contest_entry_validate(entry)
+    entry.full_clean(validate_constraints=False)
+    entry.save()
+    registry_request(association_id=entry.contest.association_id, since=entry.contest.held_on)
+    return entry
+
+
+def contest_touched(contest: Contest) -> None:
+    """A contest and its entries were changed together (the admin's form)."""
+    registry_request(association_id=contest.association_id, since=contest.held_on)
+
+
+ENTRY_COLUMNS = {
+    "entrant": ("姓名", "参赛者", "作者", "个人或团队", "團隊", "姓名或团队", "entrant"),
+    "school": ("学校", "學校", "school"),
+    "title": ("作品名称", "作品", "题目", "論文題目", "作品名稱", "title"),
+    "pupils": ("学生人数", "人数", "學生人數", "pupils"),
+    "award": ("奖项", "獎項", "award"),
+    "award_level": ("获奖级别", "级别", "獲獎級別", "level"),
+}
+AWARD_WORDS = {"一等奖": "first", "一等獎": "first", "二等奖": "second", "二等獎": "second"}
+AWARD_WORDS |= {"三等奖": "third", "三等獎": "third", "优秀奖": "excellence", "優秀獎": "excellence"}
+LEVEL_WORDS = {
+    "县级": "county",
+    "縣級": "county",
+    "州级": "prefecture",
+    "州（市）级": "prefecture",
+    "市级": "prefecture",
+}
+LEVEL_WORDS |= {
+    "州級": "prefecture",
+    "省级": "province",
+    "省級": "province",
+    "国家级": "national",
+    "國家級": "national",
+}
+
+
+@transaction.atomic
+def contest_entries_import(*, contest: Contest, file: IO[bytes]) -> dict[str, Any]:
+    """A contest's list of entries from an Excel sheet or a CSV file (姓名, 学校, 作品名称, 学生人数, 奖项,
+    获奖级别), as the school or the jury keeps it. All or nothing: every wrong row is named. An entry is
+    known by its person or team and its title: importing the list again (with the prizes) updates it."""
+    table = spreadsheets.read_table(file, headings=ENTRY_COLUMNS, required=("entrant", "title"))
+    existing = {(e.entrant, e.title): e for e in contest.entries.all()}
+    created, updated, wrong = 0, 0, []
+    for row in table.rows:
+        cell = lambda column, row=row: table.cell(row, column).strip()  # noqa: E731
+        entrant, title, problems = cell("entrant"), cell("title"), []
+        if not entrant or not title:
+            problems.append(_("the person or team and the title are needed"))
+        pupils = 1
+        if cell("pupils"):
+            if cell("pupils").isdigit():
+                pupils = int(cell("pupils"))
+            else:
+                problems.append(_("the pupils must be a whole number"))
+        award = AWARD_WORDS.get(cell("award"), cell("award") if cell("award") in ContestEntry.Award.values else None)
+        if cell("award") and award is None:
+            problems.append(_("unknown prize “%(prize)s”") % {"prize": cell("award")})
+        level = LEVEL_WORDS.get(cell("award_level"), cell("award_level"))
+        if not problems:
+            entry = existing.get((entrant, title)) or ContestEntry(contest=contest, entrant=entrant, title=title)
+            is_new = entry.pk is None
+            entry.school, entry.pupils = cell("school") or entry.school, pupils
+            entry.award, entry.award_level = award or "", level or ""
+            try:
+                with transaction.atomic():
+                    contest_entry_save(entry)
+            except ValidationError as invalid:
+                problems.extend(m for messages in invalid.message_dict.values() for m in messages)
+            else:
+                existing[(entrant, title)] = entry
+                created, updated = created + is_new, updated + (not is_new)
+        if problems:
+            wrong.append(spreadsheets.RowProblem(row=row.number, name=entrant, message="; ".join(problems)))
+    if wrong:
+        raise spreadsheets.ImportRefused(wrong, rows=len(table.rows))
+    return {"created": created, "updated": updated}
 
 
 # --- issue 14 item 3: demonstration bases ----------------------------------------------------------

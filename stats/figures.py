@@ -44,7 +44,18 @@ from events.models import (
 )
 from events.selectors import association_subtree_ids
 from kepu.lookups import among
-from outreach.models import BaseYear, DemonstrationBase, FundingRecord, Site, SiteBooks, SiteRepair
+from outreach.models import (
+    BaseYear,
+    Contest,
+    ContestEntry,
+    DemonstrationBase,
+    FundingRecord,
+    MediaEpisode,
+    NewsReport,
+    Site,
+    SiteBooks,
+    SiteRepair,
+)
 from volunteers.models import SignUp, Volunteer
 
 SCANNED_METHODS = (CheckIn.Method.STAFF_SCAN, CheckIn.Method.SELF, CheckIn.Method.OFFLINE)
@@ -209,6 +220,12 @@ class Whole:
         """The science-popularization sites as of the end of a period (outreach.models.Site)."""
         assert self.starts_on is not None and self.ends_on is not None
         return _site_registry(self.association_ids, self.starts_on, self.ends_on, self.grassroots)
+
+    @cached_property
+    def media(self) -> dict[str, Any]:
+        """The media work and the contests of a period (outreach: episodes, reports, contests' entries)."""
+        assert self.starts_on is not None and self.ends_on is not None
+        return _media_and_contests(self.association_ids, self.starts_on, self.ends_on)
 
     @cached_property
     def bases(self) -> dict[str, Any]:
@@ -624,6 +641,70 @@ FIGURES = (
         Rollup.RATIO,
         scopes=PERIODS,
         ratio_of=("site_villages", "villages_total"),
+    ),
+    # --- media and contests (outreach: MediaColumn and its episodes, NewsReport, Contest and its entries)
+    Figure(
+        "media_episodes",
+        gettext_lazy("Media episodes and posts"),
+        "episodes",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.media["media_episodes"],
+        source=("媒体栏目登记：当年播出或刊发的各期", "the media columns: episodes aired or posted that year"),
+    ),
+    Figure(
+        "media_minutes",
+        gettext_lazy("Minutes on air"),
+        "minutes",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.media["media_minutes"],
+        source=("媒体栏目登记：当年各期的播出时长", "the media columns: minutes on air of that year's episodes"),
+    ),
+    Figure(
+        "news_reports",
+        gettext_lazy("News reports published"),
+        "reports",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.media["news_reports"],
+        source=("新闻报道登记：当年刊发的报道", "the news reports published that year"),
+    ),
+    Figure(
+        "contests_held",
+        gettext_lazy("Contests and reviews"),
+        "contests",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.media["contests_held"],
+        source=("竞赛评比登记：当年举办或参加的竞赛", "the contests and reviews held or entered that year"),
+    ),
+    Figure(
+        "contest_entries",
+        gettext_lazy("Contest entries"),
+        "entries",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.media["contest_entries"],
+        source=("竞赛评比登记：当年竞赛的参赛作品", "the entries of that year's contests"),
+    ),
+    Figure(
+        "contest_pupils",
+        gettext_lazy("Pupils entering contests (person-times)"),
+        "person-times",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.media["contest_pupils"],
+        source=("竞赛评比登记：参赛作品的中小学生人数", "the entries of that year's contests: the pupils each names"),
+    ),
+    Figure(
+        "contest_prizes",
+        gettext_lazy("Prizes won: %(kind)s"),
+        "prizes per level",
+        Rollup.REGISTRY,
+        scopes=PERIODS,
+        whole=lambda whole: whole.media["contest_prizes"],
+        keyed=True,
     ),
     # --- issue 14 item 3: demonstration bases, parks and projects (outreach.models.DemonstrationBase) ---
     Figure(
@@ -1362,6 +1443,33 @@ def _site_registry(association_ids: list[int], starts_on: date, ends_on: date, g
         "repaired_sites": {k: n for k, n in sorted(repaired.items()) if n},
         "site_books": books,
         "site_villages": len(villages),
+    }
+
+
+def _media_and_contests(association_ids: list[int], starts_on: date, ends_on: date) -> dict[str, Any]:
+    """The period's media work and contests, each record by its own date: an episode by its air date, a
+    report by its publication date, a contest's entries and prizes by the contest's date."""
+    episodes = MediaEpisode.objects.filter(
+        column__association_id__in=association_ids, aired_on__gte=starts_on, aired_on__lte=ends_on
+    ).aggregate(n=Count("id"), minutes=Sum("minutes"))
+    reports = NewsReport.objects.filter(
+        association_id__in=association_ids, published_on__gte=starts_on, published_on__lte=ends_on
+    ).count()
+    contests = Contest.objects.filter(association_id__in=association_ids, held_on__gte=starts_on, held_on__lte=ends_on)
+    entries = ContestEntry.objects.filter(contest__in=contests)
+    totals = entries.aggregate(n=Count("id"), pupils=Sum("pupils"))
+    prizes = {
+        row["award_level"]: row["n"]
+        for row in entries.exclude(award="").values("award_level").annotate(n=Count("id")).order_by("award_level")
+    }
+    return {
+        "media_episodes": episodes["n"],
+        "media_minutes": episodes["minutes"] or 0,
+        "news_reports": reports,
+        "contests_held": contests.count(),
+        "contest_entries": totals["n"],
+        "contest_pupils": totals["pupils"] or 0,
+        "contest_prizes": prizes,
     }
 
 

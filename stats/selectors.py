@@ -170,6 +170,29 @@ def summary_records(*, association_id: int, year: int) -> dict:
         "countryside_consultations": both,
         "manual": manual_figure_rows(association_ids=associations, year=year),
         "counties": counties,
+        **media_and_contest_records(association_ids=associations, year=year),
+    }
+
+
+# --- media and contests (outreach) -----------------------------------------------------------------
+
+
+def media_and_contest_records(*, association_ids: list[int], year: int) -> dict:
+    """What the summary names from the media and contest records of the year: the columns that aired
+    (《name》 with their outlet, most episodes first) and the contests held or entered (by date)."""
+    from outreach.models import Contest, MediaColumn
+
+    columns = (
+        MediaColumn.objects.filter(association_id__in=association_ids, episodes__aired_on__year=year)
+        .annotate(n=Count("episodes"))
+        .order_by("-n", "name")
+    )
+    contests = Contest.objects.filter(association_id__in=association_ids, held_on__year=year).order_by(
+        "held_on", "name"
+    )
+    return {
+        "media_columns": [{"name": c.name, "outlet": c.outlet} for c in columns],
+        "contests": [{"name": c.name, "kind": c.kind} for c in contests],
     }
 
 

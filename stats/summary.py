@@ -241,6 +241,10 @@ def _kind_label(kind: str, group: str = "organizations") -> str:
 
     choices = {"support_given": OrganizationSupport.Kind, "sites": Site.Kind, "new_sites": Site.Kind}
     choices["repaired_sites"] = Site.Kind
+    if group == "contest_prizes":  # keyed by the level of the prize
+        from outreach.models import PRIZE_LEVELS
+
+        return str(dict(PRIZE_LEVELS).get(kind, kind))
     # issue 14 items 3 and 6
     from outreach.models import DemonstrationBase, FundingRecord
 
@@ -254,6 +258,7 @@ def _kind_label(kind: str, group: str = "organizations") -> str:
 REGISTRY_SOURCES = {
     "support_given": ("组织登记：当年的扶持记录", "the registry of organizations: the year's support records"),
     "sites": ("科普阵地登记（截至年底）", "the register of sites, at the end of the year"),
+    "contest_prizes": ("竞赛评比登记：当年竞赛的获奖作品", "the entries of that year's contests that won a prize"),
     "new_sites": ("科普阵地登记：当年建成", "the register of sites: built that year"),
     "repaired_sites": ("科普阵地登记：当年维修", "the register of sites: repaired that year"),
     # issue 14 items 3 and 6

@@ -466,7 +466,7 @@ def consultations(f: Facts) -> list[str]:
 def youth(f: Facts) -> list[str]:
     if not f.has("students_participating"):
         f.omit("中小学生参加活动的人数", "pupils taking part")
-        return []
+        return _paragraph(f, [contest_sentence(f)])
     activities_held = f.records.get("youth_activities") or []
     clauses = []
     if activities_held:
@@ -488,7 +488,7 @@ def youth(f: Facts) -> list[str]:
     else:
         f.omit("学生参与率（未填报在校生人数）", "the pupils' participation rate (no enrolment entered)")
     clauses.append(students)
-    return _paragraph(f, [_sentence(f, clauses)])
+    return _paragraph(f, [_sentence(f, clauses), contest_sentence(f)])
 
 
 def training(f: Facts) -> list[str]:
@@ -553,8 +553,9 @@ def publicity(f: Facts) -> list[str]:
         )
     if outputs.get("exhibitions"):
         clauses.append(f.t("举办展览{n}次", "{n} exhibitions were held", n=f.w(outputs["exhibitions"], "exact")))
-    media = []
-    if outputs.get("broadcasts"):
+    from_records = media_clauses(f)
+    media = from_records or []
+    if from_records is None and outputs.get("broadcasts"):  # a year without media records: the events' outputs
         programmes = f.records.get("programmes") or []
         media.append(
             f.t(
@@ -566,12 +567,85 @@ def publicity(f: Facts) -> list[str]:
         )
         if outputs.get("broadcast_hours"):
             media.append(f.t("播出时长{h}小时", "lasting {h} hours", h=f.w(outputs["broadcast_hours"], "near")))
-    if outputs.get("news_reports"):
+    if from_records is None and outputs.get("news_reports"):
         media.append(f.t("刊发科普新闻报道{n}篇", "{n} news reports", n=f.w(outputs["news_reports"], "exact")))
     if not clauses and not media:
         f.omit("科普宣传的成果（资料、展板、播出、报道）", "science communication outputs")
         return []
     return _paragraph(f, [_sentence(f, clauses), _sentence(f, media)])
+
+
+# --- media and contests (outreach records) ---------------------------------------------------------
+
+
+def media_clauses(f: Facts) -> list[str] | None:
+    """The media work from its records (outreach: the columns' episodes, the news reports): episodes,
+    hours on air, reports. None when the year has no such records: then the events' outputs speak, as
+    they did before the register (older years)."""
+    episodes, minutes, reports = (f.figures.get(n) or 0 for n in ("media_episodes", "media_minutes", "news_reports"))
+    if not episodes and not reports:
+        return None
+    clauses = []
+    if episodes:
+        columns = f.records.get("media_columns") or []
+        named = [f"《{fullwidth(c['name'])}》" for c in columns]
+        if not f.zh:
+            where = f" in {f.names(named)}" if named else ""
+        else:  # each outlet with its columns: 在县电视台开办《科普之窗》栏目，在县报开办《科普园地》栏目
+            outlets: dict[str, list[str]] = {}
+            for column, name in zip(columns[:NAMES_CITED], named, strict=False):
+                outlets.setdefault(column["outlet"], []).append(name)
+            where = "".join(
+                ("在" + fullwidth(o) if o else "") + "开办" + "、".join(n) + "栏目，" for o, n in outlets.items()
+            )
+        clauses.append(
+            f.t("{where}全年播出（刊发）{n}期", "{n} episodes and posts{where}", where=where, n=f.w(episodes, "exact"))
+        )
+        if minutes:
+            hours = round(minutes / 60, 1)
+            clauses.append(f.t("播出时长{h}小时", "{h} hours on air", h=f.w(hours, "near")))
+    if reports:
+        clauses.append(f.t("刊发科普新闻报道{n}篇", "{n} news reports", n=f.w(reports, "exact")))
+    return clauses
+
+
+CONTEST_PRIZE_LEVELS = {
+    "national": ("国家级", "national"),
+    "province": ("省级", "provincial"),
+    "prefecture": ("州（市）级", "prefecture"),
+    "county": ("县级", "county"),
+}
+
+
+def contest_sentence(f: Facts) -> str | None:
+    """The contests and reviews from their records (outreach: Contest and its entries): which, how many
+    entries and pupils, the prizes by level."""
+    if not f.has("contests_held"):
+        f.omit("青少年科技竞赛和评比（参赛作品、获奖）", "youth contests and reviews (entries, prizes)")
+        return None
+    contests = [c["name"] for c in f.records.get("contests") or []]
+    clauses = [
+        f.t(
+            "组织开展{names}等竞赛评比活动{n}项",
+            "contests and reviews held or entered: {n}, among them {names}",
+            names=f.names(contests, etc=False) if f.zh else f.names(contests),
+            n=f.w(f.figures["contests_held"], "exact"),
+        )
+    ]
+    if f.has("contest_entries"):
+        entries = f.t("征集参赛作品{n}件", "with {n} entries", n=f.w(f.figures["contest_entries"], "exact"))
+        if f.has("contest_pupils"):
+            entries += f.t("，参赛学生{p}人次", " by {p} pupil-entries", p=f.w(f.figures["contest_pupils"], "exact"))
+        clauses.append(entries)
+    prizes = f.figures.get("contest_prizes") or {}
+    won = [
+        f.t("{level}奖{n}项", "{n} {level}", level=CONTEST_PRIZE_LEVELS[k][0 if f.zh else 1], n=prizes[k])
+        for k in CONTEST_PRIZE_LEVELS
+        if prizes.get(k)
+    ]
+    if won:
+        clauses.append(f.t("获{list}", "prizes won: {list}", list=("、" if f.zh else ", ").join(won)))
+    return _sentence(f, clauses)
 
 
 def rural(f: Facts) -> list[str]:

@@ -18,7 +18,19 @@ from events.models import (
     Region,
     Venue,
 )
-from outreach.models import BaseYear, DemonstrationBase, FundingRecord, Site, SiteBooks, SiteRepair
+from outreach.models import (
+    BaseYear,
+    Contest,
+    ContestEntry,
+    DemonstrationBase,
+    FundingRecord,
+    MediaColumn,
+    MediaEpisode,
+    NewsReport,
+    Site,
+    SiteBooks,
+    SiteRepair,
+)
 
 PASSWORD = "secret-pass-123"
 
@@ -129,6 +141,64 @@ class SiteBooksFactory(factory.django.DjangoModelFactory):
     site = factory.SubFactory(SiteFactory, kind=Site.Kind.READING_ROOM)
     year = factory.LazyFunction(lambda: timezone.localdate().year)
     books = 1000
+
+
+# --- media and contests (outreach) -------------------------------------------------------------
+
+
+class MediaColumnFactory(factory.django.DjangoModelFactory):
+    """A TV column of the county station."""
+
+    class Meta:
+        model = MediaColumn
+
+    association = factory.SubFactory(AssociationFactory)
+    name = factory.Sequence(lambda n: f"科普之窗{n}")
+    kind = MediaColumn.Kind.TV
+    outlet = "县电视台"
+
+
+class MediaEpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MediaEpisode
+
+    column = factory.SubFactory(MediaColumnFactory)
+    aired_on = factory.LazyFunction(timezone.localdate)
+    title = factory.Sequence(lambda n: f"科普节目第{n}期")
+    minutes = 15
+
+
+class NewsReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NewsReport
+
+    association = factory.SubFactory(AssociationFactory)
+    published_on = factory.LazyFunction(timezone.localdate)
+    title = factory.Sequence(lambda n: f"县科协开展科普活动{n}")
+    outlet = "县电视台"
+
+
+class ContestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contest
+
+    association = factory.SubFactory(AssociationFactory)
+    name = factory.Sequence(lambda n: f"县青少年科技创新大赛{n}")
+    kind = Contest.Kind.INNOVATION
+    held_on = factory.LazyFunction(timezone.localdate)
+
+
+class ContestEntryFactory(factory.django.DjangoModelFactory):
+    """One pupil's entry, without a prize."""
+
+    class Meta:
+        model = ContestEntry
+
+    contest = factory.SubFactory(ContestFactory)
+    entrant = factory.Sequence(lambda n: f"学生{n}")
+    school = "县第一中学"
+    title = factory.Sequence(lambda n: f"作品{n}")
+    pupils = 1
 
 
 # --- issue 14 items 3 and 6: demonstration bases and funding ------------------------------------------

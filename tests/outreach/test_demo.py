@@ -40,6 +40,34 @@ def test_seeding_the_sites_twice_adds_nothing():
     assert Site.objects.count() == count
 
 
+# --- media and contests ----------------------------------------------------------------------------
+
+
+def test_the_demo_county_has_its_media_work_and_contests_and_the_summary_reads_them():
+    call_command("seed_demo", year=YEAR, stdout=StringIO())
+    association = Association.objects.get(name="清河县科学技术协会")
+    got = figures.compute(figures.year_scope(association.id, YEAR)).figures
+
+    assert got["media_episodes"] >= 24 + 12  # the TV column twice a month, the newspaper page monthly, posts
+    assert 24 * 20 <= got["media_minutes"] <= 24 * 30
+    assert got["news_reports"] == 32
+    assert got["contests_held"] == 4 and got["contest_entries"] == 64 + 12 + 85 + 26
+    assert got["contest_prizes"] == {"county": 19 + 30 + 12, "prefecture": 6}
+
+    text = "\n".join(summary.summary_build(association=association, year=YEAR, language="zh-hans").text)
+    assert "在县电视台开办《科普园地》栏目" in text and "刊发科普新闻报道32篇" in text
+    assert "征集参赛作品187件" in text and "获州（市）级奖6项、县级奖61项" in text
+
+
+def test_seeding_the_media_and_contests_twice_adds_nothing():
+    from outreach.models import ContestEntry, MediaEpisode
+
+    call_command("seed_demo", year=YEAR, stdout=StringIO())
+    counts = (MediaEpisode.objects.count(), ContestEntry.objects.count())
+    call_command("seed_demo", year=YEAR, stdout=StringIO())
+    assert (MediaEpisode.objects.count(), ContestEntry.objects.count()) == counts
+
+
 def test_the_demo_county_has_demonstration_bases_and_its_years_accounts():
     from outreach.models import DemonstrationBase, FundingRecord
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from checkin.models import CheckIn, Headcount
 from events.models import Campaign, CountyEnrolment, Event, EventOutput, Organization, OrganizationSupport, Region
-from outreach.models import DemonstrationBase, FundingRecord, Site
+from outreach.models import Contest, DemonstrationBase, FundingRecord, MediaEpisode, NewsReport, Site
 from stats import figures
 from tests.factories import (
     AssociationFactory,
@@ -22,12 +22,17 @@ from tests.factories import (
     BaseYearFactory,
     CampaignFactory,
     CheckInFactory,
+    ContestEntryFactory,
+    ContestFactory,
     DemonstrationBaseFactory,
     EventFactory,
     EventOutputFactory,
     FundingRecordFactory,
     HeadcountFactory,
+    MediaColumnFactory,
+    MediaEpisodeFactory,
     MembershipFactory,
+    NewsReportFactory,
     OrganizationFactory,
     RegionFactory,
     ShiftFactory,
@@ -208,6 +213,7 @@ def build_registers(data, association, county, towns, villages) -> list:
                 SiteRepairFactory(site=site, repaired_on=day)
         for year in data.draw(st.lists(st.sampled_from(ENTRY_YEARS), max_size=2, unique=True)):
             SiteBooksFactory(site=site, year=year, books=data.draw(st.integers(0, 3000)))
+    build_media_and_contests(data, association, other_county)
     build_bases_and_funding(data, association, county, villages)
     return orgs
 
@@ -246,6 +252,49 @@ def build_bases_and_funding(data, association, county, villages) -> None:
             use="" if income else data.draw(st.sampled_from(["activities", "sites", "training"])),
             amount=Decimal(data.draw(st.integers(1, 10_000_000))) / 100,
         )
+
+
+# --- media and contests --------------------------------------------------------------------------
+
+
+def build_media_and_contests(data, association, other_county) -> None:
+    """Columns with episodes, news reports and contests with entries and prizes, dated around the year."""
+    MediaEpisodeFactory(column=MediaColumnFactory(association=other_county), aired_on=date(2025, 3, 1))
+    NewsReportFactory(association=other_county, published_on=date(2025, 3, 1))
+    ContestEntryFactory(contest=ContestFactory(association=other_county, held_on=date(2025, 3, 1)))
+    for _ in range(data.draw(st.integers(0, 2))):
+        column = MediaColumnFactory(association=association, kind=data.draw(st.sampled_from(["tv", "newspaper"])))
+        for day in data.draw(st.lists(st.sampled_from(DAYS), max_size=4)):
+            MediaEpisodeFactory(column=column, aired_on=day, minutes=data.draw(st.integers(0, 60)))
+    for day in data.draw(st.lists(st.sampled_from(DAYS), max_size=3)):
+        NewsReportFactory(association=association, published_on=day)
+    for day in data.draw(st.lists(st.sampled_from(DAYS), max_size=2, unique=True)):
+        contest = ContestFactory(association=association, held_on=day)
+        for _ in range(data.draw(st.integers(0, 3))):
+            level = data.draw(st.sampled_from(["", "county", "province"]))
+            ContestEntryFactory(
+                contest=contest,
+                pupils=data.draw(st.integers(0, 3)),
+                award="second" if level else "",
+                award_level=level,
+            )
+
+
+def recount_media(association, year: int) -> dict:
+    """docs/figures.md's media and contest figures of a year, the plain way: each record by its own date."""
+    episodes = [e for e in MediaEpisode.objects.filter(column__association=association) if e.aired_on.year == year]
+    contests = [c for c in Contest.objects.filter(association=association) if c.held_on.year == year]
+    reports = [r for r in NewsReport.objects.filter(association=association) if r.published_on.year == year]
+    entries = [e for c in contests for e in c.entries.all()]
+    return {
+        "media_episodes": len(episodes),
+        "media_minutes": sum(e.minutes for e in episodes),
+        "news_reports": len(reports),
+        "contests_held": len(contests),
+        "contest_entries": len(entries),
+        "contest_pupils": sum(e.pupils for e in entries),
+        "contest_prizes": dict(Counter(e.award_level for e in entries if e.award)),
+    }
 
 
 def _standing(born, gone, day: date) -> bool:
@@ -289,6 +338,7 @@ def recount_registers(association, county, year: int) -> dict:
         "site_books": sum(_entry({b.year: b.books for b in s.book_counts.all()}, year) for s in sites),
         "site_villages": len(villages),
         "site_coverage_pct": math.floor(len(villages) * 1000 / len(grassroots)) / 10 if grassroots else None,
+        **recount_media(association, year),
         **recount_bases_and_funding(association, year),
     }
 

@@ -11,6 +11,7 @@ DEMO_STEPS: list[str] = [
     "volunteers.demo.seed_volunteers",
     "checkin.demo.seed_attendance",
     "outreach.demo.seed_sites",
+    "outreach.demo.seed_media_contests",  # columns and their episodes, news reports, contests and entries
     "outreach.demo.seed_bases",  # issue 14 items 3 and 6
     "stats.demo.seed_stats",  # last: tallies what the steps before it recorded
 ]
