@@ -224,6 +224,8 @@ class ImportResult:
     created: list[Registration] = field(default_factory=list)
     existing: list[Registration] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # rows imported, with something for the organizer to check
+    # Each row as imported: (row number, its registration, whether this import made it), in the file's order.
+    rows: list[tuple[int, Registration, bool]] = field(default_factory=list)
 
 
 # The Personal Information Protection Law: people on an imported list must have agreed to their data being kept,
@@ -295,6 +297,7 @@ def registrations_import(
             school=row_school,
         )
         (result.created if created else result.existing).append(registration)
+        result.rows.append((row.number, registration, created))
         name = registration.attendee.name
         if created and name in first_row_of:
             result.notes.append(
@@ -807,19 +810,11 @@ def registrations_import_report(
     registered) or "existing" (already on the list, or the same person as an earlier row). A file that
     cannot be read at all still raises ValidationError({"file": …}).
 
-    The import itself answers only its two lists (each in row order), so the rows are matched to them
-    here from the file: a row with a phone number is the registration of the attendee with that number,
-    a row without one the next registration in the lists of the same name, village and school.
     """
-    options: dict[str, Any] = {
-        "event": event,
-        "file": file,
-        "category": category,
-        "school": school,
-        "consent_confirmed": consent_confirmed,
-    }
     try:
-        result = registrations_import(**options)
+        result = registrations_import(
+            event=event, file=file, category=category, school=school, consent_confirmed=consent_confirmed
+        )
     except spreadsheets.ImportRefused as refused:
         return {
             "imported": False,
@@ -829,48 +824,19 @@ def registrations_import_report(
             "notes": [],
             "rows": [{**row, "result": "refused"} for row in refused.report()],
         }
-    file.seek(0)
-    table = spreadsheets.read_table(file, headings=IMPORT_COLUMNS, required=("name",))
-    places = PlaceNames(event.association.region)  # every place named was found: the import went in
-    schools = {o.name: o for o in Organization.objects.filter(association_id=event.association_id)}
-    loaded = {
-        r.id: r
-        for r in Registration.objects.filter(id__in=[r.id for r in (*result.created, *result.existing)]).select_related(
-            "attendee"
-        )
-    }
-    created_ids = {r.id for r in result.created}
-    queues = {"created": [loaded[r.id] for r in result.created], "existing": [loaded[r.id] for r in result.existing]}
     first_row_of: dict[int, int] = {}
     rows = []
-    for row in table.rows:
-        name = clean_name(table.cell(row, "name"))
-        phone = table.cell(row, "phone")
-        phone = normalize_phone(phone) if phone else ""
-        region_name, school_name = table.cell(row, "region"), table.cell(row, "school")
-        region = places.find(region_name) if region_name else None
-        row_school = schools.get(school_name) if school_name else school
-        person = (phone, name, region.id if region else None, row_school.id if row_school else None)
-        # A phone number's first row made its registration (later rows of it repeat the person); a row without
-        # one took the event's waiting registrations of its name before new ones were made.
-        order = ("created", "existing") if phone else ("existing", "created")
-        outcome = next((q for q in order if queues[q] and _is_row(queues[q][0], person)), None)
-        if outcome is None:  # not matched (the import's rules changed?): take the lists in order
-            outcome = "created" if queues["created"] else "existing"
-        if not queues[outcome]:
-            break
-        registration = queues[outcome].pop(0)
+    for number, registration, created in result.rows:
         if registration.id in first_row_of:
-            message = _("Same person as row %(row)d.") % {"row": first_row_of[registration.id]}
-            outcome = "existing"
-        elif outcome == "existing" and registration.id not in created_ids:
-            message = _("Already registered.")
+            outcome, message = "existing", _("Same person as row %(row)d.") % {"row": first_row_of[registration.id]}
+        elif created:
+            outcome, message = "created", ""
         else:
-            message = ""
-        first_row_of.setdefault(registration.id, row.number)
+            outcome, message = "existing", _("Already registered.")
+        first_row_of.setdefault(registration.id, number)
         rows.append(
             {
-                "row": row.number,
+                "row": number,
                 "ok": True,
                 "name": registration.attendee.name,
                 "message": message,
@@ -886,12 +852,3 @@ def registrations_import_report(
         "notes": result.notes,
         "rows": rows,
     }
-
-
-def _is_row(registration: Registration, person: tuple[str, str, int | None, int | None]) -> bool:
-    """Whether an imported row (phone, name, region id, school id) is this registration's attendee."""
-    phone, name, region_id, school_id = person
-    attendee = registration.attendee
-    if phone:
-        return attendee.phone == phone
-    return (attendee.phone, attendee.name, attendee.region_id, attendee.school_id) == ("", name, region_id, school_id)
