@@ -1,6 +1,8 @@
 """The register of science-popularization sites over the API: organizers read their association's (a
 prefecture its counties') and write their own, as everywhere (kepu.access)."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
@@ -30,6 +32,36 @@ from .models import (
     SiteBooks,
     SiteRepair,
 )
+
+
+class RegisterWrites:
+    """A register's writes through its services: a new record belongs to the organizer's association, a
+    change sets the validated fields and saves, a delete goes through the service. `dated_by` names the date
+    whose old value a save needs (the year a record leaves is recounted too)."""
+
+    model: type
+    dated_by: str | None = None
+    request: Any
+
+    def save_record(self, record, **kwargs):
+        raise NotImplementedError
+
+    def delete_record(self, record) -> None:
+        raise NotImplementedError
+
+    def perform_create(self, serializer):
+        record = self.model(association=access.association_of(self.request.user), **serializer.validated_data)
+        serializer.instance = self.save_record(record)
+
+    def perform_update(self, serializer):
+        record = serializer.instance
+        dated = {"was": getattr(record, self.dated_by)} if self.dated_by else {}
+        for name, value in serializer.validated_data.items():
+            setattr(record, name, value)
+        self.save_record(record, **dated)
+
+    def perform_destroy(self, instance):
+        self.delete_record(instance)
 
 
 class SiteRepairSerializer(serializers.ModelSerializer):
@@ -76,9 +108,10 @@ class SiteImportSerializer(serializers.Serializer):
     )
 
 
-class SiteViewSet(ScopedByMethod, viewsets.ModelViewSet):
+class SiteViewSet(RegisterWrites, ScopedByMethod, viewsets.ModelViewSet):
     """科普阵地: windows, galleries, boards, reading rooms, schools, centres, 科普e站, with their dates."""
 
+    model = Site
     scopes = (access.sites_for_read, access.sites_for_write)
     serializer_class = SiteSerializer
     permission_classes = [IsOrganizer]
@@ -89,18 +122,11 @@ class SiteViewSet(ScopedByMethod, viewsets.ModelViewSet):
     def get_queryset(self):
         return super().get_queryset().prefetch_related("repairs", "book_counts")
 
-    def perform_create(self, serializer):
-        site = Site(association=access.association_of(self.request.user), **serializer.validated_data)
-        serializer.instance = services.site_save(site)
+    def save_record(self, record, **kwargs):
+        return services.site_save(record, **kwargs)
 
-    def perform_update(self, serializer):
-        site = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(site, name, value)
-        services.site_save(site)
-
-    def perform_destroy(self, instance):
-        services.site_delete(site=instance)
+    def delete_record(self, record) -> None:
+        services.site_delete(site=record)
 
     @extend_schema(request=SiteRepairSerializer, responses={201: SiteRepairSerializer})
     @action(detail=True, methods=["post"], serializer_class=SiteRepairSerializer)
@@ -189,9 +215,10 @@ class MediaColumnSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class MediaColumnViewSet(ScopedByMethod, viewsets.ModelViewSet):
+class MediaColumnViewSet(RegisterWrites, ScopedByMethod, viewsets.ModelViewSet):
     """Media columns (a TV column, a newspaper page, an account) with their episodes or posts."""
 
+    model = MediaColumn
     scopes = (access.media_columns_for_read, access.media_columns_for_write)
     serializer_class = MediaColumnSerializer
     permission_classes = [IsOrganizer]
@@ -202,18 +229,11 @@ class MediaColumnViewSet(ScopedByMethod, viewsets.ModelViewSet):
     def get_queryset(self):
         return super().get_queryset().prefetch_related("episodes")
 
-    def perform_create(self, serializer):
-        column = MediaColumn(association=access.association_of(self.request.user), **serializer.validated_data)
-        serializer.instance = services.media_column_save(column)
+    def save_record(self, record, **kwargs):
+        return services.media_column_save(record, **kwargs)
 
-    def perform_update(self, serializer):
-        column = serializer.instance
-        for name, value in serializer.validated_data.items():
-            setattr(column, name, value)
-        services.media_column_save(column)
-
-    def perform_destroy(self, instance):
-        services.media_column_delete(column=instance)
+    def delete_record(self, record) -> None:
+        services.media_column_delete(column=record)
 
     @extend_schema(request=MediaEpisodeSerializer, responses={201: MediaEpisodeSerializer})
     @action(detail=True, methods=["post"], serializer_class=MediaEpisodeSerializer)
@@ -232,9 +252,11 @@ class NewsReportSerializer(serializers.ModelSerializer):
         fields = ["id", "published_on", "title", "outlet", "level"]
 
 
-class NewsReportViewSet(ScopedByMethod, viewsets.ModelViewSet):
+class NewsReportViewSet(RegisterWrites, ScopedByMethod, viewsets.ModelViewSet):
     """News reports on the association's work, with their outlet and date."""
 
+    model = NewsReport
+    dated_by = "published_on"
     scopes = (access.news_reports_for_read, access.news_reports_for_write)
     serializer_class = NewsReportSerializer
     permission_classes = [IsOrganizer]
@@ -242,18 +264,11 @@ class NewsReportViewSet(ScopedByMethod, viewsets.ModelViewSet):
     search_fields = ["title", "outlet"]
     ordering_fields = ["published_on"]
 
-    def perform_create(self, serializer):
-        report = NewsReport(association=access.association_of(self.request.user), **serializer.validated_data)
-        serializer.instance = services.news_report_save(report)
+    def save_record(self, record, **kwargs):
+        return services.news_report_save(record, **kwargs)
 
-    def perform_update(self, serializer):
-        report, was = serializer.instance, serializer.instance.published_on
-        for name, value in serializer.validated_data.items():
-            setattr(report, name, value)
-        services.news_report_save(report, was=was)
-
-    def perform_destroy(self, instance):
-        services.news_report_delete(report=instance)
+    def delete_record(self, record) -> None:
+        services.news_report_delete(report=record)
 
 
 class ContestEntrySerializer(serializers.ModelSerializer):
@@ -289,9 +304,11 @@ class ContestSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ContestViewSet(ScopedByMethod, viewsets.ModelViewSet):
+class ContestViewSet(RegisterWrites, ScopedByMethod, viewsets.ModelViewSet):
     """Contests and reviews (青少年科技创新大赛, 作品展, 论文评选) with their entries and prizes."""
 
+    model = Contest
+    dated_by = "held_on"
     scopes = (access.contests_for_read, access.contests_for_write)
     serializer_class = ContestSerializer
     permission_classes = [IsOrganizer]
@@ -302,18 +319,11 @@ class ContestViewSet(ScopedByMethod, viewsets.ModelViewSet):
     def get_queryset(self):
         return super().get_queryset().prefetch_related("entries")
 
-    def perform_create(self, serializer):
-        contest = Contest(association=access.association_of(self.request.user), **serializer.validated_data)
-        serializer.instance = services.contest_save(contest)
+    def save_record(self, record, **kwargs):
+        return services.contest_save(record, **kwargs)
 
-    def perform_update(self, serializer):
-        contest, was = serializer.instance, serializer.instance.held_on
-        for name, value in serializer.validated_data.items():
-            setattr(contest, name, value)
-        services.contest_save(contest, was=was)
-
-    def perform_destroy(self, instance):
-        services.contest_delete(contest=instance)
+    def delete_record(self, record) -> None:
+        services.contest_delete(contest=record)
 
     @extend_schema(request=ContestEntrySerializer, responses={201: ContestEntrySerializer})
     @action(detail=True, methods=["post"], serializer_class=ContestEntrySerializer)
