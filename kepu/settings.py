@@ -12,6 +12,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"  # runtime files of the embedded default (SQLite, broker folders)
@@ -318,6 +319,19 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Three queues, so that one kind of work never waits behind another: the door's tally requests (`tallies`),
+# messages to people (`notifications`), and long work — reports, exports, recomputes, sweeps of old records
+# (`reports`, also the default for any task not routed below). A worker started without -Q consumes all
+# three (`make run`); docker-compose.yml runs one worker per queue.
+KEPU_QUEUES = ("tallies", "notifications", "reports")
+CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name) for name in KEPU_QUEUES)
+CELERY_TASK_DEFAULT_QUEUE = "reports"
+CELERY_TASK_ROUTES = {
+    "stats.tasks.tally_run": {"queue": "tallies"},
+    "stats.tasks.tally_sweep": {"queue": "tallies"},
+    "notifications.tasks.*": {"queue": "notifications"},
+    "volunteers.tasks.*": {"queue": "notifications"},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 LOGGING = {

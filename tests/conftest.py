@@ -121,8 +121,10 @@ def _database_url_of_test_db() -> str:
 class Worker:
     """A `celery worker` subprocess sharing the test database and the broker."""
 
-    def __init__(self, tmp_path: Path):
-        self.log_path = tmp_path / "worker.log"
+    def __init__(self, tmp_path: Path, *, queues: tuple[str, ...] = ()):
+        # No queues: all of them, as `make run`'s worker; one queue: as a worker of docker-compose.yml.
+        self.queues = queues
+        self.log_path = tmp_path / (f"worker-{'-'.join(queues)}.log" if queues else "worker.log")
         self.env = {
             **os.environ,
             "DATABASE_URL": _database_url_of_test_db(),
@@ -160,6 +162,7 @@ class Worker:
                 "--without-gossip",
                 "--hostname",
                 f"{self.name}@%h",
+                *(["--queues", ",".join(self.queues)] if self.queues else []),
             ],
             cwd=BASE_DIR,
             env=self.env,

@@ -11,7 +11,8 @@ from kepu.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-APP_SERVICES = ("web", "worker", "beat")
+WORKERS = ("worker-tallies", "worker-notifications", "worker-reports")  # one per queue (tests/kepu/test_queues.py)
+APP_SERVICES = ("web", *WORKERS, "beat")
 REQUIRED = {"SECRET_KEY": "s" * 50, "PUBLIC_BASE_URL": "https://kepu.example.org"}
 # What compose itself sets in every app container, whatever .env says: a container is in production.
 FIXED = {"DEBUG": "false", "MEDIA_ROOT": "/data/media"}
@@ -90,7 +91,7 @@ def _service(name):
 
 
 def test_compose_has_the_production_services():
-    assert {"postgres", "redis", "web", "worker", "beat"} <= set(COMPOSE["services"])
+    assert {"postgres", "redis", "web", *WORKERS, "beat"} <= set(COMPOSE["services"])
 
 
 def test_web_runs_gunicorn_on_the_real_wsgi_module():
@@ -101,14 +102,14 @@ def test_web_runs_gunicorn_on_the_real_wsgi_module():
 
 
 def test_worker_and_beat_run_celery_on_the_real_app():
-    for name, role in (("worker", "worker"), ("beat", "beat")):
+    for name, role in (*((worker, "worker") for worker in WORKERS), ("beat", "beat")):
         command = _service(name)["command"]
         assert command[:3] == ["celery", "-A", "kepu"] and command[3] == role
     assert importlib.import_module("kepu").celery_app is celery_app
 
 
 def test_app_services_are_configured_only_through_the_environment():
-    for name in ("web", "worker", "beat"):
+    for name in APP_SERVICES:
         environment = container_environment(name, REQUIRED)
         assert (
             environment["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in environment["DATABASE_URL"]
@@ -118,7 +119,7 @@ def test_app_services_are_configured_only_through_the_environment():
 
 
 def test_services_have_healthchecks_and_data_has_volumes():
-    for name in ("postgres", "redis", "web", "worker"):
+    for name in ("postgres", "redis", "web", *WORKERS):
         assert _service(name)["healthcheck"]["test"]
     assert {"pgdata", "redisdata"} <= set(COMPOSE["volumes"])
     assert any(v.startswith("pgdata:") for v in _service("postgres")["volumes"])
