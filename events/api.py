@@ -1,5 +1,8 @@
 """The planning API: campaigns, events, venues, organizations (organizers write) and regions (read)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -162,6 +165,16 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["name"]
 
 
+@contextmanager
+def _name_race_refused(serializer: OrganizationSerializer) -> Iterator[None]:
+    name = serializer.validated_data.get("name", getattr(serializer.instance, "name", ""))
+    try:
+        with services.organization_name_race_refused(name):
+            yield
+    except DjangoValidationError as invalid:
+        raise serializers.ValidationError(invalid.message_dict) from None
+
+
 class OrganizationViewSet(ScopedByMethod, viewsets.ModelViewSet):
     scopes = (access.organizations_for_read, access.organizations_for_write)
     serializer_class = OrganizationSerializer
@@ -173,11 +186,13 @@ class OrganizationViewSet(ScopedByMethod, viewsets.ModelViewSet):
         return super().get_queryset().prefetch_related("memberships", "supports")
 
     def perform_create(self, serializer):
-        serializer.save(association=_organizer_association(self.request))
+        with _name_race_refused(serializer):
+            serializer.save(association=_organizer_association(self.request))
         services.organization_saved(serializer.instance)
 
     def perform_update(self, serializer):
-        serializer.save()
+        with _name_race_refused(serializer):
+            serializer.save()
         services.organization_saved(serializer.instance)
 
     def perform_destroy(self, instance):

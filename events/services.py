@@ -4,7 +4,8 @@ organizations goes through these functions, which enforce the planning rules."""
 import io
 import secrets
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -121,9 +122,26 @@ def organization_validate(organization: Organization) -> None:
         return
     taken = Organization.objects.filter(association_id=organization.association_id, name=organization.name)
     if taken.exclude(pk=organization.pk).exists():
-        raise ValidationError(
-            {"name": _("Your association already has an organization named “%(name)s”.") % {"name": organization.name}}
-        )
+        raise organization_name_taken(organization.name)
+
+
+def organization_name_taken(name: str) -> ValidationError:
+    return ValidationError(
+        {"name": _("Your association already has an organization named “%(name)s”.") % {"name": name}}
+    )
+
+
+@contextmanager
+def organization_name_race_refused(name: str) -> Iterator[None]:
+    """Two requests with one new name can both pass organization_validate before either saves: the unique
+    constraint then refuses the second, which must read as the same validation error, not a server error."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        if "organization_unique_name_in_association" not in str(error):
+            raise
+        raise organization_name_taken(name) from None
 
 
 @transaction.atomic

@@ -51,6 +51,23 @@ def test_a_duplicate_organization_name_is_a_field_error_in_the_api(organizer_api
     assert Organization.objects.filter(association=own, name="县农业农村局").count() == 1
 
 
+def test_two_requests_racing_with_one_new_organization_name_give_the_loser_a_field_error(
+    organizer_api, own, monkeypatch
+):
+    # The race: the other request saved the name after this one's check passed. Skipping the check stands for
+    # that moment; the unique constraint then refuses the insert, which must answer 400, not 500.
+    OrganizationFactory(association=own, name="县农业农村局")
+    monkeypatch.setattr("events.services.organization_validate", lambda organization: None)
+    response = organizer_api.post(
+        "/api/v1/organizations/", {"name": "县农业农村局", "kind": "department"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "县农业农村局" in response.json()["name"][0]
+    assert Organization.objects.filter(association=own, name="县农业农村局").count() == 1
+    # The request's transaction is still usable after the refused insert (the savepoint was rolled back).
+    assert organizer_api.get("/api/v1/organizations/").status_code == 200
+
+
 def test_renaming_an_organization_to_a_taken_name_is_a_field_error(organizer_api, own):
     OrganizationFactory(association=own, name="县科技局")
     other = OrganizationFactory(association=own, name="县教育局")
