@@ -1,7 +1,7 @@
 """Reads of check-in data (what each user may read is kepu/access.py's to say); a scan's reads are
 checkin/scan/lookup.py."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from events.models import Event
 from kepu import phones
@@ -136,3 +136,13 @@ def event_counts_by_group(*, event: Event) -> dict:
             for region_id, name, level, town, n in by_region
         ],
     }
+
+
+def checkins_awaiting_review(checkins: QuerySet[CheckIn], *, event: Event) -> QuerySet[CheckIn]:
+    """The event's self check-ins held for an organizer's review, oldest first, from `checkins` (the user's
+    readable ones: kepu.access.checkins_for_read). The desk's live tab and the API list the same rows."""
+    return (
+        checkins.filter(event=event, awaiting_review=True)
+        .select_related("attendee__region", "phone_conflict_with")
+        .order_by("scanned_at", "id")
+    )

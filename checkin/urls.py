@@ -29,6 +29,7 @@ api_urlpatterns = [
     path("checkin/search/", api.SearchView.as_view(), name="checkin-search"),
     path("checkin/checkins/<int:pk>/annul/", api.AnnulView.as_view(), name="checkin-annul"),
     path("checkin/checkins/<int:pk>/review/", api.ReviewView.as_view(), name="checkin-review"),
+    path("events/<int:event_id>/checkins-held/", api.HeldCheckInsView.as_view(), name="event-checkins-held"),
 ]
 
 # Pages, under the "checkin" namespace.

@@ -287,6 +287,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a field named `method`: the check-in's own keeps a readable name in the schema.
+    "ENUM_NAME_OVERRIDES": {"CheckInMethodEnum": "checkin.models.CheckIn.Method"},
 }
 
 # --- Celery -------------------------------------------------------------------------

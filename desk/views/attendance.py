@@ -67,12 +67,7 @@ def live(request, event_id: int):
     )
     if failed_only:
         log = log.filter(status__in=selectors.FAILED_SCAN_STATUSES)
-    held = (
-        access.checkins_for_read(request.user)
-        .filter(event=event, awaiting_review=True)
-        .select_related("attendee__region", "phone_conflict_with")
-        .order_by("scanned_at", "id")
-    )
+    held = selectors.checkins_awaiting_review(access.checkins_for_read(request.user), event=event)
     flag_labels = dict(CheckIn.Flag.choices)
     scanner_url = public_url(reverse("checkin:scanner", kwargs={"event_id": event.pk}), request)
     context = {

@@ -277,6 +277,18 @@ def test_the_events_own_organizer_accepts_over_the_api(organizer_api, pending):
     assert response.status_code == 200 and response.json()["review"] == "accepted"
 
 
+def test_the_api_lists_the_events_held_checkins_until_they_are_decided(organizer_api, pending, poster):
+    _checkin(poster, name="乙")  # also held (no burst allowance): listed after the first, oldest first
+    url = f"/api/v1/events/{pending.event_id}/checkins-held/"
+    rows = organizer_api.get(url).json()["results"]
+    assert (rows[0]["id"], rows[0]["name"], rows[0]["reasons"]) == (pending.id, "甲", ["burst"])
+    assert [row["name"] for row in rows] == ["甲", "乙"]
+    organizer_api.post(f"/api/v1/checkin/checkins/{pending.id}/review/", {"decision": "accept"})
+    assert [row["name"] for row in organizer_api.get(url).json()["results"]] == ["乙"]
+    other_county = _token_client(OrganizerFactory().user)
+    assert other_county.get(url).status_code == 404
+
+
 def test_a_wrong_decision_is_a_400_in_the_users_language(organizer_api, pending):
     response = organizer_api.post(f"/api/v1/checkin/checkins/{pending.id}/review/", {"decision": "maybe"})
     assert response.status_code == 400 and "decision" in response.json()

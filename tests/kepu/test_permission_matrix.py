@@ -66,6 +66,7 @@ EXPECTED = {
     ("api:checkin-search", "GET"):               "denied  denied  ok      ok      denied  ok      denied",
     ("api:checkin-annul", "POST"):               "denied  denied  bad     ok      denied  denied  denied",
     ("api:checkin-review", "POST"):              "denied  denied  denied  bad     denied  denied  denied",
+    ("api:event-checkins-held", "GET"):          "denied  denied  denied  ok      denied  ok      denied",
     ("api:api-token", "POST"):                   "bad     bad     bad     bad     bad     bad     bad",
     ("api:region-list", "GET"):                  "ok      ok      ok      ok      ok      ok      ok",
     ("api:region-detail", "GET"):                "ok      ok      ok      ok      ok      ok      ok",
