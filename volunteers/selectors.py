@@ -218,6 +218,54 @@ class ShiftRoster:
     def fill_rate(self) -> int:
         return round(100 * self.confirmed / self.shift.capacity) if self.shift.capacity else 100
 
+    @property
+    def full(self) -> bool:
+        return self.confirmed >= self.shift.capacity
+
+    @property
+    def attended(self) -> int:
+        return sum(1 for s in self.signups if s.status == SignUp.Status.ATTENDED)
+
+    @property
+    def no_show(self) -> int:
+        return sum(1 for s in self.signups if s.status == SignUp.Status.NO_SHOW)
+
+    @property
+    def hours(self) -> Decimal:
+        """Service hours credited on the shift: those of the volunteers who came."""
+        return sum((s.hours or Decimal(0) for s in self.signups if s.status == SignUp.Status.ATTENDED), Decimal(0))
+
+    @property
+    def signups_by_status(self) -> list[SignUp]:
+        """Who came first, then who holds a place, the no-shows, the waitlist; each in sign-up order."""
+        return sorted(self.signups, key=lambda s: (_ROSTER_ORDER.get(s.status, 9), s.created_at, s.id))
+
+
+_ROSTER_ORDER: dict[str, int] = {"attended": 0, "confirmed": 1, "no_show": 2, "waitlisted": 3}
+
+
+@dataclass
+class StaffingTotals:
+    """An event's shifts added up: places filled of places offered, who came, who did not, hours credited."""
+
+    confirmed: int
+    capacity: int
+    fill_rate: int
+    attended: int
+    no_show: int
+    hours: Decimal
+
+
+def staffing_totals(rosters: list[ShiftRoster]) -> StaffingTotals:
+    return StaffingTotals(
+        confirmed=sum(r.confirmed for r in rosters),
+        capacity=sum(r.shift.capacity for r in rosters),
+        fill_rate=event_fill_rate(rosters),
+        attended=sum(r.attended for r in rosters),
+        no_show=sum(r.no_show for r in rosters),
+        hours=sum((r.hours for r in rosters), Decimal(0)),
+    )
+
 
 def roster_of(event: Event) -> list[ShiftRoster]:
     """Each shift of the event with its live sign-ups, waitlist in queue order."""

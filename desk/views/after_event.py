@@ -25,6 +25,7 @@ from events.selectors import PlaceNames
 from kepu import access
 from kepu.text import NameFormField
 
+from ..templatetags.desk import plain
 from .common import organizer_required
 
 PAPER_ROWS = 10  # blank rows of a new sheet; "more rows" (or the keyboard, with JavaScript) adds more
@@ -112,7 +113,7 @@ class OutputForm(forms.ModelForm):
         self.fields["note"].widget.attrs["placeholder"] = _("Note (optional)")
         if self.instance.pk and self.instance.quantity is not None:
             # 300, not "300.0": the field keeps one decimal place, people count whole copies and boards.
-            self.initial["quantity"] = f"{self.instance.quantity.normalize():f}"
+            self.initial["quantity"] = plain(self.instance.quantity)
 
 
 class EvidenceForm(forms.Form):

@@ -53,8 +53,8 @@ def test_each_shift_shows_its_fill_rate_and_a_full_shift_says_so(client, event):
     assert "2/2" in shift_block(body, full) and "已满" in shift_block(body, full)
     assert "2/4" in shift_block(body, half) and "50%" in shift_block(body, half)
     assert "已满" not in shift_block(body, half) and "候补 1 人" in shift_block(body, half)
-    assert response.context["fill_rate"] == 67  # 4 of 6 places
-    assert response.context["totals"]["confirmed"] == 4
+    assert response.context["totals"].fill_rate == 67  # 4 of 6 places
+    assert response.context["totals"].confirmed == 4
 
 
 def test_attendance_and_hours_are_summed_per_shift(client, event):
@@ -64,7 +64,7 @@ def test_attendance_and_hours_are_summed_per_shift(client, event):
     signed_up(shift, status=SignUp.Status.NO_SHOW)
     response = client.get(reverse("desk-event-staffing", args=[event.id]))
     row = response.context["shifts"][0]
-    assert (row["attended"], row["no_show"], row["hours"]) == (2, 1, Decimal("5.50"))
+    assert (row.attended, row.no_show, row.hours) == (2, 1, Decimal("5.50"))
     assert "到岗 2 人，缺席 1 人" in response.content.decode()
 
 
