@@ -217,7 +217,10 @@ def volunteer_anonymize(*, volunteer: Volunteer) -> Volunteer:
     volunteer.calendar_token = None
     volunteer.save(update_fields=["name", "phone", "calendar_token"])
     user = volunteer.user
-    if user is not None:
+    # A colleague's staff account (an organizer, an administrator) that also volunteers is not the volunteer
+    # record's to close: its name and sign-in belong to the association's staff records. The volunteer's own
+    # name and phone go as for anyone; the account keeps working.
+    if user is not None and not _is_staff_account(user):
         user.username = f"removed-{user.id}"
         user.first_name = user.last_name = user.email = ""
         user.is_active = False  # signed out everywhere: the session's user no longer authenticates
@@ -233,6 +236,10 @@ def volunteer_anonymize(*, volunteer: Volunteer) -> Volunteer:
         phone="", name=REMOVED_NAME
     )
     return volunteer
+
+
+def _is_staff_account(user: Any) -> bool:
+    return user.is_staff or user.is_superuser or hasattr(user, "organizer")
 
 
 # --- retention -------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from tests.factories import (
     RegistrationFactory,
     SignUpFactory,
     VillageFactory,
+    VolunteerFactory,
 )
 from volunteers.models import SignUp, Volunteer
 
@@ -141,6 +142,19 @@ def test_deleting_a_persons_data_keeps_every_figure(client, organizer, person, h
     # Nobody is found under the number any more.
     client.post("/desk/privacy/", {"phone": PHONE})
     assert not privacy.person_records(user=organizer, phone=PHONE)
+
+
+def test_deleting_a_volunteer_who_is_also_an_organizer_keeps_the_organizers_account(client, organizer, held_event):
+    colleague = OrganizerFactory(association=held_event.association).user
+    volunteer = VolunteerFactory(user=colleague, phone=PHONE, name="李干事", association=held_event.association)
+    username = colleague.username
+    client.force_login(organizer)
+    assert client.post("/desk/privacy/delete/", {"phone": PHONE, "confirm": "on"}).status_code == 302
+    volunteer.refresh_from_db()
+    colleague.refresh_from_db()
+    assert volunteer.name == privacy.REMOVED_NAME and "139" not in volunteer.phone  # the volunteer's data goes
+    assert colleague.is_active and colleague.has_usable_password()  # the colleague still signs in to work
+    assert colleague.username == username
 
 
 def test_another_associations_person_is_not_found(client, person):
