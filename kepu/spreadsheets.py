@@ -466,12 +466,12 @@ def xlsx_bytes(*sheets: Sheet) -> bytes:
             sheet.freeze_panes = "A2"
         for column, width in spec.widths.items():
             sheet.column_dimensions[get_column_letter(column)].width = width
-        for (row, column), text in spec.comments.items():
+        for (row_number, column), text in spec.comments.items():
             comment = Comment(str(safe_cell(text)), "Kepu")
             comment.width, comment.height = 320, 160
-            sheet.cell(row=row, column=column).comment = comment
-        for (row, column), colour in spec.fills.items():
-            sheet.cell(row=row, column=column).fill = PatternFill("solid", start_color=colour, end_color=colour)
+            sheet.cell(row=row_number, column=column).comment = comment
+        for (row_number, column), colour in spec.fills.items():
+            sheet.cell(row=row_number, column=column).fill = PatternFill("solid", start_color=colour, end_color=colour)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

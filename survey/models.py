@@ -79,7 +79,10 @@ class ActivityRule(models.Model):
         return str(self.get_match_display())
 
     def clean(self) -> None:
-        kinds = {self.Match.EVENT_KIND: Event.Kind.values, self.Match.CAMPAIGN_KIND: Campaign.Kind.values}
+        kinds: dict[str, list[str]] = {
+            self.Match.EVENT_KIND: Event.Kind.values,
+            self.Match.CAMPAIGN_KIND: Campaign.Kind.values,
+        }
         if self.match == self.Match.COUNTRYSIDE_TRIP:
             if self.value:
                 raise ValidationError({"value": _("A countryside-trip rule names no kind.")})

@@ -380,15 +380,15 @@ def _hours(minutes: int) -> int:
 
 def _media(association: Association, year: int) -> Table:
     episodes = MediaEpisode.objects.filter(column__association=association, aired_on__year=year)
-    by_kind = {
-        row["column__kind"]: row
+    by_kind: dict[str, dict[str, Any]] = {
+        row["column__kind"]: dict(row)
         for row in episodes.values("column__kind")
         .annotate(n=Count("id"), minutes=Sum("minutes"), columns=Count("column_id", distinct=True))
         .order_by()
     }
 
     def of(kind: str, key: str) -> int:
-        return (by_kind.get(kind) or {}).get(key) or 0
+        return int((by_kind.get(kind) or {}).get(key) or 0)
 
     kinds = MediaColumn.Kind
     reports = NewsReport.objects.filter(association=association, published_on__year=year).count()

@@ -4,6 +4,8 @@ cell no record answers is left empty, filled yellow and commented "需手工填�
 
 Written through kepu.spreadsheets (formulas neutralized, like every export)."""
 
+from urllib.parse import quote
+
 from kepu.spreadsheets import Sheet, xlsx_bytes
 
 from .national_form import BY_HAND, Cell, NationalForm, Table
@@ -13,7 +15,7 @@ SOURCE_SHEET = "来源"
 
 
 def coordinate(row: int, column: int) -> str:
-    """"B3" for (3, 2): how the source sheet names a cell."""
+    """ "B3" for (3, 2): how the source sheet names a cell."""
     letters = ""
     while column:
         column, rest = divmod(column - 1, 26)
@@ -88,3 +90,8 @@ def national_form_xlsx(form: NationalForm) -> bytes:
 
 def download_name(form: NationalForm) -> str:
     return f"全国科普统计调查-{form.association.name}-{form.year}.xlsx"
+
+
+def attachment_header(form: NationalForm) -> str:
+    """Content-Disposition for the workbook: the Chinese file name, percent-encoded (RFC 6266)."""
+    return f"attachment; filename*=UTF-8''{quote(download_name(form))}"

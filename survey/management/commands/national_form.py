@@ -13,9 +13,7 @@ def table_text(form: NationalForm, key: str) -> str:
     table = form.table(key)
     lines = [f"{form.association.name} {form.year}年 · {table.title}（{' / '.join(table.headings)}）"]
     for line in table.lines:
-        values = [
-            BY_HAND if cell.manual else f"{cell.value} {unit}" for unit, cell in line.cells if cell is not None
-        ]
+        values = [BY_HAND if cell.manual else f"{cell.value} {unit}" for unit, cell in line.cells if cell is not None]
         lines.append(f"{line.label}: " + " | ".join(values))
     return "\n".join(lines)
 
