@@ -477,7 +477,7 @@ UNMAPPED_LABEL = "未归入以上各行的活动（核对用，非调查指标�
 
 
 def _rules_text(rules: list[ActivityRule]) -> str:
-    return "或".join(rule.describe() for rule in rules)
+    return "或".join(f"「{rule.describe()}」" for rule in rules)
 
 
 def _contest_hint(association: Association, year: int) -> str:
