@@ -511,7 +511,7 @@ def _activities(association: Association, year: int, events: list[HeldEvent], ru
             alone = sum(1 for e in matched if e.campaign_id is None)
             count = Cell(
                 len(campaigns) + alone,
-                f"{which}：每个活动计划计一次，不属任何计划的活动各计一次",
+                f"{which}：每个活动项目计一次，不属任何计划的活动各计一次",
                 f"共 {len(matched)} 场活动",
             )
         else:
