@@ -366,6 +366,12 @@ def access_event_for_write(user: AnyUser, event_id: int) -> Event:
     return event
 
 
+def access_association_for_read(user: AnyUser, association_id: int) -> Association:
+    """An association whose records the organizer reads (their own; a prefecture's also its counties'),
+    for reports of its year (the national form); 404 otherwise."""
+    return get_object_or_404(Association.objects.filter(id__in=associations_for_read(user)), pk=association_id)
+
+
 def access_scanned_event(user: AnyUser, event_id: int) -> Event:
     """The event, if this user may check people in at it; 404 otherwise."""
     event = Event.objects.filter(pk=event_id).first()

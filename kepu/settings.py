@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "notifications",
     "outreach",  # the association's registers beyond events: science-popularization sites
     "stats",
+    "survey",  # the national science-popularization statistics form, filled from the records
     "desk",  # the organizer's pages: reads and writes through the apps above
 ]
 

@@ -40,7 +40,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
@@ -446,6 +447,9 @@ class Sheet:
     rows: Iterable[Sequence[Any]]
     heading: bool = False  # the first row names the columns: bold, and kept in view when scrolling
     widths: Mapping[int, float] = field(default_factory=dict)  # by column number, 1 = A
+    # By (row, column), both from 1: a comment on the cell, and a fill colour ("FFF2CC") to mark it.
+    comments: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    fills: Mapping[tuple[int, int], str] = field(default_factory=dict)
 
 
 def xlsx_bytes(*sheets: Sheet) -> bytes:
@@ -462,6 +466,12 @@ def xlsx_bytes(*sheets: Sheet) -> bytes:
             sheet.freeze_panes = "A2"
         for column, width in spec.widths.items():
             sheet.column_dimensions[get_column_letter(column)].width = width
+        for (row_number, column), text in spec.comments.items():
+            comment = Comment(str(safe_cell(text)), "Kepu")
+            comment.width, comment.height = 320, 160
+            sheet.cell(row=row_number, column=column).comment = comment
+        for (row_number, column), colour in spec.fills.items():
+            sheet.cell(row=row_number, column=column).fill = PatternFill("solid", start_color=colour, end_color=colour)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

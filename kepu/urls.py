@@ -10,6 +10,7 @@ from events import urls as events_urls
 from notifications import urls as notifications_urls
 from outreach import urls as outreach_urls
 from stats import urls as stats_urls
+from survey import urls as survey_urls
 from volunteers import urls as volunteers_urls
 
 from .health import healthz
@@ -39,6 +40,7 @@ api_v1 = [
     *notifications_urls.api_urlpatterns,
     *outreach_urls.api_urlpatterns,
     *stats_urls.api_urlpatterns,
+    *survey_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -55,5 +57,6 @@ urlpatterns = [
     *checkin_urls.urlpatterns,
     *notifications_urls.urlpatterns,
     *stats_urls.urlpatterns,
+    *survey_urls.urlpatterns,  # the national form's pages, under desk/
     path("desk/", include(desk_urls)),
 ]

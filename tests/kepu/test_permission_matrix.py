@@ -194,6 +194,8 @@ EXPECTED = {
     ("api:stats-summary", "GET"):                "denied  denied  denied  ok      ok      ok      denied",
     ("api:stats-recompute", "POST"):             "denied  denied  denied  ok      ok      ok      denied",
     ("api:stats-today", "GET"):                  "denied  denied  denied  ok      ok      ok      denied",
+    # The national statistics form of county A's year: its organizers and the prefecture's read it.
+    ("api:survey-national-form", "GET"):         "denied  denied  denied  ok      denied  ok      denied",
     ("/", "GET"):                                "ok      ok      ok      ok      ok      ok      ok",
     ("/", "POST"):                               "ok      ok      ok      ok      ok      ok      ok",
     ("/", "PUT"):                                "ok      ok      ok      ok      ok      ok      ok",
@@ -346,6 +348,12 @@ EXPECTED = {
     ("desk-event-live-counts", "POST"):          "denied  ok      ok      405     405     405     ok",
     ("desk-checkin-review", "GET"):              "denied  ok      ok      405     405     405     ok",
     ("desk-checkin-review", "POST"):             "denied  ok      ok      ok      denied  denied  ok",
+    # The national form (survey/): the page shows the sender's own association's form; the workbook is
+    # county A's, which its organizers and the prefecture's read. Both read only (GET).
+    ("desk-national-form", "GET"):               "denied  ok      ok      ok      ok      ok      ok",
+    ("desk-national-form", "POST"):              "denied  ok      ok      405     405     405     ok",
+    ("desk-national-form-file", "GET"):          "denied  ok      ok      ok      denied  ok      ok",
+    ("desk-national-form-file", "POST"):         "denied  ok      ok      405     405     405     ok",
 }
 # fmt: on
 
@@ -426,6 +434,7 @@ def url_of(route: Route, world) -> str:
         "event_id": a.event.id,
         "campaign_id": a.campaign.id,
         "year": a.event.starts_at.year,
+        "association_id": a.association.id,
         "figure": "events_held",
         "token": a.invitation_token if route.name == "v-join" else a.volunteer.calendar_token,
         "fmt": "csv",
@@ -706,6 +715,8 @@ ADMIN_ACTIONS = {
     ("stats.summarytemplate", "delete_selected"):              (False, False, False, True,  True,  True,  True),
     ("stats.tally", "delete_selected"):                        (False, False, False, False, False, False, True),
     ("stats.tallymarker", "delete_selected"):                  (False, False, False, False, False, False, True),
+    # The mapping of events onto the national survey's rows: one table for the installation, superusers'.
+    ("survey.activityrule", "delete_selected"):                (False, False, False, False, False, False, True),
     ("volunteers.shift", "delete_selected"):                   (False, False, False, False, False, False, True),
     ("volunteers.signup", "delete_selected"):                  (False, False, False, False, False, False, True),
     ("volunteers.signup", "mark_attended"):                    (False, False, False, True,  False, False, True),
