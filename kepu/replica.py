@@ -38,6 +38,7 @@ REPLICA = "replica"  # the alias of DATABASES that kepu/settings.py adds when DA
 PIN_COOKIE = "kepu_primary"  # the browser wrote just now: read from the primary until the cookie expires
 PIN_SALT = "kepu.replica.pin"
 LAG_CHECK_SECONDS = 1.0  # a lag measured this recently is reused (per process) instead of asked again
+DOWN_CHECK_SECONDS = 10.0  # a replica that did not answer is asked again after this long, not at every request
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # On the replica: 0 when it has replayed all it received, else how old its last replayed transaction is
@@ -79,8 +80,10 @@ def replica_lag_seconds() -> float | None:
     once per LAG_CHECK_SECONDS per process: a busy dashboard does not double its queries."""
     global _lag_measured
     with _lag_lock:
-        if _lag_measured is not None and time.monotonic() - _lag_measured[0] < LAG_CHECK_SECONDS:
-            return _lag_measured[1]
+        if _lag_measured is not None:
+            measured_at, lag = _lag_measured
+            if time.monotonic() - measured_at < (LAG_CHECK_SECONDS if lag is not None else DOWN_CHECK_SECONDS):
+                return lag
     lag = _measure_lag()
     with _lag_lock:
         _lag_measured = (time.monotonic(), lag)

@@ -164,6 +164,8 @@ if _replica_url := env("DATABASE_REPLICA_URL", default=""):
     for _option in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "OPTIONS"):
         if _option in DATABASES["default"]:
             DATABASES["replica"][_option] = DATABASES["default"][_option]
+    # A replica that is down must not hold a dashboard up: Kepu reads from the primary instead (kepu/replica.py).
+    DATABASES["replica"]["OPTIONS"] = {**DATABASES["replica"].get("OPTIONS", {}), "connect_timeout": 2}
     # Tests: the replica alias reads the test database of the primary (physical replication copies it).
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["kepu.replica.ReplicaRouter"]
