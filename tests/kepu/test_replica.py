@@ -154,15 +154,19 @@ def replica_server(django_db_setup, django_db_blocker) -> Iterator[ReplicaServer
     try:
         with django_db_blocker.unblock():
             _allow_replication_connections(primary)
-        subprocess.run(
-            [
-                *("pg_basebackup", "-h", primary["host"], "-p", str(primary["port"]), "-U", primary["user"]),
-                *("-D", str(data), "-X", "stream", "-R", "--checkpoint=fast", "--no-sync", "--no-manifest"),
-            ],
-            check=True,
-            capture_output=True,
-            **as_postgres,
-        )
+        for attempt in (1, 2, 3):  # a copy the server cut off (another client's pg_terminate_backend) is redone
+            copied = subprocess.run(
+                [
+                    *("pg_basebackup", "-h", primary["host"], "-p", str(primary["port"]), "-U", primary["user"]),
+                    *("-D", str(data), "-X", "stream", "-R", "--checkpoint=fast", "--no-sync", "--no-manifest"),
+                ],
+                capture_output=True,
+                **as_postgres,
+            )
+            if copied.returncode == 0 or attempt == 3:
+                copied.check_returncode()
+                break
+            shutil.rmtree(data, ignore_errors=True)
         # Debian keeps a cluster's configuration outside its data folder: the copy gets one of its own.
         conf = {
             "port": port,
