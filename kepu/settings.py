@@ -157,8 +157,8 @@ else:
         # that cannot follow prepared statements (PgBouncer before 1.21).
         DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 
-# A PostgreSQL streaming replica (kepu/replica.py, docs/operations.md): the dashboards, exports, the summary and
-# the statistics form read from it, everything else (and every write) from DATABASE_URL. Unset: one database.
+# A PostgreSQL streaming replica (kepu/replica.py, docs/operations.md): the dashboards, exports and the summary
+# read from it, everything else (and every write) from DATABASE_URL. Unset: one database.
 if _replica_url := env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db_url_config(_replica_url)
     for _option in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "OPTIONS"):
