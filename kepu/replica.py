@@ -1,9 +1,9 @@
 """Reads that may go to a PostgreSQL streaming replica (DATABASE_REPLICA_URL), and only those.
 
 Nothing reads from the replica unless it asks to: the dashboards, the exports and the summary (and any
-other report that opts in, the statistics form say) wrap their reading in `reads()` (or decorate their view with `replica_reads`). Inside,
-the ORM's reads go to the replica (ReplicaRouter); every write, anywhere, goes to the primary. A read
-goes to the primary instead when
+other report that opts in, the statistics form say) wrap their reading in `reads()` (or decorate their
+view with `replica_reads`). Inside, the ORM's reads go to the replica (ReplicaRouter); every write,
+anywhere, goes to the primary. A read goes to the primary instead when
 
 - the request is a write (POST, PUT, PATCH, DELETE), or a write of this request already happened: a
   request reads its own writes;
