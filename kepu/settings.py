@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kepu.replica.ReplicaMiddleware",  # before sessions: a session written on the way out counts as a write
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "kepu.middleware.BadInputMiddleware",  # after LocaleMiddleware: its 400 speaks the request's language
@@ -157,6 +158,26 @@ else:
         # (bench/checkin). Set DATABASE_PREPARED_STATEMENTS=false behind a pooler in transaction mode
         # that cannot follow prepared statements (PgBouncer before 1.21).
         DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+
+# A PostgreSQL streaming replica (kepu/replica.py, docs/operations.md): the dashboards, exports and the summary
+# read from it, everything else (and every write) from DATABASE_URL. Unset: one database.
+if _replica_url := env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url_config(_replica_url)
+    for _option in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "OPTIONS"):
+        if _option in DATABASES["default"]:
+            DATABASES["replica"][_option] = DATABASES["default"][_option]
+    # A replica that is down must not hold a dashboard up: Kepu reads from the primary instead (kepu/replica.py).
+    DATABASES["replica"]["OPTIONS"] = {**DATABASES["replica"].get("OPTIONS", {}), "connect_timeout": 2}
+    # Tests: the replica alias reads the test database of the primary (physical replication copies it).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["kepu.replica.ReplicaRouter"]
+# A replica further behind than this (seconds) is not read from: those reads go to the primary.
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=5.0)
+# After a write, the browser reads from the primary this long (a signed cookie), so it sees what it just did. At
+# least the lag bound plus the lag's 1 s measuring interval: a replica within the bound then has the write.
+DATABASE_REPLICA_PIN_SECONDS = env.int(
+    "DATABASE_REPLICA_PIN_SECONDS", default=int(DATABASE_REPLICA_MAX_LAG_SECONDS) + 2
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

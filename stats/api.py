@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from kepu import access
 from kepu.api import IsOrganizer
 from kepu.queue import send_task_safely
+from kepu.replica import replica_reads
 
 from . import figures as F_
 from . import selectors, services, summary, tasks
@@ -67,6 +68,7 @@ class YearTallyView(APIView):
     permission_classes = [IsOrganizer]
 
     @extend_schema(responses=TallySerializer)
+    @replica_reads
     def get(self, request, year: int):
         tally = selectors.year_tally(association_id=_association(request).id, year=_year(str(year)))
         return Response(TallySerializer(tally).data)
@@ -90,6 +92,7 @@ class PeriodTallyView(APIView):
     permission_classes = [IsOrganizer]
 
     @extend_schema(parameters=[PeriodQuery], responses=TallySerializer)
+    @replica_reads
     def get(self, request):
         query = PeriodQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -101,6 +104,7 @@ class EventTallyView(APIView):
     permission_classes = [IsOrganizer]
 
     @extend_schema(responses=TallySerializer)
+    @replica_reads
     def get(self, request, event_id: int):
         event = access.access_event_for_read(request.user, event_id)
         return Response(TallySerializer(selectors.tally_for(F_.event_scope(event))).data)
@@ -110,6 +114,7 @@ class CampaignTallyView(APIView):
     permission_classes = [IsOrganizer]
 
     @extend_schema(responses=TallySerializer)
+    @replica_reads
     def get(self, request, campaign_id: int):
         campaign = access.campaigns_for_read(request.user).filter(id=campaign_id).first()
         if campaign is None:
@@ -135,6 +140,7 @@ class CampaignProgressView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("year", int, required=False)], responses=CampaignProgressSerializer(many=True)
     )
+    @replica_reads
     def get(self, request):
         year = _year(request.query_params.get("year"))
         progress = selectors.campaign_progress(association_id=_association(request).id, year=year)
@@ -168,6 +174,7 @@ class SummaryView(APIView):
             (200, summary.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
         },
     )
+    @replica_reads
     def get(self, request, year: int):
         query = SummaryQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -221,6 +228,7 @@ class TodayView(APIView):
             many=True,
         )
     )
+    @replica_reads
     def get(self, request):
         rows = selectors.todays_events(association_id=_association(request).id)
         return Response(

@@ -24,9 +24,12 @@ def tally_for(scope: F_.Scope, *, compute_if_missing: bool = True) -> Tally | No
     """The stored tally of a scope; computed now (and stored) if none was ever computed."""
     tally = Tally.objects.filter(key=scope.key).first()
     if tally is None and compute_if_missing:
+        from kepu import replica
+
         from .services import tally_compute
 
-        tally = tally_compute(scope=scope)
+        with replica.primary():  # stored on the primary: computed from the primary's records, not a replica's
+            tally = tally_compute(scope=scope)
     return tally
 
 

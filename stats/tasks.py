@@ -39,6 +39,9 @@ def tally_nightly() -> dict:
 @shared_task(**RETRY)
 def summary_file(association_id: int, year: int, language: str, fmt: str) -> str:
     """Write one summary file for the dashboard's link (stats.summary_files); safe to repeat."""
+    from kepu import replica
+
     from . import summary_files
 
-    return summary_files.summary_file_write(association_id=association_id, year=year, language=language, fmt=fmt)
+    with replica.reads():
+        return summary_files.summary_file_write(association_id=association_id, year=year, language=language, fmt=fmt)

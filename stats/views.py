@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from checkin.models import Attendee
 from events.models import Association, Campaign, Region
 from kepu import access
+from kepu.replica import replica_reads
 
 from . import figures as F_
 from . import selectors, wording
@@ -104,6 +105,7 @@ def _headline(tally, year: int, lang: str) -> list[dict]:
 
 
 @organizer_required
+@replica_reads
 def dashboard(request):
     association = _association(request)
     year, lang = _year(request), _language(request)
@@ -194,6 +196,7 @@ def dashboard(request):
 
 
 @organizer_required
+@replica_reads
 def figure_records(request, figure: str):
     """The events a figure of the year is computed from, with their check-ins and headcounts."""
     definition = F_.BY_NAME.get(figure)
@@ -215,6 +218,7 @@ def figure_records(request, figure: str):
 
 
 @organizer_required
+@replica_reads
 def event_records(request, event_id: int):
     """One event's check-ins and headcounts: the records its figures rest on."""
     event = access.events_for_read(request.user).filter(id=event_id).first()
@@ -238,6 +242,7 @@ def event_records(request, event_id: int):
 
 
 @organizer_required
+@replica_reads  # as stats.tasks.summary_file reads: both name the file alike
 def summary_file(request, year: int):
     """The dashboard's Word/Excel link: the file at once if written, else a page that waits for the worker."""
     from django.core.files.storage import default_storage

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from events.models import YEAR_MAX, YEAR_MIN
 from kepu import access
 from kepu.api import IsOrganizer
+from kepu.replica import replica_reads
 from kepu.spreadsheets import XLSX
 
 from .national_form import national_form
@@ -36,6 +37,7 @@ class NationalFormView(APIView):
         ],
         responses={(200, "application/json"): dict, (200, XLSX): OpenApiTypes.BINARY},
     )
+    @replica_reads
     def get(self, request, association_id: int, year: int):
         association = access.access_association_for_read(request.user, association_id)
         form = national_form(association=association, year=checked_year(year))

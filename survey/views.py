@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from desk.views.common import organizer_required
 from events.models import YEAR_MAX, YEAR_MIN, Association
 from kepu import access
+from kepu.replica import replica_reads
 from kepu.spreadsheets import XLSX
 
 from .models import ActivityRule
@@ -22,6 +23,7 @@ def _year_refused() -> HttpResponseBadRequest:
 
 
 @organizer_required
+@replica_reads
 @require_GET
 def national_form_page(request):
     """`?association=` one the organizer reads (default: their own), `?year=` (default: this year)."""
@@ -52,6 +54,7 @@ def national_form_page(request):
 
 
 @organizer_required
+@replica_reads
 @require_GET
 def national_form_file(request, association_id: int, year: int):
     if not YEAR_MIN <= year <= YEAR_MAX:

@@ -25,6 +25,7 @@ from kepu import access
 from kepu.links import public_url
 from kepu.login_codes import LoginCodeThrottled
 from kepu.logins import lockout_message
+from kepu.replica import replica_reads
 from kepu.spreadsheets import ImportRefused
 
 from . import documents, selectors, services
@@ -482,6 +483,7 @@ def _org_add_by_phone(request, event) -> None:
 
 
 @organizer_required
+@replica_reads
 def org_roster_export(request, event_id: int, fmt: str):
     event = _organizer_event(request, event_id)
     rosters = selectors.roster_of(event)
@@ -497,6 +499,7 @@ def org_roster_export(request, event_id: int, fmt: str):
 
 
 @organizer_required
+@replica_reads
 def org_hours_export(request):
     form = PeriodForm(request.GET)
     if not form.is_valid():

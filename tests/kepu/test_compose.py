@@ -195,3 +195,30 @@ def test_the_backup_service_dumps_the_bundled_database_and_archives_the_media_vo
     assert (environment["PGHOST"], environment["PGPASSWORD"], environment["PGDATABASE"]) == ("postgres", "pw", "kepu")
     assert (environment["BACKUP_KEEP_DAYS"], environment["BACKUP_HOUR"]) == ("30", "3")
     assert environment["MEDIA_DIR"] == "/data/media" == FIXED["MEDIA_ROOT"]
+
+
+# --- The read replica --------------------------------------------------------------------------------------
+
+
+def test_the_replica_service_streams_from_the_bundled_database():
+    copy, primary = _service("postgres-replica"), _service("postgres")
+    assert copy["image"] == primary["image"]  # a physical replica runs the primary's major version
+    assert copy["command"] == ["sh", "/kepu-replica.sh"] and copy["user"] == "postgres"
+    volumes = {v.split(":")[1]: v.split(":")[0] for v in copy["volumes"]}
+    script = (ROOT / volumes["/kepu-replica.sh"]).read_text()
+    assert "pg_basebackup" in script and " -R" in script and "hot_standby=on" in script
+    assert volumes[copy["environment"]["PGDATA"]] == "pgreplica" and "pgreplica" in COMPOSE["volumes"]
+    environment = {k: interpolate(str(v), {"POSTGRES_PASSWORD": "pw"}) for k, v in copy["environment"].items()}
+    assert (environment["PRIMARY_HOST"], environment["PGUSER"], environment["PGPASSWORD"]) == ("postgres", "kepu", "pw")
+    assert copy["depends_on"]["postgres"]["condition"] == "service_healthy" and copy["healthcheck"]["test"]
+    # The primary lets it in: a replication entry in pg_hba.conf, written when its database is created.
+    init = {v.split(":")[1]: v.split(":")[0] for v in primary["volumes"] if v.startswith("./")}
+    hba_script = (ROOT / init["/docker-entrypoint-initdb.d/kepu-replication.sh"]).read_text()
+    assert "host replication" in hba_script
+
+
+def test_the_apps_read_from_the_replica_unless_dot_env_turns_it_off():
+    for service in APP_SERVICES:
+        url = container_environment(service, {**REQUIRED, "POSTGRES_PASSWORD": "pw"})["DATABASE_REPLICA_URL"]
+        assert url == "postgres://kepu:pw@postgres-replica:5432/kepu"
+        assert container_environment(service, {**REQUIRED, "DATABASE_REPLICA_URL": ""})["DATABASE_REPLICA_URL"] == ""

@@ -4,6 +4,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from kepu import replica
 from stats import summary
 
 from ._common import association_from
@@ -29,7 +30,8 @@ class Command(BaseCommand):
         self._started = time.monotonic()
         org = association_from(association, year)
         self._step(f"{org.name} {year}: reading the tallies and the records")
-        built = summary.summary_build(association=org, year=year, language=lang)
+        with replica.reads():
+            built = summary.summary_build(association=org, year=year, language=lang)
         self._step(f"writing {format} ({lang})")
         content = summary.WRITERS[format](built)
         if out:
