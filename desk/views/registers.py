@@ -86,6 +86,7 @@ class Register:
     columns: tuple[Column, ...]
     kinds: list | None = None  # filter by kind: the choices of `kind_field`
     kind_field: str = "kind"
+    kind_label: Promise | None = None  # the kind filter's label (None: 类型)
     by_town: bool = False
     dated_by: str | None = None  # the date whose value before a change the save needs
     parts: tuple[Part, ...] = ()
@@ -351,6 +352,7 @@ NEWS_REPORTS = Register(
     ),
     kinds=list(NewsReport._meta.get_field("level").choices or []),
     kind_field="level",
+    kind_label=gettext_lazy("Level"),
     dated_by="published_on",
     heading=gettext_lazy("Title"),
 )
@@ -419,6 +421,7 @@ FUNDING = Register(
     ),
     kinds=FundingRecord.Direction.choices,
     kind_field="direction",
+    kind_label=gettext_lazy("Income or spending"),
     dated_by="date",
     heading=gettext_lazy("Date"),
     label=lambda r: _date(r.date),
@@ -496,6 +499,8 @@ def register_list(request, register: Register):
         kinds=register.kinds,
         initial={"year": year},
     )
+    if register.kind_label and "kind" in filter_form.fields:
+        filter_form.fields["kind"].label = register.kind_label
     records = register.of_year(register.read(request.user), year)
     if filter_form.is_valid():
         if town := filter_form.cleaned_data.get("town"):
