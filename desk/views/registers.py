@@ -500,7 +500,7 @@ def register_list(request, register: Register):
         initial={"year": year},
     )
     if register.kind_label and "kind" in filter_form.fields:
-        filter_form.fields["kind"].label = register.kind_label
+        filter_form.fields["kind"].label = str(register.kind_label)
     records = register.of_year(register.read(request.user), year)
     if filter_form.is_valid():
         if town := filter_form.cleaned_data.get("town"):
