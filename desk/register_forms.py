@@ -3,10 +3,12 @@ registers' services whether a record may be saved, so a refusal reads as the API
 language; the views then save through the same services. Every choice a record links to (a town or
 village of the county, partners, events) is limited to what the organizer may write (kepu.access)."""
 
+from datetime import timedelta
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -163,7 +165,13 @@ class BaseForm(RegisterForm):
         partners = cast(forms.ModelMultipleChoiceField, self.fields["partners"])
         partners.queryset = access.organizations_for_write(self.user).order_by("kind", "name")
         events = cast(forms.ModelMultipleChoiceField, self.fields["events"])
-        events.queryset = access.events_for_write(self.user).order_by("-starts_at")
+        # The trainings of the last years, and those already linked: a county's whole history would make a list
+        # of thousands to tick through.
+        since = timezone.now() - timedelta(days=3 * 366)
+        linked = self.instance.events.values("pk") if self.instance.pk else Event.objects.none().values("pk")
+        events.queryset = (
+            access.events_for_write(self.user).filter(Q(starts_at__gte=since) | Q(pk__in=linked)).order_by("-starts_at")
+        )
         events.label_from_instance = lambda event: f"{timezone.localtime(event.starts_at):%Y-%m-%d} {event.title}"
 
     def check(self, record) -> None:

@@ -87,7 +87,7 @@ def columns_of_year(columns: QuerySet, year: int) -> QuerySet:
     aired = Q(episodes__aired_on__gte=first, episodes__aired_on__lte=last)
     return columns.annotate(
         year_episodes=Count("episodes", filter=aired), year_minutes=Sum("episodes__minutes", filter=aired)
-    )
+    ).order_by("kind", "name")
 
 
 def reports_of_year(reports: QuerySet[NewsReport], year: int) -> QuerySet[NewsReport]:
@@ -96,11 +96,15 @@ def reports_of_year(reports: QuerySet[NewsReport], year: int) -> QuerySet[NewsRe
 
 def contests_of_year(contests: QuerySet[Contest], year: int) -> QuerySet[Contest]:
     """The contests held in the year, with their entries, pupils and prizes."""
-    return contests.filter(held_on__year=year).annotate(
-        entry_count=Count("entries"),
-        pupil_count=Sum("entries__pupils"),
-        prize_count=Count("entries", filter=~Q(entries__award="")),
-    )
+    return (
+        contests.filter(held_on__year=year)
+        .annotate(
+            entry_count=Count("entries"),
+            pupil_count=Sum("entries__pupils"),
+            prize_count=Count("entries", filter=~Q(entries__award="")),
+        )
+        .order_by(*Contest._meta.ordering)
+    )  # Meta.ordering is dropped from GROUP BY queries
 
 
 def funding_of_year(records: QuerySet[FundingRecord], year: int) -> QuerySet[FundingRecord]:
