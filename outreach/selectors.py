@@ -103,7 +103,7 @@ def contests_of_year(contests: QuerySet[Contest], year: int) -> QuerySet[Contest
             pupil_count=Sum("entries__pupils"),
             prize_count=Count("entries", filter=~Q(entries__award="")),
         )
-        .order_by(*Contest._meta.ordering)
+        .order_by("-held_on", "name")
     )  # Meta.ordering is dropped from GROUP BY queries
 
 
