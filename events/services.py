@@ -113,16 +113,21 @@ def event_validate(event: Event) -> None:
 
 
 def organization_validate(organization: Organization) -> None:
-    """Raise ValidationError on the name if the association already has an organization of that name.
+    """Raise ValidationError (per field) for a name the association already gives another organization, or a
+    dissolution before the founding.
 
     The unique constraint holds the rule; checked here first so that the API and the admin answer with
     a message on the field (a form or serializer without the association cannot check it itself).
     """
-    if not organization.association_id or not organization.name:
-        return
-    taken = Organization.objects.filter(association_id=organization.association_id, name=organization.name)
-    if taken.exclude(pk=organization.pk).exists():
-        raise organization_name_taken(organization.name)
+    errors = {}
+    if organization.association_id and organization.name:
+        taken = Organization.objects.filter(association_id=organization.association_id, name=organization.name)
+        if taken.exclude(pk=organization.pk).exists():
+            errors.update(organization_name_taken(organization.name).message_dict)
+    if organization.founded_on and organization.dissolved_on and organization.dissolved_on <= organization.founded_on:
+        errors["dissolved_on"] = [_("An organization is dissolved after it was founded.")]
+    if errors:
+        raise ValidationError(errors)
 
 
 def organization_name_taken(name: str) -> ValidationError:
@@ -326,6 +331,20 @@ def organization_delete(*, organization: Organization) -> None:
             _("“%(name)s” took part in events or leads a campaign and cannot be deleted.") % {"name": organization.name}
         )
     organization.delete()
+
+
+@transaction.atomic
+def organization_save(organization: Organization, *, was: date | None = None) -> Organization:
+    """Create or change an organization (its association already set): a name of its own in the association,
+    dissolved after it was founded; the registry figures from its earliest date (`was`: its founding date
+    before the change) on follow."""
+    organization_validate(organization)
+    organization.full_clean(validate_constraints=False, validate_unique=False)
+    organization.save()
+    organization_saved(organization)
+    if was is not None:
+        registry_request(association_id=organization.association_id, since=was)
+    return organization
 
 
 def organization_saved(organization: Organization) -> None:
