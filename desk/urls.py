@@ -1,6 +1,6 @@
 """The desk's pages. Each part of the organizer's day has its own module under desk/views/."""
 
-from .views import after_event, attendance, home, plan, privacy, registrations, staffing
+from .views import after_event, attendance, home, plan, privacy, registrations, reporting, staffing
 
 urlpatterns: list = [
     *home.urlpatterns,
@@ -10,4 +10,5 @@ urlpatterns: list = [
     *after_event.urlpatterns,
     *staffing.urlpatterns,
     *privacy.urlpatterns,
+    *reporting.urlpatterns,
 ]

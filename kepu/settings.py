@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "notifications",
     "outreach",  # the association's registers beyond events: science-popularization sites
     "stats",
+    "reporting",  # submissions up to the parent association and its roll-up
     "desk",  # the organizer's pages: reads and writes through the apps above
 ]
 
