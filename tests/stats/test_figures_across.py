@@ -78,9 +78,8 @@ def county():
             )
             HeadcountFactory(event=event, count=10 * (n + 1), counted_at=started + timedelta(minutes=10))
             EventOutputFactory(event=event, kind=EventOutput.Kind.MATERIALS, quantity=50 + n)
-            SignUpFactory(
-                shift=ShiftFactory(event=event), volunteer=volunteer, status=SignUp.Status.ATTENDED, hours=Decimal("2.5")
-            )
+            shift = ShiftFactory(event=event)
+            SignUpFactory(shift=shift, volunteer=volunteer, status=SignUp.Status.ATTENDED, hours=Decimal("2.5"))
             events_by_town.setdefault(town.id, []).append(event)
     return association, events_by_town
 
