@@ -13,7 +13,9 @@ DEMO_STEPS: list[str] = [
     "outreach.demo.seed_sites",
     "outreach.demo.seed_media_contests",  # columns and their episodes, news reports, contests and entries
     "outreach.demo.seed_bases",  # issue 14 items 3 and 6
-    "stats.demo.seed_stats",  # last: tallies what the steps before it recorded
+    "stats.demo.seed_stats",  # tallies what the steps before it recorded
+    # The prefecture: two neighbouring counties, the demo county's year submitted and accepted (issue 15).
+    "reporting.demo.seed_prefecture",
 ]
 
 
@@ -44,3 +46,4 @@ class Command(BaseCommand):
             f"{demo.association.campaigns.filter(starts_on__year=year).count()} campaigns."
         )
         self.stdout.write(f"Organizer login (the desk, /desk/): {username} / {password}")
+        self.stdout.write(f"Prefecture organizer (reviews the counties' submissions): prefecture / {password}")
