@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from events.models import Association, Campaign
 from stats import figures as F_
@@ -283,12 +284,29 @@ class Difference:
         return None
 
 
+# The figures the appendix never names on their own (they complete another), as a difference names them.
+UNLABELLED = {
+    "checkins": gettext_lazy("Check-ins (scanned and on paper)"),
+    "headcount_people": gettext_lazy("People of headcounts"),
+}
+
+
 def figure_label(name: str, key: str | None = None) -> str:
+    """A figure's name for people (a keyed one's key named too: the kind of output, the venue, the kind)."""
+    from events.models import Venue
+    from stats import summary
+
     figure = F_.BY_NAME.get(name)
+    if name == "outputs" and key is not None:
+        return f"{summary.OUTPUT_LABELS.get(key, key)}"
     if figure is None or figure.label is None:
-        return f"{name} · {key}" if key else name
+        label = str(UNLABELLED.get(name, name))
+        return f"{label} · {key}" if key else label
+    if name == "venue_person_times" and key is not None:
+        venue = Venue.objects.filter(id=int(key)).values_list("name", flat=True).first() if key.isdigit() else None
+        return str(figure.label) % {"venue": venue or key}
     if figure.keyed:
-        return str(figure.label) % {"kind": key, "venue": key}
+        return str(figure.label) % {"kind": summary._kind_label(key or "", name)}
     return str(figure.label)
 
 

@@ -35,7 +35,9 @@ class SubmitForm(forms.Form):
 
 class ReviewForm(forms.Form):
     action = forms.ChoiceField(choices=[("accept", gettext_lazy("Accept")), ("return", gettext_lazy("Return"))])
-    comment = forms.CharField(label=gettext_lazy("Comment"), required=False, max_length=2000, widget=forms.Textarea)
+    comment = forms.CharField(
+        label=gettext_lazy("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 def _year(request) -> int:
@@ -121,10 +123,9 @@ def submission_detail(request, pk: int):
     """One version: its frozen figures, what changed since, its other versions; the parent's review form."""
     submission = access.access_submission_for_read(request.user, pk)
     reviewer = submission.to_association_id in access.associations_for_write(request.user)
-    snapshot_rows = [
-        {"label": selectors.figure_label(name), "value": value}
-        for name, value in submission.snapshot.get("figures", {}).items()
-        if name in F_.BY_NAME and F_.BY_NAME[name].label is not None and not F_.BY_NAME[name].keyed
+    frozen = submission.snapshot.get("figures", {})
+    snapshot_rows = [  # in the appendix's order (FIGURES), not the stored JSON's
+        {"label": figure.label, "value": frozen[figure.name]} for figure in TABLE_FIGURES if figure.name in frozen
     ]
     return render(
         request,
