@@ -1,6 +1,6 @@
 """The desk's pages. Each part of the organizer's day has its own module under desk/views/."""
 
-from .views import after_event, attendance, home, plan, privacy, registers, registrations, staffing
+from .views import after_event, attendance, home, plan, privacy, registers, registrations, reporting, staffing
 
 urlpatterns: list = [
     *home.urlpatterns,
@@ -11,4 +11,5 @@ urlpatterns: list = [
     *staffing.urlpatterns,
     *privacy.urlpatterns,
     *registers.urlpatterns,
+    *reporting.urlpatterns,
 ]

@@ -33,6 +33,7 @@ from events.models import Association, Campaign, Event, EventEvidence, Organizat
 from events.selectors import PUBLIC_CAMPAIGN_STATUSES, PUBLIC_EVENT_STATUSES, association_subtree_ids
 from notifications.models import Notification
 from outreach.models import Contest, DemonstrationBase, FundingRecord, MediaColumn, NewsReport, Site
+from reporting.models import Submission
 from volunteers.models import Shift, SignUp, Volunteer, VolunteerInvitation
 
 AnyUser = User | AnonymousUser
@@ -444,3 +445,42 @@ def for_write(user: AnyUser, model: type[Model]) -> QuerySet | None:
     if model in _FOR_READ:  # records written only by the services (check-ins, logs): nobody links to them
         return model._default_manager.none()
     return None
+
+
+# --- reporting up: submissions to the parent association (reporting) ------------------------------
+#
+# An association submits its own year to its parent; the parent reviews. Organizers read the submissions
+# of the associations they read (their own and those below); only the submitting association's organizers
+# submit for it, and only the organizers of the association it was submitted to accept or return it.
+
+
+def submissions_for_read(user: AnyUser) -> QuerySet[Submission]:
+    return Submission.objects.select_related("association", "to_association", "campaign", "submitted_by").filter(
+        association_id__in=associations_for_read(user)
+    )
+
+
+def submissions_for_review(user: AnyUser) -> QuerySet[Submission]:
+    """The submissions handed to the user's own association: what its organizers accept or return."""
+    return submissions_for_read(user).filter(to_association_id__in=associations_for_write(user))
+
+
+def access_submission_for_read(user: AnyUser, submission_id: int) -> Submission:
+    return get_object_or_404(submissions_for_read(user), pk=submission_id)
+
+
+def access_submission_for_review(user: AnyUser, submission_id: int) -> Submission:
+    """404 for a submission the user does not read; 403 for one they read but do not review (their own)."""
+    submission = access_submission_for_read(user, submission_id)
+    if submission.to_association_id not in associations_for_write(user):
+        raise PermissionDenied(_("Only the association it was submitted to accepts or returns a submission."))
+    return submission
+
+
+def access_association_for_submit(user: AnyUser, association_id: int) -> Association:
+    """The association whose year the user submits: 404 outside their read scope, 403 for one they read
+    but do not write (a prefecture organizer for one of its counties)."""
+    association = get_object_or_404(Association, pk=association_id, id__in=associations_for_read(user))
+    if association.id not in associations_for_write(user):
+        raise PermissionDenied(_("Only the association's own organizers submit its figures."))
+    return association

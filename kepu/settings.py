@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "outreach",  # the association's registers beyond events: science-popularization sites
     "stats",
     "survey",  # the national science-popularization statistics form, filled from the records
+    "reporting",  # submissions up to the parent association and its roll-up
     "desk",  # the organizer's pages: reads and writes through the apps above
 ]
 

@@ -9,6 +9,7 @@ from desk import urls as desk_urls
 from events import urls as events_urls
 from notifications import urls as notifications_urls
 from outreach import urls as outreach_urls
+from reporting import urls as reporting_urls
 from stats import urls as stats_urls
 from survey import urls as survey_urls
 from volunteers import urls as volunteers_urls
@@ -39,6 +40,7 @@ api_v1 = [
     *volunteers_urls.api_urlpatterns,
     *notifications_urls.api_urlpatterns,
     *outreach_urls.api_urlpatterns,
+    *reporting_urls.api_urlpatterns,
     *stats_urls.api_urlpatterns,
     *survey_urls.api_urlpatterns,
 ]

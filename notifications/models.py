@@ -23,6 +23,8 @@ class Kind(models.TextChoices):
     REGISTRATION = "registration", _("Registration confirmed")
     LOGIN_CODE = "login_code", _("Login code")
     VOLUNTEER_INVITATION = "volunteer_invitation", _("Volunteer invitation")
+    SUBMISSION_ACCEPTED = "submission_accepted", _("Submission accepted")
+    SUBMISSION_RETURNED = "submission_returned", _("Submission returned")
 
 
 # Nobody may opt out of these: a code they asked for, and an event that will not happen.

@@ -169,6 +169,31 @@ class Rollup(StrEnum):
     REGISTRY = "registry"  # the registries at the end of the period, whatever the events
 
 
+class Across(StrEnum):
+    """How a parent association's figure comes from its children's: a county's from its townships', a
+    prefecture's from its counties' submitted snapshots (reporting), a province's from its prefectures'.
+
+    Only an additive figure may be summed from snapshots; the others are recounted from the records (a
+    person who came in two counties is one person of the prefecture) or recomputed from parts that add up.
+    """
+
+    ADD = "add"  # counts and sums: the children's figures added up (keyed ones key by key)
+    RECOUNT = "recount"  # distinct people or units: counted again over the records, never summed
+    RATIO = "ratio"  # a percentage: recomputed from its two parts when both add up, else per child only
+
+
+# A figure's `across` when its definition does not say: what its rollup makes it. A figure of the scope as a
+# whole (Rollup.WHOLE) must say, as nothing about "whole" tells whether its children's figures add up.
+ACROSS_OF_ROLLUP = {
+    "sum": Across.ADD,
+    "sum by key": Across.ADD,
+    "distinct": Across.RECOUNT,
+    "ratio": Across.RATIO,
+    # Each association's registers are its own records, none shared with another association's.
+    "registry": Across.ADD,
+}
+
+
 @dataclass(frozen=True)
 class EventFilter:
     """The held events a figure counts: one condition, for the database (the records behind a figure)
@@ -277,9 +302,15 @@ class Figure:
     source: tuple[str, str] | None = None  # the appendix's "source" when it has no evidence: (Chinese, English)
     headline: int | None = None  # its place among the dashboard's cards (1 first); None: no card
     target: Target | None = None
+    # How it goes up a level (Across; docs/figures.md "Across levels"); None: as its rollup says.
+    across: Across | None = None
 
     def __post_init__(self) -> None:
         # A definition that no tally could compute fails when Kepu starts, not in a tally.
+        if self.across is None:
+            if self.rollup not in ACROSS_OF_ROLLUP:
+                raise ValueError(f"{self.name}: a {self.rollup} figure says how it goes up a level (across)")
+            object.__setattr__(self, "across", ACROSS_OF_ROLLUP[self.rollup])
         summed = self.rollup in (Rollup.SUM, Rollup.SUM_BY_KEY)
         if "event" in self.scopes and self.per_event is None:
             raise ValueError(f"{self.name}: an event's tally holds it, so it needs per_event")
@@ -291,6 +322,11 @@ class Figure:
             raise ValueError(f"{self.name}: a ratio, and only a ratio, names ratio_of")
         if not summed and self.rollup != Rollup.RATIO and self.whole is None:
             raise ValueError(f"{self.name}: a {self.rollup} figure needs whole")
+
+    @property
+    def adds_up(self) -> bool:
+        """Whether a parent's figure is the sum of its children's (Across.ADD)."""
+        return self.across == Across.ADD
 
     @property
     def wording(self) -> str:
@@ -366,6 +402,7 @@ FIGURES = (
         "villages",
         Rollup.WHOLE,
         scopes=ROLLUPS,
+        across=Across.ADD,  # each village lies in one town and one county
         whole=lambda whole: len(whole.reached),
         source=("办过活动或有居民签到的村（社区）", "villages with an event or a resident's check-in"),
     ),
@@ -375,6 +412,7 @@ FIGURES = (
         "villages",
         Rollup.WHOLE,
         scopes=ROLLUPS,
+        across=Across.ADD,  # each village lies in one town and one county
         whole=lambda whole: len(whole.grassroots),
         source=("区划登记中的村（社区）", "villages and communities of the region registry"),
     ),
@@ -467,6 +505,7 @@ FIGURES = (
         "people",
         Rollup.WHOLE,
         scopes=ROLLUPS,
+        across=Across.ADD,  # each county enters its own enrolment
         whole=lambda whole: whole.enrolled,
         source=("人工填报的在校生人数", "the enrolment entered by hand"),
     ),

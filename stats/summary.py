@@ -130,9 +130,12 @@ def speaker(*, prefecture: bool, language: str) -> dict[str, str]:
     }
 
 
-def summary_context(*, association: Association, year: int) -> dict[str, Any]:
-    """Everything a placeholder can name: the year's figures, the derived ones, the hand-entered ones."""
-    tally = selectors.year_tally(association_id=association.id, year=year)
+def summary_context(*, association: Association, year: int, tally: Tally | None = None) -> dict[str, Any]:
+    """Everything a placeholder can name: the year's figures, the derived ones, the hand-entered ones.
+
+    `tally`, when given, stands for the year's stored one: a submission's frozen figures, a roll-up.
+    """
+    tally = tally or selectors.year_tally(association_id=association.id, year=year)
     figures = dict(tally.figures)
     organizations, members = figures.get("organizations", {}), figures.get("members", {})
     themed = tally.breakdowns.get("by_campaign_kind", {}).get("themed", {})
@@ -426,15 +429,19 @@ def _ordinal(marker: str, n: int) -> str:
     return f"（{CHINESE_NUMERALS[n - 1] if n <= 10 else n}）"
 
 
-def summary_build(*, association: Association, year: int, language: str) -> Summary:
-    """The year's summary in a language: the template's prose around the paragraphs composed from records."""
+def summary_build(*, association: Association, year: int, language: str, tally: Tally | None = None) -> Summary:
+    """The year's summary in a language: the template's prose around the paragraphs composed from records.
+
+    `tally`, when given, gives the figures instead of the year's stored tally (reporting: a submission's
+    snapshot, a prefecture's roll-up of its counties' accepted submissions).
+    """
     from . import summary_text as T_
 
     base = "en" if language == "en" else "zh-hans"
     convert = to_hant if language == "zh-hant" else (lambda text: text)
     with translation.override(language):
         template = summary_template_for(association=association, language=language)
-        context = summary_context(association=association, year=year)
+        context = summary_context(association=association, year=year, tally=tally)
         tally = context["tally"]
         prefecture = is_prefecture(association)
         values = {**context["values"], "speaker": speaker(prefecture=prefecture, language=base)}

@@ -429,3 +429,26 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     address = factory.SelfAttribute("volunteer.phone")
     body = "测试短信"
     dedupe_key = factory.Sequence(lambda n: f"test:{n}")
+
+
+# --- reporting --------------------------------------------------------------------------------
+
+from reporting.models import Submission  # noqa: E402
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    """A county's year submitted to its prefecture and waiting for review, with a small snapshot (tests that
+    need a real one submit through reporting.services.submission_submit)."""
+
+    class Meta:
+        model = Submission
+
+    association = factory.SubFactory(AssociationFactory)
+    to_association = factory.LazyAttribute(lambda o: o.association.parent)
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    version = 1
+    state = Submission.State.SUBMITTED
+    submitted_at = factory.LazyFunction(timezone.now)
+    submitted_by = factory.SubFactory(UserFactory)
+    snapshot = factory.LazyAttribute(lambda o: {"figures": {"events_held": 1}, "typed": {}})
+    content_hash = "0" * 64

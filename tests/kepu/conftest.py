@@ -32,6 +32,7 @@ from tests.factories import (
     ShiftFactory,
     SignUpFactory,
     SiteFactory,
+    SubmissionFactory,
     UserFactory,
     VolunteerFactory,
 )
@@ -129,6 +130,8 @@ def _county(prefecture: Association, region: Region, tag: str) -> County:
             "contest": ContestFactory(association=association),
             "base": DemonstrationBaseFactory(association=association, region=RegionFactory(parent=association.region)),
             "funding": _funding(association),
+            # reporting: the county's year, submitted to the prefecture and waiting for its review
+            "submission": _submission(association, organizer),
         },
     )
 
@@ -142,6 +145,15 @@ def _funding(association):
     record = FundingRecordFactory.build(association=association)
     pdf = SimpleUploadedFile("letter.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     return outreach_services.funding_save(record, document=pdf)
+
+
+def _submission(association, organizer):
+    """The county's year submitted to the prefecture, with its summary in Markdown (under the test's MEDIA_ROOT)."""
+    from django.core.files.base import ContentFile
+
+    submission = SubmissionFactory(association=association, submitted_by=organizer)
+    submission.markdown_file.save("summary.md", ContentFile("# 总结\n".encode()))
+    return submission
 
 
 def _evidence(event: Event, organizer: User):

@@ -15,6 +15,9 @@ DEMO_STEPS: list[str] = [
     "outreach.demo.seed_bases",  # issue 14 items 3 and 6
     "stats.demo.seed_stats",  # last: tallies what the steps before it recorded
 ]
+# With --prefecture: the demo county's two neighbours under its prefecture, and the county's year submitted
+# and accepted (issue 15). A flag, as it adds two counties to the demo and a summary written per submission.
+PREFECTURE_STEP = "reporting.demo.seed_prefecture"
 
 
 class Command(BaseCommand):
@@ -30,12 +33,17 @@ class Command(BaseCommand):
             "--scale", type=int, default=1, help="multiply the volume (for benchmarks); 1 is a real county"
         )
         parser.add_argument("--seed", type=int, default=2026, help="random seed; the same seed gives the same county")
+        parser.add_argument(
+            "--prefecture",
+            action="store_true",
+            help="also two neighbouring counties under the prefecture, and the county's year submitted and accepted",
+        )
 
-    def handle(self, *args, year, scale, seed, **options):
+    def handle(self, *args, year, scale, seed, prefecture=False, **options):
         if scale < 1:
             raise CommandError("--scale must be 1 or more")
         demo = seed_planning(year=year, scale=scale, seed=seed)
-        for dotted in DEMO_STEPS:
+        for dotted in [*DEMO_STEPS, *([PREFECTURE_STEP] if prefecture else [])]:
             module, name = dotted.rsplit(".", 1)
             getattr(import_module(module), name)(demo)
         username, password = demo_organizer(demo.association)
@@ -44,3 +52,5 @@ class Command(BaseCommand):
             f"{demo.association.campaigns.filter(starts_on__year=year).count()} campaigns."
         )
         self.stdout.write(f"Organizer login (the desk, /desk/): {username} / {password}")
+        if prefecture:
+            self.stdout.write(f"Prefecture organizer (reviews the counties' submissions): prefecture / {password}")
