@@ -486,6 +486,35 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round((len(ordered) - 1) * p / 100))]
 
 
+# The big tables whose blocks the county's work reads: a count that does not drift with the machine's load.
+IO_TABLES = ["checkin_checkin", "checkin_scanlog", "checkin_registration"]
+
+
+def _io_now() -> tuple[int, int]:
+    """(sequential scans, heap + index blocks read or hit) of the big tables, as PostgreSQL counts them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")  # this session's counts, flushed once it is idle
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sum(s.seq_scan), sum(io.heap_blks_read + io.heap_blks_hit"
+            " + coalesce(io.idx_blks_read + io.idx_blks_hit, 0))"
+            " FROM pg_stat_user_tables s JOIN pg_statio_user_tables io USING (relid) WHERE s.relname = ANY(%s)",
+            [IO_TABLES],
+        )
+        seq, blocks = cursor.fetchone()
+    return int(seq), int(blocks)
+
+
+def io_of(work) -> dict:
+    """Run `work` and count the big tables' sequential scans and blocks it read."""
+    seq, blocks = _io_now()
+    work()
+    seq_after, blocks_after = _io_now()
+    return {"seq_scans": seq_after - seq, "blocks": blocks_after - blocks}
+
+
 def nightly_all(year: int) -> float:
     """The province's nightly recompute of the year, so that every tally is in place before measuring."""
     from stats import services
@@ -541,7 +570,7 @@ def incremental(county: int, year: int, rank: int) -> tuple[float, float]:
     return event_s, rollup_s
 
 
-def page_times(user_id: int, year: int, requests: int) -> dict:
+def page_times(user_id: int, year: int, requests: int, warm_ups: int = 2) -> dict:
     """The dashboard page as this organizer gets it: p50/p95 over `requests` after two warm-ups, and
     the tables its queries read."""
     from django.contrib.auth.models import User
@@ -553,7 +582,7 @@ def page_times(user_id: int, year: int, requests: int) -> dict:
     client = Client()
     client.force_login(User.objects.get(id=user_id))
     url = f"{reverse('dashboard')}?year={year}"
-    for _ in range(2):
+    for _ in range(warm_ups):
         assert client.get(url).status_code == 200
     times = []
     for _ in range(requests):
@@ -561,6 +590,8 @@ def page_times(user_id: int, year: int, requests: int) -> dict:
         response = client.get(url)
         times.append(time.perf_counter() - clock)
         assert response.status_code == 200, response.status_code
+    if not warm_ups:
+        return {"p50": _pct(times, 50)}
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     checkin_queries = [q["sql"] for q in queries.captured_queries if "checkin_checkin" in q["sql"]]
@@ -649,6 +680,13 @@ def measure(data: dict, size: int, province: Province, args: argparse.Namespace)
     results["nightly"] = statistics.median(county_nightly(county, year))
     results["county page"] = page_times(data["users"]["county"], year, args.page_requests)
     results["roll-up page"] = page_times(data["users"]["prefecture"], year, args.page_requests)
+    # The same work again, counting blocks instead of time (the machine's load does not move these).
+    results["io"] = {
+        "event tally + rollups": io_of(lambda: incremental(county, year, 20 + size)),
+        "county nightly recompute": io_of(lambda: county_nightly(county, year, repeats=1)),
+        "county dashboard": io_of(lambda: page_times(data["users"]["county"], year, 1, warm_ups=0)),
+        "roll-up page": io_of(lambda: page_times(data["users"]["prefecture"], year, 1, warm_ups=0)),
+    }
     return results
 
 
@@ -680,6 +718,15 @@ def report(sizes: list[int], results: list[dict]) -> None:
         print(f"{name:<30} {a:>11.1f} {unit:<2} {b:>11.1f} {unit:<2}   {ratio:5.2f}{flag}")
     print()
     print(f"worst ratio: {worst:.2f} (target ≤ 1.2)")
+    print()
+    print(f"blocks of {', '.join(IO_TABLES)} read (heap + index), and sequential scans of them:")
+    for name, a in small["io"].items():
+        b = large["io"][name]
+        ratio = f"{b['blocks'] / a['blocks']:5.2f}" if a["blocks"] else "  -  "
+        print(
+            f"  {name:<28} {a['blocks']:>10,} {b['blocks']:>10,}   {ratio}"
+            f"   seq scans {a['seq_scans']} / {b['seq_scans']}"
+        )
     p95 = large["roll-up page"]["p95"]
     print(f"roll-up page at {sizes[1]:,}: p95 {p95 * 1000:.0f} ms (target < 1,000 ms)")
     for name in ("county page", "roll-up page"):
