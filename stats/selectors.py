@@ -226,9 +226,19 @@ def campaign_progress(*, association_id: int, year: int, today: date | None = No
     targets: dict[int, list[CampaignTarget]] = {}
     for target in CampaignTarget.objects.filter(campaign__in=campaigns):
         targets.setdefault(target.campaign_id, []).append(target)
+    # The stored tallies in one query, not one per campaign: a prefecture's page lists every county's
+    # campaigns (bench/province). Without the breakdowns, which this list does not show.
+    scopes = {campaign.id: F_.campaign_scope(campaign) for campaign in campaigns}
+    stored = {
+        tally.key: tally
+        for tally in Tally.objects.filter(key__in=[scope.key for scope in scopes.values()]).defer(
+            "breakdowns", "record_counts"
+        )
+    }
     result = []
     for campaign in campaigns:
-        tally = tally_for(F_.campaign_scope(campaign))
+        scope = scopes[campaign.id]
+        tally = stored.get(scope.key) or tally_for(scope)
         elapsed = _elapsed_share(campaign.starts_on, campaign.ends_on, today)
         rows = []
         for target in targets.get(campaign.id, []):

@@ -92,3 +92,22 @@ def test_only_organizers_read_statistics(user_api, api):
     assert user_api.get(f"/api/v1/stats/years/{YEAR}/").status_code == 403
     assert api.get(f"/api/v1/stats/years/{YEAR}/").status_code == 401
     assert not Tally.objects.exists()
+
+
+def test_campaign_progress_reads_the_stored_tallies_at_once_however_many_campaigns(association):
+    """A prefecture's dashboard lists every county's campaigns: their stored tallies come in one query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stats.selectors import campaign_progress
+
+    def queries_with(campaigns: int) -> int:
+        for _ in range(campaigns):
+            EventFactory(association=association, campaign=CampaignFactory(association=association))
+        campaign_progress(association_id=association.id, year=YEAR)  # computes and stores the missing tallies
+        with CaptureQueriesContext(connection) as queries:
+            rows = campaign_progress(association_id=association.id, year=YEAR)
+        assert len(rows) == Tally.objects.filter(scope="campaign").count()
+        return len(queries)
+
+    assert queries_with(1) == queries_with(4)
