@@ -1003,6 +1003,9 @@ class Batch:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL work_mem = '{_work_mem()}'")  # the people's hash table, in memory
             cursor.execute("SET LOCAL jit = off")  # compiling the statement costs more than it saves here
+            # The people are compared with the attendees by hashing the attendees (a nested loop would look
+            # each one up); the pass over the events stays a nested loop, which its LATERAL requires.
+            cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute(_pass_sql(words, verify_copies), params)
             found = cursor.fetchall()
         regions: list[set[int]] = [set() for _ in bits]
@@ -1014,8 +1017,11 @@ class Batch:
                 for bit in range(len(bits)):
                     if scope_words[bit // _MASK_BITS] >> (bit % _MASK_BITS) & 1:
                         regions[bit].add(a)
-            elif kind == "s" and a < len(bits):
-                students[a] = [n, scope_words[0]]
+            elif kind in ("s", "c"):  # students with these scope bits; "c": scanned in these scopes
+                column = 0 if kind == "s" else 1
+                for bit in range(len(bits)):
+                    if scope_words[bit // _MASK_BITS] >> (bit % _MASK_BITS) & 1:
+                        students[bit][column] += n
             elif kind == "d":
                 self.stale_copies.add(a)
         for bit, key in enumerate(bits):
@@ -1068,14 +1074,15 @@ def _pass_sql(words: int, verify_copies: bool) -> str:
         f"SELECT 'r', region, NULL, NULL, NULL, {', '.join(f'BIT_OR(w{k})' for k in w)} "
         "FROM g WHERE per_person = 1 AND region IS NOT NULL GROUP BY region"
     )
-    for k in w:
-        rest = ", ".join("NULL::bigint" for _ in range(words - 1))
-        parts.append(
-            f"SELECT 's', {k * _MASK_BITS} + b, NULL, NULL, COUNT(*) FILTER (WHERE w{k} & (1::bigint << b) <> 0), "
-            f"COUNT(*) FILTER (WHERE s{k} & (1::bigint << b) <> 0){', ' + rest if rest else ''} "
-            f"FROM g, generate_series(0, {_MASK_BITS - 1}) AS b "
-            f"WHERE per_person = 1 AND category = '{student}' GROUP BY b"
-        )
+    # The students grouped by their scope bits: a few rows, whose bits Python counts (_read_pass).
+    parts.append(
+        f"SELECT 's', NULL, NULL, NULL, COUNT(*), {', '.join(f'w{k}' for k in w)} FROM g "
+        f"WHERE per_person = 1 AND category = '{student}' GROUP BY {', '.join(f'w{k}' for k in w)}"
+    )
+    parts.append(
+        f"SELECT 'c', NULL, NULL, NULL, COUNT(*), {', '.join(f's{k}' for k in w)} FROM g "
+        f"WHERE per_person = 1 AND category = '{student}' GROUP BY {', '.join(f's{k}' for k in w)}"
+    )
     if verify_copies:
         parts.append(
             f"SELECT DISTINCT 'd', g.attendee_id, NULL, NULL, NULL::bigint, {nulls} FROM g "

@@ -99,7 +99,7 @@ def _seed(volunteers: int, shifts: int, capacity: int) -> tuple[list[tuple[int, 
     start = timezone.now() + timedelta(days=2)
     shift_ids: dict[str, list[int]] = {}
     for phase, count in (("warm-up", 2), ("floor", shifts), ("kepu", shifts)):
-        start += timedelta(days=1)  # each phase a day of its own: no sign-up overlaps one of another phase
+        start += timedelta(hours=shifts + 3)  # each phase a time of its own: no sign-up overlaps another phase's
         event = Event.objects.create(
             association=association,
             title=f"基准活动 {phase}",
