@@ -25,12 +25,9 @@ class RolesTokenAuthentication(authentication.TokenAuthentication):
 
     def authenticate_credentials(self, key):
         model = self.get_model()
-        try:
-            token = model.objects.select_related("user", "user__organizer", "user__volunteer").get(key=key)
-        except model.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        token = model.objects.select_related("user", "user__organizer", "user__volunteer").filter(key=key).first()
+        if token is None or not token.user.is_active:
+            return super().authenticate_credentials(key)  # refused as DRF refuses, in its words
         return token.user, token
 
 

@@ -954,6 +954,11 @@ class Batch:
             self.rows, _ = _grouped_records(sorted(self.held_ids))
             self._read_reach(scopes)
 
+    @cached_property
+    def region_tree(self) -> "_RegionTree":
+        """The region registry, read once for all the batch's scopes."""
+        return _RegionTree.load()
+
     def records(self, held_ids: list[int]) -> tuple[dict[int, dict], dict[str, int]]:
         """The per-event rows of these held events and their record counts, as _grouped_records returns them."""
         missing = [i for i in held_ids if i not in self.held_ids]
@@ -1001,7 +1006,7 @@ class Batch:
         events = sorted(masks)
         params: list[Any] = [events, *([masks[e][w] for e in events] for w in range(words))]
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL work_mem = '{_work_mem()}'")  # the people's hash table, in memory
+            cursor.execute(f"SET LOCAL work_mem = '{_PASS_WORK_MEM}'")  # the people's hash table, in memory
             cursor.execute("SET LOCAL jit = off")  # compiling the statement costs more than it saves here
             # The people are compared with the attendees by hashing the attendees (a nested loop would look
             # each one up); the pass over the events stays a nested loop, which its LATERAL requires.
@@ -1049,10 +1054,9 @@ class Batch:
 _MASK_BITS = 62  # scopes per bigint word of a person's mask (bit 63 is the sign)
 
 
-def _work_mem() -> str:
-    from django.conf import settings
-
-    return getattr(settings, "STATS_TALLY_WORK_MEM", "64MB")
+# The pass's hash tables (one row per person of the batch: about 24 MB for 100,000 attendees) stay in memory
+# up to this; beyond, PostgreSQL spills them to disk, slower but correct. For this one statement only.
+_PASS_WORK_MEM = "64MB"
 
 
 def _pass_sql(words: int, verify_copies: bool) -> str:
@@ -1315,7 +1319,7 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
     per_town: dict[int | None, dict] = defaultdict(lambda: {"events": 0, "person_times": 0})
     venue_ids = {e["venue_id"] for e in events}
     venues = {v["id"]: v for v in Venue.objects.filter(id__in=venue_ids).values("id", "name", "kind")}
-    tree = _RegionTree.load()
+    tree = batch.region_tree
 
     for event in events:
         row = rows.get(event["id"]) or _new_event_row()
