@@ -271,6 +271,7 @@ class ShiftViewSet(ScopedByMethod, mixins.CreateModelMixin, mixins.UpdateModelMi
         methods=["post"],
         permission_classes=[permissions.IsAuthenticated],
         authentication_classes=[RolesTokenAuthentication, SessionAuthentication],
+        filter_backends=[],  # one shift by its id: the list's filters built a filter form on every tap
     )
     def signup(self, request, pk=None):
         """Sign me up: confirmed while places are free, else waitlisted (with my position). Safe to repeat."""
