@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,6 +95,43 @@ def attendee_save(*, attendee: Attendee, fields: Iterable[str] | None = None) ->
         for event_id in sorted(stale_events):
             stats_services.tally_request(event_id=event_id)
     return attendee
+
+
+def attendee_copies_repair(
+    *, event_ids: Iterable[int] | None = None, attendee_ids: Iterable[int] | None = None
+) -> set[int]:
+    """Set the copy of the attendee's category and home region on the live check-ins where it is not the
+    attendee's (of these events, or of these attendees); returns the events whose check-ins changed.
+
+    attendee_save keeps the copies in step, but a scan that read the attendee just before an edit
+    committed writes the old copy just after it, and nothing would change it again: the nightly
+    recompute calls this (stats.services.tally_drain) and then tallies the events again. One
+    set-based UPDATE; a stale copy is rare, so it mostly finds nothing.
+    """
+    if event_ids is None and attendee_ids is None:
+        raise ValueError("attendee_copies_repair: give the events or the attendees")
+    checkins = connection.ops.quote_name(CheckIn._meta.db_table)
+    attendees = connection.ops.quote_name(Attendee._meta.db_table)
+    # Null-safe inequality: PostgreSQL spells it IS DISTINCT FROM, SQLite IS NOT.
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    where, params = [], []
+    for column, ids in (("event_id", event_ids), ("attendee_id", attendee_ids)):
+        if ids is not None:
+            listed = list(ids)
+            if not listed:
+                return set()
+            where.append(f"{checkins}.{column} IN ({', '.join(['%s'] * len(listed))})")
+            params += listed
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {checkins} SET attendee_category = a.category, attendee_region_id = a.region_id "
+            f"FROM {attendees} a WHERE a.id = {checkins}.attendee_id AND {checkins}.annulled_at IS NULL "
+            f"AND ({checkins}.attendee_category {differs} a.category "
+            f"OR {checkins}.attendee_region_id {differs} a.region_id) AND {' AND '.join(where)} "
+            f"RETURNING {checkins}.event_id",
+            params,
+        )
+        return {event_id for (event_id,) in cursor.fetchall()}
 
 
 def attendee_find_or_create(

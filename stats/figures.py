@@ -973,16 +973,30 @@ class Batch:
     elsewhere the reach takes passes of its own (_reach_of).
     """
 
-    def __init__(self, held_ids: Iterable[int], held_by_scope: dict[Scope, list[int]] | None = None):
+    def __init__(
+        self,
+        held_ids: Iterable[int],
+        held_by_scope: dict[Scope, list[int]] | None = None,
+        *,
+        verify_copies: bool = False,
+    ):
         self.held_ids = set(held_ids)
         self._reach: dict[tuple[int, ...], Reach] = {}
+        # Attendees whose category or home region copied onto their counted check-ins is not theirs
+        # (PostgreSQL, with verify_copies: the nightly recompute repairs them and reads again).
+        self.stale_copies: set[int] = set()
         scopes = self._scopes_to_read(held_by_scope or {})
         if connection.vendor == "postgresql":
             self.rows, _ = _grouped_records(sorted(self.held_ids), checkins=False)
-            self._read_pass(list(scopes))
+            self._read_pass(list(scopes), verify_copies=verify_copies)
         else:
             self.rows, _ = _grouped_records(sorted(self.held_ids))
             self._read_reach(scopes)
+
+    @cached_property
+    def region_tree(self) -> "_RegionTree":
+        """The region registry, read once for all the batch's scopes."""
+        return _RegionTree.load()
 
     def records(self, held_ids: list[int]) -> tuple[dict[int, dict], dict[str, int]]:
         """The per-event rows of these held events and their record counts, as _grouped_records returns them."""
@@ -1007,45 +1021,55 @@ class Batch:
                 scopes[key] = scope
         return scopes
 
-    def _read_pass(self, keys: list[tuple[int, ...]]) -> None:
-        """PostgreSQL: the check-ins' per-event rows and the reach of each set of events, in two passes.
+    def _read_pass(self, keys: list[tuple[int, ...]], *, verify_copies: bool) -> None:
+        """PostgreSQL: everything the check-ins give the batch, in one pass over the tally index.
 
-        The check-ins come grouped by event, category and method straight from the tally index, each
-        group with its home regions (at most as many as the county has). The groups stream in through
-        a server-side cursor and leave only each scope's regions: memory does not grow with the
-        check-ins. The distinct students are counted in the database (_students_of), over the
-        students' check-ins only, which the same index holds together.
+        The counted check-ins of the batch's events are read once (event by event, from the index) and
+        grouped two ways at once (GROUPING SETS, hashed): by event, category and method (the per-event
+        rows), and by person (attendee, with the copied category and home region). Each event carries a
+        bit per set of events given (the scopes: a year, a campaign), so a person's row says in which
+        scopes they checked in, and in which they were scanned. The database then sums the people up:
+        per scope the distinct students and the scanned ones, per home region the scopes it was reached
+        in; only those few rows, and the per-event rows, come back, so memory does not grow with the
+        check-ins. With `verify_copies`, the people are also compared with the attendees: whoever's
+        copied category or region is not theirs is in `stale_copies` (the nightly job repairs them).
         """
-        scopes_of_event: dict[int, list[int]] = defaultdict(list)
-        for i, key in enumerate(keys):
-            for event_id in key:
-                scopes_of_event[event_id].append(i)
-        regions: list[set[int]] = [set() for _ in keys]
-        table = connection.ops.quote_name(CheckIn._meta.db_table)
-        sql = (
-            "SELECT event_id, attendee_category, method, COUNT(*),"
-            " ARRAY_AGG(DISTINCT attendee_region_id) FILTER (WHERE attendee_region_id IS NOT NULL)"
-            f" FROM {table} WHERE {COUNTED_CHECKINS_SQL} AND event_id = ANY(%s) GROUP BY 1, 2, 3"
-        )
-        with transaction.atomic(), connection.cursor() as settings, connection.chunked_cursor() as cursor:
-            # The planner prices hashing a year of groups below reading them in the index's order, which
-            # bench/tally measured at less than half the time (and the DISTINCT then sorts small groups).
-            settings.execute("SET LOCAL enable_hashagg = off")
-            cursor.execute(sql, [sorted(self.held_ids)])
-            while groups := cursor.fetchmany(2000):  # iterating would fetch a hundred groups per round trip
-                for event_id, category, method, n, group_regions in groups:
-                    _count_checkins(self.rows[event_id], category, method, n)
-                    for i in scopes_of_event.get(event_id, ()):
-                        regions[i].update(group_regions or ())
-        everything = tuple(sorted(self.held_ids))
-        with_events = [i for i, key in enumerate(keys) if key]
+        bits = [key for key in keys if key]
         if () in keys:
             self._reach[()] = Reach()  # a scope that held no event reached nobody
-        for first in range(0, len(with_events), 30):  # a few dozen columns per scope and query
-            chunk = with_events[first : first + 30]
-            parts = [Q() if keys[i] == everything else among("event_id", keys[i]) for i in chunk]
-            for i, (students, scanned) in zip(chunk, _students_of(list(everything), parts), strict=True):
-                self._reach[keys[i]] = Reach(frozenset(regions[i]), students, scanned)
+        words = max(1, -(-len(bits) // _MASK_BITS))
+        masks: dict[int, list[int]] = {event_id: [0] * words for event_id in self.held_ids}
+        for bit, key in enumerate(bits):
+            for event_id in key:
+                masks[event_id][bit // _MASK_BITS] |= 1 << (bit % _MASK_BITS)
+        events = sorted(masks)
+        params: list[Any] = [events, *([masks[e][w] for e in events] for w in range(words))]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{_PASS_WORK_MEM}'")  # the people's hash table, in memory
+            cursor.execute("SET LOCAL jit = off")  # compiling the statement costs more than it saves here
+            # The people are compared with the attendees by hashing the attendees (a nested loop would look
+            # each one up); the pass over the events stays a nested loop, which its LATERAL requires.
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute(_pass_sql(words, verify_copies), params)
+            found = cursor.fetchall()
+        regions: list[set[int]] = [set() for _ in bits]
+        students = [[0, 0] for _ in bits]
+        for kind, a, category, method, n, *scope_words in found:
+            if kind == "e":
+                _count_checkins(self.rows[a], category, method, n)
+            elif kind == "r":
+                for bit in range(len(bits)):
+                    if scope_words[bit // _MASK_BITS] >> (bit % _MASK_BITS) & 1:
+                        regions[bit].add(a)
+            elif kind in ("s", "c"):  # students with these scope bits; "c": scanned in these scopes
+                column = 0 if kind == "s" else 1
+                for bit in range(len(bits)):
+                    if scope_words[bit // _MASK_BITS] >> (bit % _MASK_BITS) & 1:
+                        students[bit][column] += n
+            elif kind == "d":
+                self.stale_copies.add(a)
+        for bit, key in enumerate(bits):
+            self._reach[key] = Reach(frozenset(regions[bit]), *students[bit])
 
     def _read_reach(self, scopes: dict[tuple[int, ...], Scope]) -> None:
         """Whom many scopes reached, in one pass over the check-ins (with a filter per scope)."""
@@ -1064,6 +1088,64 @@ class Batch:
         if key not in self._reach:
             self._reach[key] = _reach(held_ids)
         return self._reach[key]
+
+
+_MASK_BITS = 62  # scopes per bigint word of a person's mask (bit 63 is the sign)
+
+
+# The pass's hash tables (one row per person of the batch: about 24 MB for 100,000 attendees) stay in memory
+# up to this; beyond, PostgreSQL spills them to disk, slower but correct. For this one statement only.
+_PASS_WORK_MEM = "64MB"
+
+
+def _pass_sql(words: int, verify_copies: bool) -> str:
+    """The statement of Batch._read_pass for masks of `words` bigints (parameters: the event ids, then a
+    mask array per word)."""
+    table = connection.ops.quote_name(CheckIn._meta.db_table)
+    attendees = connection.ops.quote_name(Attendee._meta.db_table)
+    scanned = ", ".join(f"'{method}'" for method in SCANNED_METHODS)
+    student = Attendee.Category.STUDENT.value
+    w = range(words)
+    mask_columns = ", ".join(f"w{k}" for k in w)
+    unnest = ", ".join(["%s::bigint[]"] * (words + 1))
+    per_person = ", ".join(
+        f"BIT_OR(m.w{k}) AS w{k}, COALESCE(BIT_OR(m.w{k}) FILTER (WHERE c.method IN ({scanned})), 0) AS s{k}" for k in w
+    )
+    nulls = ", ".join("NULL::bigint" for _ in w)
+    parts = [f"SELECT 'e', event_id, category, method, n, {nulls} FROM g WHERE per_person = 0"]
+    parts.append(
+        f"SELECT 'r', region, NULL, NULL, NULL, {', '.join(f'BIT_OR(w{k})' for k in w)} "
+        "FROM g WHERE per_person = 1 AND region IS NOT NULL GROUP BY region"
+    )
+    # The students grouped by their scope bits: a few rows, whose bits Python counts (_read_pass).
+    parts.append(
+        f"SELECT 's', NULL, NULL, NULL, COUNT(*), {', '.join(f'w{k}' for k in w)} FROM g "
+        f"WHERE per_person = 1 AND category = '{student}' GROUP BY {', '.join(f'w{k}' for k in w)}"
+    )
+    parts.append(
+        f"SELECT 'c', NULL, NULL, NULL, COUNT(*), {', '.join(f's{k}' for k in w)} FROM g "
+        f"WHERE per_person = 1 AND category = '{student}' GROUP BY {', '.join(f's{k}' for k in w)}"
+    )
+    if verify_copies:
+        parts.append(
+            f"SELECT DISTINCT 'd', g.attendee_id, NULL, NULL, NULL::bigint, {nulls} FROM g "
+            f"JOIN {attendees} a ON a.id = g.attendee_id WHERE g.per_person = 1 "
+            "AND (g.category IS DISTINCT FROM a.category OR g.region IS DISTINCT FROM a.region_id)"
+        )
+    # OFFSET 0 keeps the subquery a nested loop over the events: each event's check-ins from the tally index.
+    return (
+        f"WITH m (event_id, {mask_columns}) AS (SELECT * FROM unnest({unnest})), "
+        "g AS MATERIALIZED ("
+        " SELECT c.event_id, c.attendee_category AS category, c.method, c.attendee_id,"
+        f" c.attendee_region_id AS region, COUNT(*) AS n, {per_person},"
+        " GROUPING(c.event_id) AS per_person"
+        " FROM m CROSS JOIN LATERAL ("
+        f"  SELECT event_id, attendee_category, method, attendee_id, attendee_region_id FROM {table}"
+        f"  WHERE event_id = m.event_id AND {COUNTED_CHECKINS_SQL} OFFSET 0) c"
+        " GROUP BY GROUPING SETS ((c.event_id, c.attendee_category, c.method),"
+        " (c.attendee_id, c.attendee_category, c.attendee_region_id))"
+        ") " + " UNION ALL ".join(parts)
+    )
 
 
 def _held(event: Mapping[str, Any], row: dict) -> HeldEvent:
@@ -1276,7 +1358,7 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
     per_town: dict[int | None, dict] = defaultdict(lambda: {"events": 0, "person_times": 0})
     venue_ids = {e["venue_id"] for e in events}
     venues = {v["id"]: v for v in Venue.objects.filter(id__in=venue_ids).values("id", "name", "kind")}
-    tree = _RegionTree.load()
+    tree = batch.region_tree
 
     for event in events:
         row = rows.get(event["id"]) or _new_event_row()

@@ -555,7 +555,7 @@ def tally_drain(*, year: int, association_ids: Iterable[int] | None = None) -> d
     for ids in held_by_scope.values():
         held_ids.update(ids)
     clock = time_module.monotonic()
-    batch = F_.Batch(held_ids, held_by_scope)
+    batch = _verified_batch(held_ids, held_by_scope)
     # The campaigns and years now have the records of their claimed versions: the token alone marks them done
     # below. Let go of the lease, so that a worker killed from here on blocks nobody: the sweep hands them on
     # once the drain is presumed lost (enqueued_at), and a run that computes one first wins (the token changes).
@@ -585,6 +585,40 @@ def tally_drain(*, year: int, association_ids: Iterable[int] | None = None) -> d
         done["campaigns" if scope.kind == "campaign" else "periods"] += 1
         _pause()
     return done
+
+
+def _verified_batch(held_ids: set[int], held_by_scope: dict[F_.Scope, list[int]]) -> F_.Batch:
+    """The batch of the full recompute, from check-ins whose copy of their attendee's category and home region
+    is the attendee's: a copy that went stale (a scan that read the attendee just before an edit committed,
+    and wrote just after it) is repaired here, in one set-based UPDATE, and the check-ins are read again.
+
+    On PostgreSQL the batch's one pass over the check-ins compares the copies with the attendees as it
+    groups the people (Batch.stale_copies): nothing is written, nor read twice, unless a copy is stale.
+    Elsewhere the UPDATE itself looks for stale copies among the batch's events, before the batch reads them.
+    """
+    from checkin import services as checkin_services  # checkin's services ask for tallies (this module)
+
+    if connection.vendor != "postgresql":
+        _copies_repaired(checkin_services.attendee_copies_repair(event_ids=sorted(held_ids)), held_ids)
+        return F_.Batch(held_ids, held_by_scope)
+    batch = F_.Batch(held_ids, held_by_scope, verify_copies=True)
+    if not batch.stale_copies:
+        return batch
+    repaired = checkin_services.attendee_copies_repair(attendee_ids=sorted(batch.stale_copies))
+    logger.warning(
+        "tallies: %d attendees' category or region copied onto %d events' check-ins was stale; repaired",
+        len(batch.stale_copies),
+        len(repaired),
+    )
+    _copies_repaired(repaired, held_ids)
+    return F_.Batch(held_ids, held_by_scope)
+
+
+def _copies_repaired(event_ids: set[int], batch_event_ids: set[int]) -> None:
+    """Events whose check-ins' copies were repaired and that this batch does not recompute get a run of their own
+    (the attendee's check-ins of other years)."""
+    for event_id in sorted(event_ids - batch_event_ids):
+        tally_request(event_id=event_id)
 
 
 def _claim_all(*, keys: list[str], token: str) -> dict[str, int]:

@@ -10,13 +10,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kepu import access
-from kepu.api import IdField, IsOrganizer, IsOrganizerOrReadOnly, ScopedByMethod, WriteScopedLinks
+from kepu.api import (
+    IdField,
+    IsOrganizer,
+    IsOrganizerOrReadOnly,
+    RolesTokenAuthentication,
+    ScopedByMethod,
+    WriteScopedLinks,
+)
 from kepu.text import NameField
 
 from . import selectors, services
@@ -258,15 +266,20 @@ class ShiftViewSet(ScopedByMethod, mixins.CreateModelMixin, mixins.UpdateModelMi
         services.shift_update(shift=serializer.instance, required_skills=data.pop("required_skills", None), **data)
 
     @extend_schema(request=None, responses={200: SignUpSerializer, 201: SignUpSerializer})
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    @action(
+        detail=True,
+        methods=["post"],
+        permission_classes=[permissions.IsAuthenticated],
+        authentication_classes=[RolesTokenAuthentication, SessionAuthentication],
+        filter_backends=[],  # one shift by its id: the list's filters built a filter form on every tap
+    )
     def signup(self, request, pk=None):
         """Sign me up: confirmed while places are free, else waitlisted (with my position). Safe to repeat."""
         volunteer = _volunteer_or_403(request)
         shift = self.get_object()
-        existed = SignUp.objects.filter(shift=shift, volunteer=volunteer, status__in=LIVE).exists()
-        signup = services.shift_signup(shift=shift, volunteer=volunteer)
+        signup, created = services.shift_signup_outcome(shift=shift, volunteer=volunteer)
         return Response(
-            SignUpSerializer(signup).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+            SignUpSerializer(signup).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
     @extend_schema(request=None, responses=SignUpSerializer)

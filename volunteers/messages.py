@@ -102,7 +102,9 @@ def notify_signup(*, signup: SignUp, kind: str, position: int | None = None) -> 
     event = shift.event
     if kind == "waitlisted" and position is None:
         position = waitlist_position(signup)
-    volunteer = Volunteer.objects.select_related("user").get(id=signup.volunteer_id)
+    volunteer = signup.volunteer if SignUp.volunteer.is_cached(signup) else None
+    if volunteer is None or not Volunteer.user.is_cached(volunteer):  # the sign-up path has both at hand
+        volunteer = Volunteer.objects.select_related("user").get(id=signup.volunteer_id)
     if kind == "removed":  # no reminder for a shift they no longer have
         queued_cancel(kind=Kind.SHIFT_REMINDER, key_prefix=f"{signup.id}:", reason=_("The sign-up was removed."))
     values = {

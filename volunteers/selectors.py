@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 def volunteer_of(user: User | AnonymousUser) -> Volunteer | None:
     if not user.is_authenticated:
         return None
-    return Volunteer.objects.filter(user=user).select_related("association", "home_region").first()
+    if Volunteer.user.field.remote_field.is_cached(user):  # read with the token (kepu.api.RolesTokenAuthentication)
+        return getattr(user, "volunteer", None)
+    return Volunteer.objects.filter(user=user).select_related("user", "association", "home_region").first()
 
 
 def volunteer_with_phone(phone: str) -> Volunteer | None:

@@ -20,7 +20,7 @@ from typing import IO
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -520,7 +520,6 @@ def _check_eligible(shift: Shift, volunteer: Volunteer) -> None:
         raise ValidationError({"shift": reason})
 
 
-@transaction.atomic
 def shift_signup(
     *, shift: Shift, volunteer: Volunteer, by_organizer: bool = False, now: datetime | None = None
 ) -> SignUp:
@@ -529,30 +528,51 @@ def shift_signup(
     Idempotent: a second tap returns the live sign-up the first one made.
     Organizers adding someone by hand are not held to the deadline.
     """
+    return shift_signup_outcome(shift=shift, volunteer=volunteer, by_organizer=by_organizer, now=now)[0]
+
+
+@transaction.atomic
+def shift_signup_outcome(
+    *, shift: Shift, volunteer: Volunteer, by_organizer: bool = False, now: datetime | None = None
+) -> tuple[SignUp, bool]:
+    """shift_signup, and whether this call made the sign-up (False: the live one of an earlier tap).
+
+    The shift's row is locked from the claim of a place to the commit, so everything that can be
+    decided first is: the checks, then the claim, the sign-up with its final status and its message.
+    The sign-up is written after the claim, so its time orders it after every place taken before it:
+    nobody is confirmed after someone waitlisted before them.
+    """
     # One volunteer's sign-ups run one at a time (PostgreSQL row lock): two taps,
     # or two overlapping shifts taken at once, cannot both pass the checks below.
-    Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
-    if existing := SignUp.objects.filter(shift=shift, volunteer=volunteer, status__in=LIVE).first():
-        return existing
+    Volunteer.objects.select_for_update().filter(pk=volunteer.pk).values_list("pk", flat=True).first()
+    # This shift's live sign-up (a second tap) and a confirmed one at an overlapping time, in one read.
+    mine = list(
+        SignUp.objects.filter(volunteer_id=volunteer.pk)
+        .filter(
+            Q(shift=shift, status__in=LIVE)
+            | Q(status=SignUp.Status.CONFIRMED, shift__starts_at__lt=shift.ends_at, shift__ends_at__gt=shift.starts_at)
+        )
+        .select_related("shift__event")
+    )
+    if existing := next((s for s in mine if s.shift_id == shift.pk and s.status in LIVE), None):
+        return existing, False
     if not by_organizer and (reason := signups_closed_reason(shift, now)):
         raise ValidationError({"shift": reason})
     if shift.event.status == Event.Status.CANCELLED:
         raise ValidationError({"shift": _("This event has been cancelled.")})
     _check_eligible(shift, volunteer)
-    if other := _overlapping_confirmed(volunteer.pk, shift):
+    if other := next((s for s in mine if s.shift_id != shift.pk), None):
         raise _overlap_error(other)
     try:
-        with transaction.atomic():  # the unique constraint settles a race the lock above did not see
-            signup = SignUp.objects.create(shift=shift, volunteer=volunteer, status=SignUp.Status.WAITLISTED)
+        # The unique constraint settles a race the lock above did not see: the savepoint gives the place back.
+        with transaction.atomic():
+            confirmed = _claim_place(shift.pk)
+            status = SignUp.Status.CONFIRMED if confirmed else SignUp.Status.WAITLISTED
+            signup = SignUp.objects.create(shift=shift, volunteer=volunteer, status=status)
     except IntegrityError:
-        return SignUp.objects.get(shift=shift, volunteer=volunteer, status__in=LIVE)
-    if _claim_place(shift.pk):
-        signup.status = SignUp.Status.CONFIRMED
-        signup.save(update_fields=["status"])
-        _notify(signup, "confirmed")
-    else:
-        _notify(signup, "waitlisted")
-    return signup
+        return SignUp.objects.get(shift=shift, volunteer=volunteer, status__in=LIVE), False
+    _notify(signup, "confirmed" if confirmed else "waitlisted")
+    return signup, True
 
 
 def _fill_from_waitlist(shift: Shift, now: datetime | None = None) -> list[SignUp]:

@@ -66,6 +66,10 @@ def _simultaneous_signups_confirm_exactly_the_places(volunteer_count: int, place
     # The queue is the arrival order: positions 1..N, each once, following the sign-up times.
     assert [selectors.waitlist_position(s) for s in waitlisted] == list(range(1, volunteer_count - places + 1))
     assert Shift.objects.get(pk=shift.pk).taken == places
+    # First come, first served: in sign-up order every place comes before the queue (nobody is confirmed
+    # after someone who was waitlisted before them).
+    in_order = list(signups.order_by("created_at", "id").values_list("status", flat=True))
+    assert in_order == [SignUp.Status.CONFIRMED] * places + [SignUp.Status.WAITLISTED] * (volunteer_count - places)
 
 
 @needs_postgresql
