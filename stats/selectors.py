@@ -336,3 +336,41 @@ def todays_events(*, association_id: int, now: datetime | None = None) -> list[d
 
 def association_by_id(association_id: int) -> Association:
     return Association.objects.get(id=association_id)
+
+
+def register_rows(*, association_id: int, year: int, figure: str, key: str = "") -> QuerySet:
+    """The register's rows a registry figure of the year is made of (Figure.register), those of one key
+    (a kind, a source…) if asked; ordered by their date, newest last."""
+    register = F_.BY_NAME[figure].register
+    assert register is not None, figure
+    rows = register.rows(F_.year_scope(association_id, year))
+    if key and register.key:
+        rows = rows.filter(**{register.key: key})
+    return rows.order_by(*([register.dated] if register.dated else []), "pk")
+
+
+def register_row(row, register: F_.Register) -> dict:
+    """One row as the records page shows it: the record, its key's name, its date and what it adds."""
+    dated = row
+    for part in (register.dated or "").split("__"):
+        dated = getattr(dated, part, None) if part else None
+    return {
+        "record": str(row),
+        "key": getattr(row, f"get_{register.key}_display")() if register.key else "",
+        "date": dated.date() if isinstance(dated, datetime) else dated,
+        "value": (getattr(row, register.value) or 0) if register.value else 1,
+    }
+
+
+def register_total(rows: QuerySet, register: F_.Register):
+    """What the rows add up to: the figure (a keyed one's keys added up; money rounded per key, as the figure)."""
+    if register.value is None:
+        return rows.count()
+    if not register.key:
+        return sum((getattr(row, register.value) or 0) for row in rows)
+    by_key: dict[str, Decimal] = {}
+    for row in rows:
+        by_key[getattr(row, register.key)] = by_key.get(getattr(row, register.key), Decimal(0)) + (
+            getattr(row, register.value) or 0
+        )
+    return sum(F_.yuan(v) for v in by_key.values()) if register.money else sum(by_key.values())

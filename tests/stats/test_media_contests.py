@@ -21,6 +21,7 @@ from tests.factories import (
     VenueFactory,
     VillageFactory,
 )
+from tests.stats.rows import recount_listed_rows, without_zeros
 from tests.stats.test_figures_property import recount_media
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +124,14 @@ def test_the_english_summary_names_the_contests_too(records):
     assert "Contests and reviews held or entered: 1, among them 县青少年科技创新大赛, with 3 entries" in written
     assert "prizes won: 1 provincial, 1 county" in written
     assert "2 episodes and posts in 《科普之窗》, 《科普园地》" in written and "2 news reports" in written
+
+
+@pytest.mark.parametrize("year", [FIRST, SECOND])
+def test_the_rows_behind_each_figure_make_the_figure(records, year):
+    association = records
+    got = _figures(association, year)
+
+    for name in ("media_episodes", "media_minutes", "news_reports", "contests_held", "contest_entries"):
+        assert recount_listed_rows(association, year, name) == got[name], name
+    for name in ("contest_pupils", "contest_prizes"):
+        assert recount_listed_rows(association, year, name) == without_zeros(got[name]), name
