@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from checkin.models import CheckIn, Headcount, counted_checkins
-from events.models import Association, Campaign, Event, Organization, Venue
+from events.models import Association, Campaign, Event, Organization, Region, Venue
 
 from . import figures as F_
 from .models import AnnualFigure, CampaignTarget, Tally
@@ -158,6 +158,7 @@ def summary_records(*, association_id: int, year: int) -> dict:
         .values_list("name", flat=True)
     )
     return {
+        **registers_named(association_ids=associations, year=year, held=held),
         "demo_bases_registered": registered,
         "campaigns": campaigns,
         "training_topics": topics,
@@ -191,8 +192,94 @@ def media_and_contest_records(*, association_ids: list[int], year: int) -> dict:
         "held_on", "name"
     )
     return {
-        "media_columns": [{"name": c.name, "outlet": c.outlet} for c in columns],
+        "media_columns": [{"name": c.name, "outlet": c.outlet, "kind": c.kind, "episodes": c.n} for c in columns],
         "contests": [{"name": c.name, "kind": c.kind} for c in contests],
+    }
+
+
+# The kinds of site the summary names when repaired, the larger first (a window or a board is one of many).
+REPAIRED_NAMED_FIRST = ("activity_centre", "gallery", "farmers_school", "reading_room", "e_station", "other")
+
+
+def registers_named(*, association_ids: list[int], year: int, held: QuerySet[Event]) -> dict:
+    """What the summary names from the registers, beside their figures (the rows of stats.figures' row sets):
+    the sites repaired (the larger first), the county-level galleries, whom the year's support went to, the
+    partners of the running bases, what the rural technical associations introduced at the bases they run
+    with the association, the lectures the societies gave and the paper reviews with their entries and prizes."""
+    from outreach.models import Contest, ContestEntry, DemonstrationBase
+
+    period = (association_ids, date(year, 1, 1), date(year, 12, 31))
+    repaired = sorted(
+        F_.sites_repaired(*period).values_list("kind", "name"),
+        key=lambda kind_name: (
+            REPAIRED_NAMED_FIRST.index(kind_name[0]) if kind_name[0] in REPAIRED_NAMED_FIRST else 99,
+            kind_name[1],
+        ),
+    )
+    supported: dict[str, list[str]] = {}
+    for kind, name in (
+        F_.supports_given(*period).order_by("date", "organization__name").values_list("kind", "organization__name")
+    ):
+        if name not in supported.setdefault(kind, []):
+            supported[kind].append(name)
+    bases = F_.bases_running(*period)
+    # The institutes, departments and companies behind the bases (a rural association is named for its results).
+    partners = _names_by_count(
+        DemonstrationBase.partners.through.objects.filter(demonstrationbase__in=bases)
+        .exclude(organization__kind=Organization.Kind.RURAL_TECH_ASSOCIATION)
+        .order_by("organization__name")
+        .values_list("organization__name", flat=True)
+    )
+    rural_results = []
+    rural = Organization.objects.filter(
+        association_id__in=association_ids, kind=Organization.Kind.RURAL_TECH_ASSOCIATION, bases__in=bases
+    ).distinct()
+    for association in rural.order_by("name"):
+        results = F_.base_results(*period).filter(base__partners=association)
+        totals = results.aggregate(varieties=Sum("varieties"), techniques=Sum("techniques"))
+        if totals["varieties"] or totals["techniques"]:
+            rural_results.append(
+                {
+                    "name": association.name,
+                    "bases": sorted({r.base.name for r in results}),
+                    "varieties": totals["varieties"] or 0,
+                    "techniques": totals["techniques"] or 0,
+                }
+            )
+    society_kinds = (Organization.Kind.SOCIETY, Organization.Kind.ENTERPRISE_ASSOCIATION)
+    lectures = held.filter(kind=Event.Kind.LECTURE, partners__kind__in=society_kinds).distinct()
+    reviews = [
+        {
+            "name": contest.name,
+            "entries": ContestEntry.objects.filter(contest=contest).count(),
+            "prizes": ContestEntry.objects.filter(contest=contest).exclude(award="").count(),
+        }
+        for contest in F_.contests_of(*period).filter(kind=Contest.Kind.PAPERS).order_by("held_on", "name")
+    ]
+    return {
+        "repaired_sites_named": [name for _kind, name in repaired],
+        "county_galleries": F_.sites_standing(*period)
+        .filter(kind="gallery", region__level=Region.Level.COUNTY)
+        .count(),
+        "support_names": supported,
+        "base_partners": partners,
+        "rural_tech_results": rural_results,
+        "society_lectures": {
+            "events": lectures.count(),
+            "societies": _names_by_count(
+                Event.partners.through.objects.filter(event__in=lectures, organization__kind__in=society_kinds)
+                .order_by("organization__name")
+                .values_list("organization__name", flat=True)
+            ),
+            # A lecture's subject is its title without the word lecture (水果管理技术讲座 → 水果管理技术).
+            "topics": _names_by_count(
+                topic
+                for title in lectures.values_list("title", flat=True)
+                if title.endswith("讲座")
+                and (topic := title.removesuffix("讲座").removesuffix("知识").removesuffix("科普").strip())
+            ),
+        },
+        "paper_reviews": reviews,
     }
 
 
