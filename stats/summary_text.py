@@ -805,12 +805,14 @@ def bases_sentence(f: Facts) -> str | None:
             names=(f.t("（{n}）", " ({n})", n=f.names(names, 3)) if names else ""),
         )
     ]
-    if partners := f.records.get("base_partners"):
+    if (partners := f.records.get("base_partners") or []) and len(partners) == 1:
+        clauses.append(f.t("依托{name}建设", "run with {name}", name=fullwidth(partners[0])))
+    elif partners:
         clauses.append(
             f.t(
                 "依托{names}{n}个科研院所、部门和企业建设",
                 "run with {n} institutes, departments and companies ({names})",
-                names=f.names(partners, 3, etc=False) + ("等" if f.zh and len(partners) > 1 else ""),
+                names=f.names(partners, 3, etc=False) + ("等" if f.zh else ""),
                 n=len(partners),
             )
         )

@@ -141,7 +141,7 @@ def test_the_summary_reads_the_bases_and_the_money_from_their_records(county):
     built = summary.summary_build(association=county, year=SECOND, language="zh-hans")
     text = "\n".join(built.text)
 
-    assert "全县有科普示范基地1个、示范园1个（桥头村茶叶示范基地、县现代农业示范园）" in text
+    assert "全县有科普示范基地1个、示范园1个（桥头村茶叶示范基地、县现代农业示范园），依托县农科所建设" in text
     assert "全年在基地举办培训1期，带动农户210户。" in text
     assert "全年共引进推广新品种4个、新技术5项。" in text  # the bases' results, not the events' outputs
     assert (

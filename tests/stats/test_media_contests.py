@@ -109,7 +109,8 @@ def test_the_summary_writes_the_media_work_and_the_contests_from_their_records(r
     written = text()
 
     assert (
-        "在县电视台开办《科普之窗》栏目，在县报开办《科普园地》栏目，全年播出（刊发）2期，播出时长约0.2小时" in written
+        "在县电视台开办《科普之窗》栏目，播出1期；在县报开办《科普园地》栏目，刊发1期；"
+        "全年共播出（刊发）2期，播出时长约0.2小时" in written
     )
     assert "刊发科普新闻报道2篇" in written
     assert "99" not in written.split("（五）")[0].split("（四）")[-1]

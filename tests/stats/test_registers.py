@@ -165,13 +165,13 @@ def test_each_years_summary_writes_that_years_registers(registers):
     second = "\n".join(summary.summary_build(association=association, year=SECOND, language="zh-hans").text)
 
     assert "农村专业技术协会1个，会员40人" in first
-    assert "全县有科普橱窗1处、科普画廊1处、科普图书室1个，图书室藏书1000册" in first  # the window stood in 2024
+    assert "全县有科普橱窗1处、县级科普画廊1处、科普图书室1个，图书室藏书1000册" in first  # the window stood in 2024
     assert "全年新建科普橱窗1处。" in first
-    assert "新成立农技协1个（县烤烟协会）" in first and "帮助1个协会制定章程" in first
+    assert "新成立农技协1个（县烤烟协会）" in first and "帮助县烤烟协会制定章程" in first  # whom the support went to
     assert "农村专业技术协会1个，会员20多人" in second
-    assert "全县有科普画廊1处、科普宣传栏1个、科普图书室1个，图书室藏书1100册" in second
-    assert "全年新建科普宣传栏1个，维修科普画廊1处。" in second
-    assert "新成立农技协1个（县养蜂协会）" in second and "培训协会骨干1期" in second
+    assert "全县有县级科普画廊1处、科普宣传栏1个、科普图书室1个，图书室藏书1100册" in second
+    assert "全年新建科普宣传栏1个，维修科普画廊1处（县级科普画廊）。" in second
+    assert "新成立农技协1个（县养蜂协会）" in second and "培训县农学会骨干1期" in second
 
 
 def test_a_prefecture_adds_up_its_counties_registers(registers):
