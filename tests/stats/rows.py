@@ -14,7 +14,7 @@ def recount_listed_rows(association, year: int, name: str):
     totals: dict = defaultdict(int)
     for row in rows:
         key = getattr(row, register.key) if register.key else None
-        totals[key] += getattr(row, register.value) if register.value else 1
+        totals[key] += (getattr(row, register.value) or 0) if register.value else 1  # no entry: none counted
     if register.money:
         totals = {k: int(Decimal(v).quantize(Decimal(1), rounding=ROUND_HALF_UP)) for k, v in totals.items()}
     if register.key is None:
