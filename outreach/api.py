@@ -182,6 +182,30 @@ class SiteViewSet(RegisterWrites, ScopedByMethod, viewsets.ModelViewSet):
 
 # --- media and contests (issue 14 items 4 and 5) ---------------------------------------------------
 
+_IMPORT_REQUEST = inline_serializer("RegisterImport", {"file": serializers.FileField()})
+
+
+def _import_responses(name: str) -> dict:
+    counts: dict[str, serializers.Field] = {
+        "created": serializers.IntegerField(),
+        "updated": serializers.IntegerField(),
+    }
+    return {201: inline_serializer(name, counts), 400: ImportRefusedSerializer}
+
+
+def _import(request, run) -> Response:
+    """One import over the API: the uploaded file through `run` (a service), 201 with what it created and
+    updated, or 400 naming every wrong row (nothing imported)."""
+    upload = request.data.get("file")
+    if not upload:
+        return Response({"file": [_no_file()]}, status=status.HTTP_400_BAD_REQUEST)
+    try:
+        result = run(upload)
+    except ImportRefused as refused:
+        return Response({"file": refused.messages, "rows": refused.report()}, status=status.HTTP_400_BAD_REQUEST)
+    # A file that is no spreadsheet, too large or without its headings: kepu.api's handler answers 400.
+    return Response(result.counts(), status=status.HTTP_201_CREATED)
+
 
 def _refused(invalid: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(invalid.message_dict if hasattr(invalid, "error_dict") else invalid.messages)
@@ -245,6 +269,20 @@ class MediaColumnViewSet(RegisterWrites, ScopedByMethod, viewsets.ModelViewSet):
         episode = services.media_episode_add(column=column, **data.validated_data)
         return Response(MediaEpisodeSerializer(episode).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=_IMPORT_REQUEST, responses=_import_responses("MediaEpisodesImportResult"))
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="episodes/import",
+        url_name="episodes-import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def episodes_import(self, request, pk=None):
+        """The column's episodes or posts from Excel or CSV (日期, 标题, 时长（分钟）): every row, or none and a
+        400 naming every wrong row. An episode is known by its date and title."""
+        column = self.get_object()
+        return _import(request, lambda upload: services.import_episodes(column, upload))
+
 
 class NewsReportSerializer(serializers.ModelSerializer):
     class Meta:
@@ -269,6 +307,20 @@ class NewsReportViewSet(RegisterWrites, ScopedByMethod, viewsets.ModelViewSet):
 
     def delete_record(self, record) -> None:
         services.news_report_delete(report=record)
+
+    @extend_schema(request=_IMPORT_REQUEST, responses=_import_responses("NewsReportsImportResult"))
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_(self, request):
+        """The association's news reports from Excel or CSV (日期, 标题, 媒体, 级别): every row, or none and a
+        400 naming every wrong row. A report is known by its date and title."""
+        association = access.association_of(request.user)
+        return _import(request, lambda upload: services.import_news_reports(association, upload))
 
 
 class ContestEntrySerializer(serializers.ModelSerializer):

@@ -71,7 +71,8 @@ def seed_sites(demo) -> None:
     # A farmers' technical school in each town, the county's activity centre, and the 科普e站.
     for town in demo.towns:
         site(Site.Kind.FARMERS_SCHOOL, town, f"{town.name}农民科技文化技术学校", _day(rng, rng.randrange(2000, year)))
-    site(Site.Kind.ACTIVITY_CENTRE, seat, "县科普活动中心", date(2012, 9, 1))
+    centre = site(Site.Kind.ACTIVITY_CENTRE, seat, "县科普活动中心", date(2012, 9, 1))
+    SiteRepair.objects.create(site=centre, repaired_on=date(year, 4, 8), note="展厅设施维修")
     for i in range(15):
         region = villages[(i * 11 + 3) % len(villages)]
         built = _day(rng, year) if i % 5 == 0 else _day(rng, rng.randrange(2019, year))
@@ -179,6 +180,16 @@ def seed_media_contests(demo) -> None:
         prizes=(2, 4, 6),
         pupils=(0,),
     )
+    # The societies' review of papers (the seed's 自然科学优秀学术论文评审): adults' papers, no pupils.
+    contest(
+        f"{year}年县自然科学优秀学术论文评审",
+        Contest.Kind.PAPERS,
+        date(year, 12, 5),
+        18,
+        prize_level="county",
+        prizes=(1, 3, 5),
+        pupils=(0,),
+    )
 
 
 # --- issue 14 items 3 and 6: demonstration bases and funding ------------------------------------------
@@ -225,6 +236,13 @@ def seed_bases(demo) -> None:
             established_on=date(2016, 5, 1),
         )
         park.partners.set(partners[:3])
+        # The rural association that runs the park with the association (the seed's 农业新技术协会 and the
+        # techniques and varieties it introduced): the park's results are its results.
+        park.partners.add(
+            *Organization.objects.filter(
+                association=association, kind=Organization.Kind.RURAL_TECH_ASSOCIATION, name="县农业新技术协会"
+            )
+        )
         DemonstrationBase.objects.create(
             association=association,
             kind=DemonstrationBase.Kind.PROJECT,

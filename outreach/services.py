@@ -2,6 +2,7 @@
 year tallies its dates touch (stats.services.registry_request)."""
 
 import secrets
+from dataclasses import dataclass, field
 from datetime import date
 from typing import IO, Any
 
@@ -17,6 +18,7 @@ from kepu import spreadsheets
 from stats.services import registry_request
 
 from .models import (
+    PRIZE_LEVELS,
     BaseYear,
     Contest,
     ContestEntry,
@@ -610,3 +612,153 @@ def funding_delete(*, record: FundingRecord) -> None:
     name, storage = record.document.name, record.document.storage
     record.delete()
     transaction.on_commit(lambda: _document_delete(name, storage))
+
+
+# --- the imports of a column's episodes and of the news reports -------------------------------------
+
+
+@dataclass
+class RegisterImport:
+    """What an import did: how many records it created and updated, and each row's outcome (its number in
+    the file, the record, whether the record is new) for a report that names every row."""
+
+    created: int = 0
+    updated: int = 0
+    rows: list[tuple[int, Any, bool]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated}
+
+    def add(self, number: int, record: Any, is_new: bool) -> None:
+        self.rows.append((number, record, is_new))
+        self.created, self.updated = self.created + is_new, self.updated + (not is_new)
+
+
+# The title is the row's "name": an import's report names a wrong row by it (spreadsheets.import_rows).
+EPISODE_COLUMNS = {
+    "aired_on": ("日期", "播出日期", "刊发日期", "发布日期", "刊發日期", "發布日期", "date"),
+    "name": ("标题", "题目", "节目名称", "标题（内容）", "標題", "題目", "節目名稱", "title"),
+    "minutes": ("时长（分钟）", "时长(分钟)", "播出时长", "时长", "分钟", "時長（分鐘）", "時長", "minutes"),
+}
+NEWS_REPORT_COLUMNS = {
+    "published_on": ("日期", "刊发日期", "发布日期", "刊發日期", "發布日期", "date"),
+    "name": ("标题", "题目", "报道标题", "標題", "題目", "報導標題", "title"),
+    "outlet": ("媒体", "刊发媒体", "媒体名称", "媒體", "刊發媒體", "outlet"),
+    "level": ("级别", "媒体级别", "級別", "媒體級別", "level"),
+}
+# The level of a news report's outlet, as an association's list writes it.
+LEVELS = {key for key, _label in PRIZE_LEVELS}
+OUTLET_LEVEL_WORDS = LEVEL_WORDS | {"国家": "national", "省": "province", "州": "prefecture", "县": "county"}
+
+
+def _row_date(text: str, problems: list[str]) -> date | None:
+    if not text:
+        problems.append(_("the date is missing"))
+        return None
+    try:
+        return _date(text)
+    except (ValueError, TypeError, OverflowError):  # OverflowError: a year of twenty digits
+        problems.append(_("“%(value)s” is not a date") % {"value": text})
+        return None
+
+
+def _minutes(text: str, problems: list[str]) -> int:
+    """Minutes on air: 15, 15分钟 or 15 分; empty for print or a post (0)."""
+    number = text.removesuffix("分钟").removesuffix("分鐘").removesuffix("分").strip()
+    if not number:
+        return 0
+    if not number.isdigit():
+        problems.append(_("the minutes must be a whole number"))
+        return 0
+    return int(number)
+
+
+def _full_clean(record, problems: list[str], exclude: list[str] | None = None) -> None:
+    try:
+        record.full_clean(exclude=exclude, validate_constraints=False, validate_unique=False)
+    except ValidationError as invalid:
+        problems.extend(m for messages in invalid.message_dict.values() for m in messages)
+
+
+@transaction.atomic
+def import_episodes(column: MediaColumn, file: IO[bytes]) -> RegisterImport:
+    """A column's episodes or posts from an Excel sheet or a CSV file (日期, 标题, 时长（分钟）), as the
+    station or the editor keeps the list. All or nothing: if a row is wrong nothing is imported and every
+    wrong row is named (spreadsheets.ImportRefused). An episode is known by its date and title: importing
+    the list again adds nothing and corrects the minutes."""
+    table = spreadsheets.read_table(file, headings=EPISODE_COLUMNS, required=("aired_on", "name"))
+    existing = {(e.aired_on, e.title): e for e in column.episodes.all()}
+    seen: set[tuple[date, str]] = set()
+    result = RegisterImport()
+
+    def episode(row: spreadsheets.Row) -> None:
+        problems: list[str] = []
+        title = table.cell(row, "name").strip()
+        if not title:
+            problems.append(_("the title is missing"))
+        aired_on = _row_date(table.cell(row, "aired_on"), problems)
+        minutes = _minutes(table.cell(row, "minutes"), problems)
+        if problems:
+            raise ValidationError(problems)
+        assert aired_on is not None  # a missing or wrong date is a problem above
+        if (aired_on, title) in seen:
+            raise ValidationError(_("the same date and title as an earlier row"))
+        seen.add((aired_on, title))
+        record = existing.get((aired_on, title)) or MediaEpisode(column=column, aired_on=aired_on, title=title)
+        is_new = record.pk is None
+        record.minutes = minutes
+        _full_clean(record, problems)
+        if problems:
+            raise ValidationError(problems)
+        record.save()
+        result.add(row.number, record, is_new)
+
+    spreadsheets.import_rows(table, episode)
+    if result.rows:  # the years the rows touch are counted again (one request for the whole list)
+        registry_request(association_id=column.association_id, since=min(r.aired_on for _n, r, _new in result.rows))
+    return result
+
+
+@transaction.atomic
+def import_news_reports(association: Association, file: IO[bytes]) -> RegisterImport:
+    """The association's news reports from an Excel sheet or a CSV file (日期, 标题, 媒体, 级别: 县级,
+    州（市）级, 省级, 国家级; county level when empty). All or nothing: every wrong row is named. A report
+    is known by its date and title: importing the list again adds nothing and corrects outlet and level."""
+    table = spreadsheets.read_table(file, headings=NEWS_REPORT_COLUMNS, required=("published_on", "name", "outlet"))
+    existing = {(r.published_on, r.title): r for r in NewsReport.objects.filter(association=association)}
+    seen: set[tuple[date, str]] = set()
+    result = RegisterImport()
+
+    def report(row: spreadsheets.Row) -> None:
+        problems: list[str] = []
+        title, outlet = table.cell(row, "name").strip(), table.cell(row, "outlet").strip()
+        if not title:
+            problems.append(_("the title is missing"))
+        if not outlet:
+            problems.append(_("the outlet is missing"))
+        published_on = _row_date(table.cell(row, "published_on"), problems)
+        level_word = table.cell(row, "level").strip()
+        level = OUTLET_LEVEL_WORDS.get(level_word, level_word) if level_word else "county"
+        if level not in LEVELS:
+            problems.append(_("unknown level “%(level)s”") % {"level": level_word})
+        if problems:
+            raise ValidationError(problems)
+        assert published_on is not None  # a missing or wrong date is a problem above
+        if (published_on, title) in seen:
+            raise ValidationError(_("the same date and title as an earlier row"))
+        seen.add((published_on, title))
+        record = existing.get((published_on, title)) or NewsReport(
+            association=association, published_on=published_on, title=title
+        )
+        is_new = record.pk is None
+        record.outlet, record.level = outlet, level
+        _full_clean(record, problems)
+        if problems:
+            raise ValidationError(problems)
+        record.save()
+        result.add(row.number, record, is_new)
+
+    spreadsheets.import_rows(table, report)
+    if result.rows:
+        registry_request(association_id=association.id, since=min(r.published_on for _n, r, _new in result.rows))
+    return result

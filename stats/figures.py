@@ -24,7 +24,7 @@ from functools import cached_property
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
@@ -276,6 +276,20 @@ class Whole:
 
 
 @dataclass(frozen=True)
+class Register:
+    """Where a registry figure's rows come from: the register's rows that make the figure in a period (the
+    records behind it, on the dashboard), and how they make it. One definition, read by the records page and
+    checked by the tests against the figure: the rows' count (or the sum of `value`), per `key` for a keyed
+    figure, is the figure (money in whole yuan per key, as `yuan` rounds it)."""
+
+    rows: Callable[["Scope"], QuerySet]  # the rows of a period scope, for its association and those below it
+    value: str | None = None  # the field (or annotation) each row adds: minutes, books…; None: each row is one
+    key: str | None = None  # the field whose value keys a keyed figure: kind, source, prize level…
+    dated: str | None = None  # the date shown beside each row (built, aired, published…)
+    money: bool = False  # the sums are yuan: each key's sum rounded to whole yuan
+
+
+@dataclass(frozen=True)
 class Target:
     """A figure a campaign may set a target for: its place in the form's list and its label there."""
 
@@ -304,6 +318,7 @@ class Figure:
     target: Target | None = None
     # How it goes up a level (Across; docs/figures.md "Across levels"); None: as its rollup says.
     across: Across | None = None
+    register: Register | None = None  # a registry figure's rows: the records behind it are these, not events
 
     def __post_init__(self) -> None:
         # A definition that no tally could compute fails when Kepu starts, not in a tally.
@@ -322,6 +337,8 @@ class Figure:
             raise ValueError(f"{self.name}: a ratio, and only a ratio, names ratio_of")
         if not summed and self.rollup != Rollup.RATIO and self.whole is None:
             raise ValueError(f"{self.name}: a {self.rollup} figure needs whole")
+        if (self.rollup == Rollup.REGISTRY) != (self.register is not None):
+            raise ValueError(f"{self.name}: a registry figure, and only one, says where its rows come from")
 
     @property
     def adds_up(self) -> bool:
@@ -344,6 +361,162 @@ class Figure:
         if self.per_event is None or not self.counts(held):
             return self.zero()
         return self.per_event(held)
+
+
+# --- the registers' rows: what each registry figure counts, read by the figure and by its records ---------
+#
+# Each takes the associations and the period and returns the rows of one register that make a figure
+# (Figure.register names them): the figure is their count, or the sum of a field, per key when keyed.
+
+
+def organizations_standing(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet:
+    """Organizations standing at the period's end (founded by then, not dissolved by then), each with its
+    members of the period's year (`year_members`: its entry for that year, else its latest earlier one)."""
+    return (
+        Organization.objects.filter(association_id__in=association_ids)
+        .filter(standing_at(ends_on, born="founded_on", gone="dissolved_on"))
+        .annotate(year_members=_latest_entry(OrganizationMembership, "organization", "members", ends_on.year))
+    )
+
+
+def organizations_founded(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet:
+    return organizations_standing(association_ids, starts_on, ends_on).filter(founded_on__gte=starts_on)
+
+
+def supports_given(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet[OrganizationSupport]:
+    return OrganizationSupport.objects.filter(
+        organization__association_id__in=association_ids, date__gte=starts_on, date__lte=ends_on
+    ).select_related("organization")
+
+
+def experts_registered(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet[Volunteer]:
+    """Expert volunteers registered by the end of the period."""
+    return Volunteer.objects.filter(
+        association_id__in=association_ids,
+        is_expert=True,
+        created_at__lt=_local_midnight(ends_on + timedelta(days=1)),
+    ).select_related("user")
+
+
+def sites_standing(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet:
+    """Sites standing at the period's end (built by then, not retired by then), each with its books of the
+    period's year (`year_books`: its entry for that year, else its latest earlier one) and its last repair
+    within the period (`repaired_in_period`, None if it had none)."""
+    return (
+        Site.objects.filter(association_id__in=association_ids)
+        .filter(standing_at(ends_on, born="built_on", gone="retired_on"))
+        .annotate(
+            year_books=_latest_entry(SiteBooks, "site", "books", ends_on.year),
+            repaired_in_period=Subquery(
+                SiteRepair.objects.filter(site=OuterRef("pk"), repaired_on__gte=starts_on, repaired_on__lte=ends_on)
+                .order_by("-repaired_on")
+                .values("repaired_on")[:1]
+            ),
+        )
+        .select_related("region")
+    )
+
+
+def sites_built(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet:
+    return sites_standing(association_ids, starts_on, ends_on).filter(built_on__gte=starts_on)
+
+
+def sites_repaired(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet:
+    """Standing sites repaired within the period: a site repaired twice is one repaired site."""
+    return sites_standing(association_ids, starts_on, ends_on).filter(repaired_in_period__isnull=False)
+
+
+def sites_with_books(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet:
+    return sites_standing(association_ids, starts_on, ends_on).filter(year_books__gt=0)
+
+
+def villages_with_sites(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet[Region]:
+    """The villages and communities a standing site stands in (a site checks that its place is of its county)."""
+    standing = sites_standing(association_ids, starts_on, ends_on).values("region_id")
+    return Region.objects.filter(id__in=standing, level__in=Region.GRASSROOTS_LEVELS).select_related("parent")
+
+
+def episodes_aired(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet[MediaEpisode]:
+    return MediaEpisode.objects.filter(
+        column__association_id__in=association_ids, aired_on__gte=starts_on, aired_on__lte=ends_on
+    ).select_related("column")
+
+
+def episodes_on_air(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet[MediaEpisode]:
+    """The period's episodes with minutes on air (print pages and posts have none)."""
+    return episodes_aired(association_ids, starts_on, ends_on).filter(minutes__gt=0)
+
+
+def reports_published(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet[NewsReport]:
+    return NewsReport.objects.filter(
+        association_id__in=association_ids, published_on__gte=starts_on, published_on__lte=ends_on
+    )
+
+
+def contests_of(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet[Contest]:
+    return Contest.objects.filter(association_id__in=association_ids, held_on__gte=starts_on, held_on__lte=ends_on)
+
+
+def contest_entries_of(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet[ContestEntry]:
+    """The entries of the period's contests, by the contest's date."""
+    contests = contests_of(association_ids, starts_on, ends_on)
+    return ContestEntry.objects.filter(contest__in=contests).select_related("contest")
+
+
+def entries_with_pupils(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet[ContestEntry]:
+    return contest_entries_of(association_ids, starts_on, ends_on).filter(pupils__gt=0)
+
+
+def entries_awarded(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet[ContestEntry]:
+    return contest_entries_of(association_ids, starts_on, ends_on).exclude(award="")
+
+
+def bases_running(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet[DemonstrationBase]:
+    return (
+        DemonstrationBase.objects.filter(association_id__in=association_ids)
+        .filter(standing_at(ends_on, born="established_on", gone="closed_on"))
+        .select_related("region")
+    )
+
+
+def base_results(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet[BaseYear]:
+    """The results entered for the period's years by every base (one closed during the year still reports)."""
+    return BaseYear.objects.filter(
+        base__association_id__in=association_ids, year__gte=starts_on.year, year__lte=ends_on.year
+    ).select_related("base")
+
+
+def base_trainings_held(association_ids: list[int], held_ids: Iterable[int]) -> QuerySet[Event]:
+    """The held trainings linked to a base of the associations, each once."""
+    linked = DemonstrationBase.events.through.objects.filter(demonstrationbase__association_id__in=association_ids)
+    return Event.objects.filter(
+        among("id", list(held_ids)), kind=Event.Kind.TRAINING, id__in=linked.values("event_id")
+    ).select_related("venue")
+
+
+def funding_dated(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet[FundingRecord]:
+    return FundingRecord.objects.filter(association_id__in=association_ids, date__gte=starts_on, date__lte=ends_on)
+
+
+def income_of(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet[FundingRecord]:
+    return funding_dated(association_ids, starts_on, ends_on).filter(direction=FundingRecord.Direction.INCOME)
+
+
+def spending_of(association_ids: list[int], starts_on: date, ends_on: date) -> QuerySet[FundingRecord]:
+    return funding_dated(association_ids, starts_on, ends_on).filter(direction=FundingRecord.Direction.SPENDING)
+
+
+def _in_period(rows: Callable[[list[int], date, date], QuerySet]) -> Callable[[Scope], QuerySet]:
+    """A register's rows for a period scope: of its association and those below it."""
+
+    def of_scope(scope: Scope) -> QuerySet:
+        return rows(association_tree(scope.association_id), *scope.period)
+
+    return of_scope
+
+
+def _base_trainings_of(scope: Scope) -> QuerySet[Event]:
+    return base_trainings_held(association_tree(scope.association_id), held_events(scope).values_list("id", flat=True))
 
 
 def _one(held: HeldEvent) -> int:
@@ -583,6 +756,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.registries["expert_volunteers"],
         source=("志愿者登记中的专家", "experts of the volunteer registry"),
+        register=Register(_in_period(experts_registered), dated="created_at"),
     ),
     # The outputs are labelled by their kind (summary.OUTPUT_LABELS).
     Figure(
@@ -596,6 +770,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.registries["organizations"],
         keyed=True,
+        register=Register(_in_period(organizations_standing), key="kind", dated="founded_on"),
     ),
     Figure(
         "members",
@@ -605,6 +780,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.registries["members"],
         keyed=True,
+        register=Register(_in_period(organizations_standing), value="year_members", key="kind", dated="founded_on"),
     ),
     Figure(
         "new_organizations",
@@ -614,6 +790,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.registries["new_organizations"],
         keyed=True,
+        register=Register(_in_period(organizations_founded), key="kind", dated="founded_on"),
     ),
     Figure(
         "support_given",
@@ -623,6 +800,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.registries["support_given"],
         keyed=True,
+        register=Register(_in_period(supports_given), key="kind", dated="date"),
     ),
     # The science-popularization sites (outreach.models.Site), labelled by their kind.
     Figure(
@@ -633,6 +811,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.sites["sites"],
         keyed=True,
+        register=Register(_in_period(sites_standing), key="kind", dated="built_on"),
     ),
     Figure(
         "new_sites",
@@ -642,6 +821,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.sites["new_sites"],
         keyed=True,
+        register=Register(_in_period(sites_built), key="kind", dated="built_on"),
     ),
     Figure(
         "repaired_sites",
@@ -651,6 +831,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.sites["repaired_sites"],
         keyed=True,
+        register=Register(_in_period(sites_repaired), key="kind", dated="repaired_in_period"),
     ),
     Figure(
         "site_books",
@@ -660,6 +841,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.sites["site_books"],
         source=("科普阵地登记：各图书室当年的藏书", "the register of sites: each reading room's books that year"),
+        register=Register(_in_period(sites_with_books), value="year_books", dated="built_on"),
     ),
     Figure(
         "site_villages",
@@ -672,6 +854,7 @@ FIGURES = (
             "科普阵地登记：年底有阵地的村（社区）",
             "the register of sites: villages with a site at the year's end",
         ),
+        register=Register(_in_period(villages_with_sites)),
     ),
     Figure(
         "site_coverage_pct",
@@ -690,6 +873,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.media["media_episodes"],
         source=("媒体栏目登记：当年播出或刊发的各期", "the media columns: episodes aired or posted that year"),
+        register=Register(_in_period(episodes_aired), dated="aired_on"),
     ),
     Figure(
         "media_minutes",
@@ -699,6 +883,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.media["media_minutes"],
         source=("媒体栏目登记：当年各期的播出时长", "the media columns: minutes on air of that year's episodes"),
+        register=Register(_in_period(episodes_on_air), value="minutes", dated="aired_on"),
     ),
     Figure(
         "news_reports",
@@ -708,6 +893,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.media["news_reports"],
         source=("新闻报道登记：当年刊发的报道", "the news reports published that year"),
+        register=Register(_in_period(reports_published), dated="published_on"),
     ),
     Figure(
         "contests_held",
@@ -717,6 +903,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.media["contests_held"],
         source=("竞赛评比登记：当年举办或参加的竞赛", "the contests and reviews held or entered that year"),
+        register=Register(_in_period(contests_of), dated="held_on"),
     ),
     Figure(
         "contest_entries",
@@ -726,6 +913,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.media["contest_entries"],
         source=("竞赛评比登记：当年竞赛的参赛作品", "the entries of that year's contests"),
+        register=Register(_in_period(contest_entries_of), dated="contest__held_on"),
     ),
     Figure(
         "contest_pupils",
@@ -735,6 +923,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.media["contest_pupils"],
         source=("竞赛评比登记：参赛作品的中小学生人数", "the entries of that year's contests: the pupils each names"),
+        register=Register(_in_period(entries_with_pupils), value="pupils", dated="contest__held_on"),
     ),
     Figure(
         "contest_prizes",
@@ -744,6 +933,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.media["contest_prizes"],
         keyed=True,
+        register=Register(_in_period(entries_awarded), key="award_level", dated="contest__held_on"),
     ),
     # --- issue 14 item 3: demonstration bases, parks and projects (outreach.models.DemonstrationBase) ---
     Figure(
@@ -754,6 +944,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.bases["demonstration_bases"],
         keyed=True,
+        register=Register(_in_period(bases_running), key="kind", dated="established_on"),
     ),
     Figure(
         "varieties_introduced",
@@ -763,6 +954,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.bases["varieties_introduced"],
         source=("示范基地登记：各基地当年的成果", "the register of demonstration bases: each one's results that year"),
+        register=Register(_in_period(base_results), value="varieties"),
     ),
     Figure(
         "techniques_introduced",
@@ -772,6 +964,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.bases["techniques_introduced"],
         source=("示范基地登记：各基地当年的成果", "the register of demonstration bases: each one's results that year"),
+        register=Register(_in_period(base_results), value="techniques"),
     ),
     Figure(
         "households_reached",
@@ -781,6 +974,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.bases["households_reached"],
         source=("示范基地登记：各基地当年的成果", "the register of demonstration bases: each one's results that year"),
+        register=Register(_in_period(base_results), value="households"),
     ),
     Figure(
         "base_trainings",
@@ -790,6 +984,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.bases["base_trainings"],
         source=("示范基地登记中关联的培训活动", "the trainings linked to the demonstration bases"),
+        register=Register(_base_trainings_of, dated="starts_at"),
     ),
     # --- issue 14 item 6: funding (outreach.models.FundingRecord), in whole yuan ---
     Figure(
@@ -800,6 +995,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.funding["funding_income"],
         keyed=True,
+        register=Register(_in_period(income_of), value="amount", key="source", dated="date", money=True),
     ),
     Figure(
         "funding_spent",
@@ -809,6 +1005,7 @@ FIGURES = (
         scopes=PERIODS,
         whole=lambda whole: whole.funding["funding_spent"],
         keyed=True,
+        register=Register(_in_period(spending_of), value="amount", key="use", dated="date", money=True),
     ),
 )
 BY_NAME = {figure.name: figure for figure in FIGURES}
@@ -1496,11 +1693,7 @@ def _registries(association_ids: list[int], starts_on: date, ends_on: date) -> d
 
     An organization counts when it stands at the period's end (founded by then, not dissolved by then);
     its members are those of its entry for the period's year, else of its latest earlier entry."""
-    organizations = (
-        Organization.objects.filter(association_id__in=association_ids)
-        .filter(standing_at(ends_on, born="founded_on", gone="dissolved_on"))
-        .annotate(year_members=_latest_entry(OrganizationMembership, "organization", "members", ends_on.year))
-    )
+    organizations = organizations_standing(association_ids, starts_on, ends_on)
     counts: dict[str, int] = defaultdict(int)
     members: dict[str, int] = defaultdict(int)
     new: dict[str, int] = defaultdict(int)
@@ -1510,24 +1703,17 @@ def _registries(association_ids: list[int], starts_on: date, ends_on: date) -> d
         new[kind] += int(founded_on is not None and founded_on >= starts_on)
     support = {
         row["kind"]: row["n"]
-        for row in OrganizationSupport.objects.filter(
-            organization__association_id__in=association_ids, date__gte=starts_on, date__lte=ends_on
-        )
+        for row in supports_given(association_ids, starts_on, ends_on)
         .values("kind")
         .annotate(n=Count("id"))
         .order_by("kind")
     }
-    experts = Volunteer.objects.filter(
-        association_id__in=association_ids,
-        is_expert=True,
-        created_at__lt=_local_midnight(ends_on + timedelta(days=1)),
-    ).count()
     return {
         "organizations": dict(sorted(counts.items())),
         "members": dict(sorted(members.items())),
         "new_organizations": dict(sorted(new.items())),
         "support_given": support,
-        "expert_volunteers": experts,
+        "expert_volunteers": experts_registered(association_ids, starts_on, ends_on).count(),
     }
 
 
@@ -1535,26 +1721,17 @@ def _site_registry(association_ids: list[int], starts_on: date, ends_on: date, g
     """The science-popularization sites standing at the end of the period (built by then, not retired by
     then): per kind, those of them built and repaired within the period, their books (each one's entry
     for the period's year, else its latest earlier one) and the villages and communities they stand in."""
-    standing = (
-        Site.objects.filter(association_id__in=association_ids)
-        .filter(standing_at(ends_on, born="built_on", gone="retired_on"))
-        .annotate(
-            year_books=_latest_entry(SiteBooks, "site", "books", ends_on.year),
-            repaired=Exists(
-                SiteRepair.objects.filter(site=OuterRef("pk"), repaired_on__gte=starts_on, repaired_on__lte=ends_on)
-            ),
-        )
-    )
+    standing = sites_standing(association_ids, starts_on, ends_on)
     sites: dict[str, int] = defaultdict(int)
     new: dict[str, int] = defaultdict(int)
     repaired: dict[str, int] = defaultdict(int)
     books, villages = 0, set()
-    for kind, built_on, region_id, year_books, was_repaired in standing.values_list(
-        "kind", "built_on", "region_id", "year_books", "repaired"
+    for kind, built_on, region_id, year_books, repaired_on in standing.values_list(
+        "kind", "built_on", "region_id", "year_books", "repaired_in_period"
     ):
         sites[kind] += 1
         new[kind] += int(built_on is not None and built_on >= starts_on)
-        repaired[kind] += int(was_repaired)
+        repaired[kind] += int(repaired_on is not None)
         books += year_books or 0
         if region_id in grassroots:
             villages.add(region_id)
@@ -1570,24 +1747,18 @@ def _site_registry(association_ids: list[int], starts_on: date, ends_on: date, g
 def _media_and_contests(association_ids: list[int], starts_on: date, ends_on: date) -> dict[str, Any]:
     """The period's media work and contests, each record by its own date: an episode by its air date, a
     report by its publication date, a contest's entries and prizes by the contest's date."""
-    episodes = MediaEpisode.objects.filter(
-        column__association_id__in=association_ids, aired_on__gte=starts_on, aired_on__lte=ends_on
-    ).aggregate(n=Count("id"), minutes=Sum("minutes"))
-    reports = NewsReport.objects.filter(
-        association_id__in=association_ids, published_on__gte=starts_on, published_on__lte=ends_on
-    ).count()
-    contests = Contest.objects.filter(association_id__in=association_ids, held_on__gte=starts_on, held_on__lte=ends_on)
-    entries = ContestEntry.objects.filter(contest__in=contests)
-    totals = entries.aggregate(n=Count("id"), pupils=Sum("pupils"))
+    period = (association_ids, starts_on, ends_on)
+    episodes = episodes_aired(*period).aggregate(n=Count("id"), minutes=Sum("minutes"))
+    totals = contest_entries_of(*period).aggregate(n=Count("id"), pupils=Sum("pupils"))
     prizes = {
         row["award_level"]: row["n"]
-        for row in entries.exclude(award="").values("award_level").annotate(n=Count("id")).order_by("award_level")
+        for row in entries_awarded(*period).values("award_level").annotate(n=Count("id")).order_by("award_level")
     }
     return {
         "media_episodes": episodes["n"],
         "media_minutes": episodes["minutes"] or 0,
-        "news_reports": reports,
-        "contests_held": contests.count(),
+        "news_reports": reports_published(*period).count(),
+        "contests_held": contests_of(*period).count(),
         "contest_entries": totals["n"],
         "contest_pupils": totals["pupils"] or 0,
         "contest_prizes": prizes,
@@ -1601,27 +1772,17 @@ def _base_registry(association_ids: list[int], starts_on: date, ends_on: date, h
     """The demonstration bases running at the end of the period (established by then, not closed by then)
     per kind; the results entered for the period's years by every base (one closed during the year
     still reports that year's); the held trainings of the period linked to a base, each once."""
-    running = (
-        DemonstrationBase.objects.filter(association_id__in=association_ids)
-        .filter(standing_at(ends_on, born="established_on", gone="closed_on"))
-        .values("kind")
-        .annotate(n=Count("id"))
-        .order_by("kind")
+    period = (association_ids, starts_on, ends_on)
+    running = bases_running(*period).values("kind").annotate(n=Count("id")).order_by("kind")
+    results = base_results(*period).aggregate(
+        varieties=Sum("varieties"), techniques=Sum("techniques"), households=Sum("households")
     )
-    results = BaseYear.objects.filter(
-        base__association_id__in=association_ids, year__gte=starts_on.year, year__lte=ends_on.year
-    ).aggregate(varieties=Sum("varieties"), techniques=Sum("techniques"), households=Sum("households"))
-    trainings = DemonstrationBase.events.through.objects.filter(
-        among("event_id", held_ids),
-        demonstrationbase__association_id__in=association_ids,
-        event__kind=Event.Kind.TRAINING,
-    ).aggregate(n=Count("event_id", distinct=True))["n"]
     return {
         "demonstration_bases": {row["kind"]: row["n"] for row in running},
         "varieties_introduced": results["varieties"] or 0,
         "techniques_introduced": results["techniques"] or 0,
         "households_reached": results["households"] or 0,
-        "base_trainings": trainings,
+        "base_trainings": base_trainings_held(association_ids, held_ids).count(),
     }
 
 
@@ -1632,13 +1793,12 @@ def yuan(amount: Decimal | int | None) -> int:
 
 def _funding_registry(association_ids: list[int], starts_on: date, ends_on: date) -> dict:
     """The funding records dated within the period: income per source, spending per use, in whole yuan."""
-    dated = FundingRecord.objects.filter(association_id__in=association_ids, date__gte=starts_on, date__lte=ends_on)
 
-    def by(direction: str, key: str) -> dict[str, int]:
-        rows = dated.filter(direction=direction).values(key).annotate(total=Sum("amount")).order_by(key)
+    def by(records: QuerySet[FundingRecord], key: str) -> dict[str, int]:
+        rows = records.values(key).annotate(total=Sum("amount")).order_by(key)
         return {row[key]: yuan(row["total"]) for row in rows if row["total"]}
 
     return {
-        "funding_income": by(FundingRecord.Direction.INCOME, "source"),
-        "funding_spent": by(FundingRecord.Direction.SPENDING, "use"),
+        "funding_income": by(income_of(association_ids, starts_on, ends_on), "source"),
+        "funding_spent": by(spending_of(association_ids, starts_on, ends_on), "use"),
     }

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from checkin.models import CheckIn, Headcount, counted_checkins
-from events.models import Association, Campaign, Event, Organization, Venue
+from events.models import Association, Campaign, Event, Organization, Region, Venue
 
 from . import figures as F_
 from .models import AnnualFigure, CampaignTarget, Tally
@@ -161,6 +161,7 @@ def summary_records(*, association_id: int, year: int) -> dict:
         .values_list("name", flat=True)
     )
     return {
+        **registers_named(association_ids=associations, year=year, held=held),
         "demo_bases_registered": registered,
         "campaigns": campaigns,
         "training_topics": topics,
@@ -194,8 +195,94 @@ def media_and_contest_records(*, association_ids: list[int], year: int) -> dict:
         "held_on", "name"
     )
     return {
-        "media_columns": [{"name": c.name, "outlet": c.outlet} for c in columns],
+        "media_columns": [{"name": c.name, "outlet": c.outlet, "kind": c.kind, "episodes": c.n} for c in columns],
         "contests": [{"name": c.name, "kind": c.kind} for c in contests],
+    }
+
+
+# The kinds of site the summary names when repaired, the larger first (a window or a board is one of many).
+REPAIRED_NAMED_FIRST = ("activity_centre", "gallery", "farmers_school", "reading_room", "e_station", "other")
+
+
+def registers_named(*, association_ids: list[int], year: int, held: QuerySet[Event]) -> dict:
+    """What the summary names from the registers, beside their figures (the rows of stats.figures' row sets):
+    the sites repaired (the larger first), the county-level galleries, whom the year's support went to, the
+    partners of the running bases, what the rural technical associations introduced at the bases they run
+    with the association, the lectures the societies gave and the paper reviews with their entries and prizes."""
+    from outreach.models import Contest, ContestEntry, DemonstrationBase
+
+    period = (association_ids, date(year, 1, 1), date(year, 12, 31))
+    repaired = sorted(
+        F_.sites_repaired(*period).values_list("kind", "name"),
+        key=lambda kind_name: (
+            REPAIRED_NAMED_FIRST.index(kind_name[0]) if kind_name[0] in REPAIRED_NAMED_FIRST else 99,
+            kind_name[1],
+        ),
+    )
+    supported: dict[str, list[str]] = {}
+    for kind, name in (
+        F_.supports_given(*period).order_by("date", "organization__name").values_list("kind", "organization__name")
+    ):
+        if name not in supported.setdefault(kind, []):
+            supported[kind].append(name)
+    bases = F_.bases_running(*period)
+    # The institutes, departments and companies behind the bases (a rural association is named for its results).
+    partners = _names_by_count(
+        DemonstrationBase.partners.through.objects.filter(demonstrationbase__in=bases)
+        .exclude(organization__kind=Organization.Kind.RURAL_TECH_ASSOCIATION)
+        .order_by("organization__name")
+        .values_list("organization__name", flat=True)
+    )
+    rural_results = []
+    rural = Organization.objects.filter(
+        association_id__in=association_ids, kind=Organization.Kind.RURAL_TECH_ASSOCIATION, bases__in=bases
+    ).distinct()
+    for association in rural.order_by("name"):
+        results = F_.base_results(*period).filter(base__partners=association)
+        totals = results.aggregate(varieties=Sum("varieties"), techniques=Sum("techniques"))
+        if totals["varieties"] or totals["techniques"]:
+            rural_results.append(
+                {
+                    "name": association.name,
+                    "bases": sorted({r.base.name for r in results}),
+                    "varieties": totals["varieties"] or 0,
+                    "techniques": totals["techniques"] or 0,
+                }
+            )
+    society_kinds = (Organization.Kind.SOCIETY, Organization.Kind.ENTERPRISE_ASSOCIATION)
+    lectures = held.filter(kind=Event.Kind.LECTURE, partners__kind__in=society_kinds).distinct()
+    reviews = [
+        {
+            "name": contest.name,
+            "entries": ContestEntry.objects.filter(contest=contest).count(),
+            "prizes": ContestEntry.objects.filter(contest=contest).exclude(award="").count(),
+        }
+        for contest in F_.contests_of(*period).filter(kind=Contest.Kind.PAPERS).order_by("held_on", "name")
+    ]
+    return {
+        "repaired_sites_named": [name for _kind, name in repaired],
+        "county_galleries": F_.sites_standing(*period)
+        .filter(kind="gallery", region__level=Region.Level.COUNTY)
+        .count(),
+        "support_names": supported,
+        "base_partners": partners,
+        "rural_tech_results": rural_results,
+        "society_lectures": {
+            "events": lectures.count(),
+            "societies": _names_by_count(
+                Event.partners.through.objects.filter(event__in=lectures, organization__kind__in=society_kinds)
+                .order_by("organization__name")
+                .values_list("organization__name", flat=True)
+            ),
+            # A lecture's subject is its title without the word lecture (水果管理技术讲座 → 水果管理技术).
+            "topics": _names_by_count(
+                topic
+                for title in lectures.values_list("title", flat=True)
+                if title.endswith("讲座")
+                and (topic := title.removesuffix("讲座").removesuffix("知识").removesuffix("科普").strip())
+            ),
+        },
+        "paper_reviews": reviews,
     }
 
 
@@ -349,3 +436,41 @@ def todays_events(*, association_id: int, now: datetime | None = None) -> list[d
 
 def association_by_id(association_id: int) -> Association:
     return Association.objects.get(id=association_id)
+
+
+def register_rows(*, association_id: int, year: int, figure: str, key: str = "") -> QuerySet:
+    """The register's rows a registry figure of the year is made of (Figure.register), those of one key
+    (a kind, a source…) if asked; ordered by their date, newest last."""
+    register = F_.BY_NAME[figure].register
+    assert register is not None, figure
+    rows = register.rows(F_.year_scope(association_id, year))
+    if key and register.key:
+        rows = rows.filter(**{register.key: key})
+    return rows.order_by(*([register.dated] if register.dated else []), "pk")
+
+
+def register_row(row, register: F_.Register) -> dict:
+    """One row as the records page shows it: the record, its key's name, its date and what it adds."""
+    dated = row
+    for part in (register.dated or "").split("__"):
+        dated = getattr(dated, part, None) if part else None
+    return {
+        "record": str(row),
+        "key": getattr(row, f"get_{register.key}_display")() if register.key else "",
+        "date": dated.date() if isinstance(dated, datetime) else dated,
+        "value": (getattr(row, register.value) or 0) if register.value else 1,
+    }
+
+
+def register_total(rows: QuerySet, register: F_.Register):
+    """What the rows add up to: the figure (a keyed one's keys added up; money rounded per key, as the figure)."""
+    if register.value is None:
+        return rows.count()
+    if not register.key:
+        return sum((getattr(row, register.value) or 0) for row in rows)
+    by_key: dict[str, Decimal] = {}
+    for row in rows:
+        by_key[getattr(row, register.key)] = by_key.get(getattr(row, register.key), Decimal(0)) + (
+            getattr(row, register.value) or 0
+        )
+    return sum(F_.yuan(v) for v in by_key.values()) if register.money else sum(by_key.values())

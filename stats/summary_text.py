@@ -45,6 +45,7 @@ BLOCKS = (
     "training",
     "publicity",
     "rural",
+    "societies",  # the societies' lectures and the paper reviews (the seed's 发挥群团优势)
     "towns",
     "funding",  # issue 14 item 6: the difficulties' funding item, with the year's income and spending
 )
@@ -223,12 +224,19 @@ SITE_WORDS = {
 }
 
 
-def _site_counts(f: Facts, counts: dict) -> str:
-    """ "科普橱窗86处、科普画廊4处" in the register's order of kinds."""
+def _site_counts(f: Facts, counts: dict, county_galleries: int = 0) -> str:
+    """ "科普橱窗86处、县级科普画廊4处" in the register's order of kinds; `county_galleries` of the galleries
+    stand at the county level (县级), as the seed counts them."""
     parts = []
     for kind, (zh, measure, one, many) in SITE_WORDS.items():
         if n := counts.get(kind):
-            parts.append(f"{zh}{n}{measure}" if f.zh else f"{n} {one if n == 1 else many}")
+            part = f"{zh}{n}{measure}" if f.zh else f"{n} {one if n == 1 else many}"
+            if kind == "gallery" and county_galleries:
+                if county_galleries == n:
+                    part = f"县级{part}" if f.zh else f"{n} county {one if n == 1 else many}"
+                else:
+                    part += f.t("（其中县级{k}处）", " ({k} at the county level)", k=county_galleries)
+            parts.append(part)
     return ("、" if f.zh else ", ").join(parts)
 
 
@@ -245,7 +253,7 @@ def sites_sentences(f: Facts) -> list[str | None]:
             "the {area_en} has {list}",
             area=f.area,
             area_en="prefecture" if f.prefecture else "county",
-            list=_site_counts(f, sites),
+            list=_site_counts(f, sites, f.records.get("county_galleries") or 0),
         )
     ]
     if f.has("site_books"):
@@ -264,7 +272,15 @@ def sites_sentences(f: Facts) -> list[str | None]:
     if new := f.figures.get("new_sites"):
         changes.append(f.t("新建{list}", "{list} were built", list=_site_counts(f, new)))
     if repaired := f.figures.get("repaired_sites"):
-        changes.append(f.t("维修{list}", "{list} were repaired", list=_site_counts(f, repaired)))
+        named = f.records.get("repaired_sites_named") or []
+        changes.append(
+            f.t(
+                "维修{list}{names}",
+                "{list} were repaired{names}",
+                list=_site_counts(f, repaired),
+                names=f.t("（{n}）", " ({n})", n=f.names(named, 3)) if named else "",
+            )
+        )
     built = (
         _sentence(f, [f.t("全年{c}", "over the year {c}", c=("，" if f.zh else ", ").join(changes))])
         if changes
@@ -274,17 +290,31 @@ def sites_sentences(f: Facts) -> list[str | None]:
 
 
 SUPPORT_WORDS = {
-    "charter": ("帮助{n}个协会制定章程", "charters drawn up: {n}"),
-    "leader_training": ("培训协会骨干{n}期", "trainings of leaders: {n}"),
-    "info_network": ("帮助{n}个协会加入科普信息网络", "associations brought into an information network: {n}"),
-    "funding": ("为{n}个协会提供资金或设备", "associations given funds or equipment: {n}"),
+    "charter": ("帮助{who}制定章程", "charters drawn up: {n}"),
+    "leader_training": ("培训{whose}骨干{n}期", "trainings of leaders: {n}"),
+    "info_network": ("帮助{who}加入科普信息网络", "associations brought into an information network: {n}"),
+    "funding": ("为{who}提供资金或设备", "associations given funds or equipment: {n}"),
 }
 
 
 def support_sentence(f: Facts) -> str | None:
-    """The year's dated support records (events.models.OrganizationSupport), by kind."""
+    """The year's dated support records (events.models.OrganizationSupport), by kind, naming whom it went to:
+    帮助县养猪协会等3个协会加入科普信息网络."""
     support = f.figures.get("support_given") or {}
-    clauses = [f.t(zh, en, n=support[kind]) for kind, (zh, en) in SUPPORT_WORDS.items() if support.get(kind)]
+    named = f.records.get("support_names") or {}
+    clauses = []
+    for kind, (zh, en) in SUPPORT_WORDS.items():
+        if not (n := support.get(kind)):
+            continue
+        shown = named.get(kind) or []
+        if not f.zh:
+            clauses.append(en.format(n=n) + (f" ({f.names(shown, 2)})" if shown else ""))
+            continue
+        names = f.names(shown, 2, etc=False)
+        # One association named once: its name alone; else the names and how many (n counts the records).
+        who = names if len(shown) == 1 and n == 1 else (f"{names}等" if shown else "") + f"{len(shown) or n}个协会"
+        whose = names + ("等协会" if len(shown) > 1 else "") if shown else "协会"
+        clauses.append(zh.format(who=who, whose=whose, n=n))
     if not clauses:
         return None
     return _sentence(f, [f.t("全年", "over the year: ") + ("、" if f.zh else ", ").join(clauses)])
@@ -578,6 +608,10 @@ def publicity(f: Facts) -> list[str]:
 # --- media and contests (outreach records) ---------------------------------------------------------
 
 
+# How a column's episodes go out: a TV or radio column airs them, a paper prints them, an account posts them.
+COLUMN_VERBS = {"tv": "播出", "radio": "播出", "newspaper": "刊发", "online": "推送"}
+
+
 def media_clauses(f: Facts) -> list[str] | None:
     """The media work from its records (outreach: the columns' episodes, the news reports): episodes,
     hours on air, reports. None when the year has no such records: then the events' outputs speak, as
@@ -591,15 +625,22 @@ def media_clauses(f: Facts) -> list[str] | None:
         named = [f"《{fullwidth(c['name'])}》" for c in columns]
         if not f.zh:
             where = f" in {f.names(named)}" if named else ""
-        else:  # each outlet with its columns: 在县电视台开办《科普之窗》栏目，在县报开办《科普园地》栏目
-            outlets: dict[str, list[str]] = {}
-            for column, name in zip(columns[:NAMES_CITED], named, strict=False):
-                outlets.setdefault(column["outlet"], []).append(name)
+        else:  # each column with its outlet and its episodes: 在县电视台开办《科普园地》栏目，播出24期
             where = "".join(
-                ("在" + fullwidth(o) if o else "") + "开办" + "、".join(n) + "栏目，" for o, n in outlets.items()
+                ("在" + fullwidth(column["outlet"]) if column["outlet"] else "")
+                + f"开办{name}栏目"
+                + (
+                    f"，{COLUMN_VERBS.get(column.get('kind', ''), '刊发')}{column['episodes']}期"
+                    if "episodes" in column
+                    else ""
+                )
+                + "；"
+                for column, name in zip(columns[:NAMES_CITED], named, strict=False)
             )
         clauses.append(
-            f.t("{where}全年播出（刊发）{n}期", "{n} episodes and posts{where}", where=where, n=f.w(episodes, "exact"))
+            f.t(
+                "{where}全年共播出（刊发）{n}期", "{n} episodes and posts{where}", where=where, n=f.w(episodes, "exact")
+            )
         )
         if minutes:
             hours = round(minutes / 60, 1)
@@ -669,6 +710,7 @@ def rural(f: Facts) -> list[str]:
     registered = bases_sentence(f)
     sites = [] if registered else (f.records.get("demo_sites") or [])
     sentences.append(registered)
+    sentences.extend(rural_results_sentence(f, result) for result in (f.records.get("rural_tech_results") or []))
     if sites:
         sentences.append(
             _sentence(
@@ -711,6 +753,29 @@ def rural(f: Facts) -> list[str]:
 
 # --- issue 14 items 3 and 6: the register of demonstration bases and the funding records ---------------
 
+
+def rural_results_sentence(f: Facts, result: dict) -> str | None:
+    """A rural technical association's results at the bases it runs with the association (the bases' yearly
+    results, outreach.models.BaseYear): 县农业新技术协会依托…示范基地引进新品种2个、新技术3项."""
+    introduced = []
+    if result["varieties"]:
+        introduced.append(f.t("新品种{n}个", "{n} new varieties", n=result["varieties"]))
+    if result["techniques"]:
+        introduced.append(f.t("新技术{n}项", "{n} new techniques", n=result["techniques"]))
+    return _sentence(
+        f,
+        [
+            f.t(
+                "{name}依托{bases}引进推广{x}",
+                "{name} introduced {x} at {bases}",
+                name=fullwidth(result["name"]),
+                bases=f.names(result["bases"], 2),
+                x=("、" if f.zh else " and ").join(introduced),
+            )
+        ],
+    )
+
+
 # (Chinese name, measure word, English one, English many) of a kind of demonstration base.
 BASE_WORDS = {
     "base": ("科普示范基地", "个", "demonstration base", "demonstration bases"),
@@ -740,6 +805,17 @@ def bases_sentence(f: Facts) -> str | None:
             names=(f.t("（{n}）", " ({n})", n=f.names(names, 3)) if names else ""),
         )
     ]
+    if (partners := f.records.get("base_partners") or []) and len(partners) == 1:
+        clauses.append(f.t("依托{name}建设", "run with {name}", name=fullwidth(partners[0])))
+    elif partners:
+        clauses.append(
+            f.t(
+                "依托{names}{n}个科研院所、部门和企业建设",
+                "run with {n} institutes, departments and companies ({names})",
+                names=f.names(partners, 3, etc=False) + ("等" if f.zh else ""),
+                n=len(partners),
+            )
+        )
     if f.has("base_trainings"):
         clauses.append(
             f.t("全年在基地举办培训{n}期", "{n} trainings were held there over the year", n=f.figures["base_trainings"])
@@ -795,6 +871,35 @@ def funding(f: Facts) -> list[str]:
     return [f.t("2、", "2. ") + (_sentence(f, clauses) or "") + ("" if f.zh else " ") + judgement]
 
 
+def societies(f: Facts) -> list[str]:
+    """The societies' academic work (the seed's 发挥群团优势): the lectures held with a society as a partner,
+    their subjects and societies, and the paper reviews with their entries and prizes (outreach.Contest)."""
+    lectures = f.records.get("society_lectures") or {}
+    sentences = []
+    if lectures.get("events"):
+        clauses = [
+            f.t(
+                "组织{names}等学会、协会开展学术交流和科普讲座{n}场",
+                "the societies ({names}) gave {n} lectures and exchanges",
+                names=f.names(lectures.get("societies") or [], 3, etc=False),
+                n=lectures["events"],
+            )
+        ]
+        if topics := lectures.get("topics"):
+            clauses.append(f.t("内容有{t}", "on {t}", t=f.names(topics, 3)))
+        sentences.append(_sentence(f, clauses))
+    else:
+        f.omit("学会、协会的学术交流和讲座", "the societies' lectures")
+    for review in f.records.get("paper_reviews") or []:
+        clauses = [f.t("组织开展{name}", "{name} was held", name=quoted(review["name"]))]
+        if review["entries"]:
+            clauses.append(f.t("征集论文{n}篇", "with {n} papers", n=review["entries"]))
+        if review["prizes"]:
+            clauses.append(f.t("评出获奖论文{n}篇", "{n} of them awarded", n=review["prizes"]))
+        sentences.append(_sentence(f, clauses))
+    return _paragraph(f, sentences)
+
+
 def towns(f: Facts) -> list[str | Table]:
     rows = [t for t in f.breakdowns.get("by_town", []) if t.get("villages_total") or t.get("events")]
     if not rows or not any(t.get("events") for t in rows):
@@ -829,6 +934,7 @@ COMPOSERS: dict[str, Callable[[Facts], Sequence[str | Table]]] = {
     "training": training,
     "publicity": publicity,
     "rural": rural,
+    "societies": societies,
     "towns": towns,
     "funding": funding,
 }

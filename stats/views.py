@@ -198,8 +198,12 @@ def dashboard(request):
 @organizer_required
 @replica_reads
 def figure_records(request, figure: str):
-    """The events a figure of the year is computed from, with their check-ins and headcounts."""
+    """The records a figure of the year is computed from: for a registry figure the register's rows that
+    make it (the sites standing at the year's end, the episodes aired…), for the others the events with
+    their check-ins and headcounts."""
     definition = F_.BY_NAME.get(figure)
+    if definition is not None and definition.register is not None:
+        return _register_records(request, definition)
     if definition not in F_.LABELLED:  # a figure without a label of its own has no records page
         raise Http404
     association = _association(request)
@@ -214,6 +218,34 @@ def figure_records(request, figure: str):
         request,
         "stats/figure_records.html",
         {"figure": figure, "label": definition.label, "year": year, "page": page},
+    )
+
+
+def _register_records(request, definition: F_.Figure):
+    """The register's rows behind a registry figure, of one key (?key=window) or all, with what they add up to."""
+    register = definition.register
+    assert register is not None
+    association, year = _association(request), _year(request)
+    key = request.GET.get("key", "") if register.key else ""
+    rows = selectors.register_rows(association_id=association.id, year=year, figure=definition.name, key=key)
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    label = definition.label or definition.name
+    if definition.keyed:
+        shown = selectors.register_row(page[0], register)["key"] if key and page.object_list else _("all")
+        label = label % {"kind": shown}
+    return render(
+        request,
+        "stats/figure_rows.html",
+        {
+            "figure": definition.name,
+            "label": label,
+            "year": year,
+            "key": key,
+            "page": page,
+            "rows": [selectors.register_row(row, register) for row in page],
+            "total": selectors.register_total(rows, register),
+            "counts_each": register.value is None,
+        },
     )
 
 

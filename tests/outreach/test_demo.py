@@ -28,7 +28,7 @@ def test_the_demo_county_has_a_register_of_sites_and_organizations_over_time():
 
     built = summary.summary_build(association=association, year=YEAR, language="zh-hans")
     text = "\n".join(built.text)
-    assert "全县有科普橱窗86处、科普画廊4处、科普宣传栏54个" in text
+    assert "全县有科普橱窗86处、县级科普画廊4处、科普宣传栏54个" in text
     assert "新建科普橱窗2处、科普宣传栏14个" in text
     assert not any("人工填报" in item for item in built.checklist)  # nothing of (一) is typed by hand any more
 
@@ -51,12 +51,12 @@ def test_the_demo_county_has_its_media_work_and_contests_and_the_summary_reads_t
     assert got["media_episodes"] >= 24 + 12  # the TV column twice a month, the newspaper page monthly, posts
     assert 24 * 20 <= got["media_minutes"] <= 24 * 30
     assert got["news_reports"] == 32
-    assert got["contests_held"] == 4 and got["contest_entries"] == 64 + 12 + 85 + 26
-    assert got["contest_prizes"] == {"county": 19 + 30 + 12, "prefecture": 6}
+    assert got["contests_held"] == 5 and got["contest_entries"] == 64 + 12 + 85 + 26 + 18
+    assert got["contest_prizes"] == {"county": 19 + 30 + 12 + 9, "prefecture": 6}
 
     text = "\n".join(summary.summary_build(association=association, year=YEAR, language="zh-hans").text)
     assert "在县电视台开办《科普园地》栏目" in text and "刊发科普新闻报道32篇" in text
-    assert "征集参赛作品187件" in text and "获州（市）级奖6项、县级奖61项" in text
+    assert "征集参赛作品205件" in text and "获州（市）级奖6项、县级奖70项" in text
 
 
 def test_seeding_the_media_and_contests_twice_adds_nothing():

@@ -1,13 +1,16 @@
 """Media columns, news reports and contests over the API and in the admin: scoped per association like
 every register (kepu.access), a prize only with its level, and each change asks for its year's tallies."""
 
+import io
 from datetime import date
 
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from kepu.spreadsheets import ImportRefused
 from outreach.models import Contest, ContestEntry, MediaEpisode, NewsReport
+from outreach.services import import_episodes, import_news_reports
 from tests.factories import (
     AssociationFactory,
     ContestEntryFactory,
@@ -281,3 +284,119 @@ def test_an_entries_import_with_a_wrong_row_imports_nothing_and_names_it(client,
 
     assert refused.status_code == 400 and "特等奖" in str(refused.json())
     assert not ContestEntry.objects.exists()
+
+
+# --- the imports of a column's episodes and of the news reports ----------------------------------
+
+
+def test_an_episode_import_adds_every_row_and_a_second_import_corrects_the_minutes(client, association):
+    column = MediaColumnFactory(association=association)
+    url = f"/api/v1/media-columns/{column.id}/episodes/import/"
+    heading = ["日期", "标题", "时长（分钟）"]
+    rows = [
+        heading,
+        [date(2026, 3, 5), "春耕备耕", 15],
+        ["2026/4/2", "科学养猪", "20分钟"],
+        ["2026年5月7日", "防汛", ""],
+    ]
+
+    done = client.post(url, {"file": _xlsx(rows)}, format="multipart")
+    again = client.post(url, {"file": _xlsx([heading, ["2026-03-05", "春耕备耕", 18]])}, format="multipart")
+
+    assert done.status_code == 201 and done.json() == {"created": 3, "updated": 0}
+    assert again.status_code == 201 and again.json() == {"created": 0, "updated": 1}
+    assert sorted(column.episodes.values_list("aired_on", "title", "minutes")) == [
+        (date(2026, 3, 5), "春耕备耕", 18),
+        (date(2026, 4, 2), "科学养猪", 20),
+        (date(2026, 5, 7), "防汛", 0),
+    ]
+
+
+def test_an_episode_import_with_wrong_rows_imports_nothing_and_names_each(association):
+    column = MediaColumnFactory(association=association)
+    rows = [
+        ["日期", "标题", "时长"],
+        ["2026-03-05", "春耕备耕", 15],
+        ["三月", "科学养猪", 20],
+        ["2026-04-02", "", "半小时"],
+    ]
+
+    with pytest.raises(ImportRefused) as refused:
+        import_episodes(column, _xlsx(rows))
+
+    assert [(p.row, p.name) for p in refused.value.problems] == [(3, "科学养猪"), (4, "")]
+    assert "三月" in refused.value.problems[0].message
+    assert "title" in refused.value.problems[1].message or "标题" in refused.value.problems[1].message
+    assert not MediaEpisode.objects.exists()
+
+
+def test_an_episode_import_refuses_the_same_episode_twice_in_one_list(association):
+    column = MediaColumnFactory(association=association)
+    rows = [["日期", "标题"], ["2026-03-05", "春耕备耕"], ["2026-03-05", "春耕备耕"]]
+
+    with pytest.raises(ImportRefused) as refused:
+        import_episodes(column, _xlsx(rows))
+
+    assert [p.row for p in refused.value.problems] == [3]
+    assert not MediaEpisode.objects.exists()
+
+
+def test_another_countys_organizer_cannot_import_into_a_column(association):
+    column = MediaColumnFactory(association=association)
+    rows = [["日期", "标题"], ["2026-03-05", "春耕备耕"]]
+
+    refused = _as(AssociationFactory()).post(
+        f"/api/v1/media-columns/{column.id}/episodes/import/", {"file": _xlsx(rows)}
+    )
+
+    assert refused.status_code == 404
+    assert not MediaEpisode.objects.exists()
+
+
+def test_a_news_report_import_files_the_reports_under_the_senders_association(client, association):
+    heading = ["日期", "标题", "媒体", "级别"]
+    rows = [
+        heading,
+        ["2026-03-05", "我县开展科技活动周", "县电视台", ""],
+        ["2026-06-01", "农技协助农增收", "州日报", "州级"],
+    ]
+
+    done = client.post("/api/v1/news-reports/import/", {"file": _xlsx(rows)}, format="multipart")
+    again = client.post(
+        "/api/v1/news-reports/import/",
+        {"file": _xlsx([heading, ["2026-06-01", "农技协助农增收", "省报", "省级"]])},
+        format="multipart",
+    )
+
+    assert done.status_code == 201 and done.json() == {"created": 2, "updated": 0}
+    assert again.status_code == 201 and again.json() == {"created": 0, "updated": 1}
+    assert sorted(NewsReport.objects.values_list("association_id", "title", "outlet", "level")) == [
+        (association.id, "农技协助农增收", "省报", "province"),
+        (association.id, "我县开展科技活动周", "县电视台", "county"),
+    ]
+
+
+def test_a_news_report_import_with_a_wrong_row_imports_nothing_and_names_it(client, association):
+    rows = [
+        ["日期", "标题", "媒体", "级别"],
+        ["2026-03-05", "活动周", "县电视台", "县级"],
+        ["2026-06-01", "农技协", "", "乡级"],
+    ]
+
+    refused = client.post("/api/v1/news-reports/import/", {"file": _xlsx(rows)}, format="multipart")
+
+    assert refused.status_code == 400
+    assert refused.json()["rows"][0]["row"] == 3 and refused.json()["rows"][0]["name"] == "农技协"
+    assert "乡级" in refused.json()["rows"][0]["message"]
+    assert not NewsReport.objects.exists()
+
+
+def test_a_news_report_import_service_reports_each_rows_record(association):
+    rows = [["date", "title", "outlet"], ["2026-03-05", "活动周", "县电视台"]]
+
+    csv = io.BytesIO("\n".join(",".join(r) for r in rows).encode())
+    csv.name = "reports.csv"
+
+    result = import_news_reports(association, csv)
+
+    assert [(number, record.title, is_new) for number, record, is_new in result.rows] == [(2, "活动周", True)]

@@ -19,6 +19,7 @@ from tests.factories import (
     VenueFactory,
     VillageFactory,
 )
+from tests.stats.rows import recount_listed_rows, without_zeros
 from tests.stats.test_figures_property import recount_bases_and_funding
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +141,7 @@ def test_the_summary_reads_the_bases_and_the_money_from_their_records(county):
     built = summary.summary_build(association=county, year=SECOND, language="zh-hans")
     text = "\n".join(built.text)
 
-    assert "全县有科普示范基地1个、示范园1个（桥头村茶叶示范基地、县现代农业示范园）" in text
+    assert "全县有科普示范基地1个、示范园1个（桥头村茶叶示范基地、县现代农业示范园），依托县农科所建设" in text
     assert "全年在基地举办培训1期，带动农户210户。" in text
     assert "全年共引进推广新品种4个、新技术5项。" in text  # the bases' results, not the events' outputs
     assert (
@@ -159,3 +160,11 @@ def test_without_funding_records_the_difficulty_stays_as_written_and_the_checkli
 
     assert "2、由于科普经费保证机制尚未完善，科普经费仍显不足" in "\n".join(built.text)
     assert any("经费登记" in line for line in built.checklist)
+
+
+@pytest.mark.parametrize("year", [FIRST, SECOND])
+def test_the_rows_behind_each_figure_make_the_figure(county, year):
+    got = _figures(county, year)
+
+    for name in NAMES:
+        assert recount_listed_rows(county, year, name) == without_zeros(got[name]), name

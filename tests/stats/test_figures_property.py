@@ -44,6 +44,7 @@ from tests.factories import (
     VenueFactory,
     VolunteerFactory,
 )
+from tests.stats.rows import recount_listed_rows, without_zeros
 from volunteers.models import SignUp, Volunteer
 
 pytestmark = pytest.mark.django_db
@@ -480,6 +481,12 @@ def test_every_figure_equals_a_plain_recount(data):
             registers = figures.compute(figures.year_scope(association.id, year), now=NOW).figures
             for name, value in recount_registers(association, county, year).items():
                 assert registers[name] == value, (year, name)
+        # The rows behind each registry figure (its records page) make the figure. base_trainings' rows are the
+        # trainings held by now, and this test's NOW is not the clock's.
+        for figure in figures.FIGURES:
+            if figure.register is not None and figure.name != "base_trainings":
+                listed = recount_listed_rows(association, YEAR, figure.name)
+                assert listed == without_zeros(got[figure.name]), figure.name
         categories = {k: v for k, v in computed.breakdowns["by_category"].items() if k != "headcount"}
         assert categories == expected["_categories"]
         # The per-event tallies add up to the period's additive figures, by whichever path they are computed.

@@ -21,6 +21,7 @@ from tests.factories import (
     VenueFactory,
     VillageFactory,
 )
+from tests.stats.rows import recount_listed_rows, without_zeros
 from tests.stats.test_figures_property import recount_media
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +109,8 @@ def test_the_summary_writes_the_media_work_and_the_contests_from_their_records(r
     written = text()
 
     assert (
-        "在县电视台开办《科普之窗》栏目，在县报开办《科普园地》栏目，全年播出（刊发）2期，播出时长约0.2小时" in written
+        "在县电视台开办《科普之窗》栏目，播出1期；在县报开办《科普园地》栏目，刊发1期；"
+        "全年共播出（刊发）2期，播出时长约0.2小时" in written
     )
     assert "刊发科普新闻报道2篇" in written
     assert "99" not in written.split("（五）")[0].split("（四）")[-1]
@@ -123,3 +125,14 @@ def test_the_english_summary_names_the_contests_too(records):
     assert "Contests and reviews held or entered: 1, among them 县青少年科技创新大赛, with 3 entries" in written
     assert "prizes won: 1 provincial, 1 county" in written
     assert "2 episodes and posts in 《科普之窗》, 《科普园地》" in written and "2 news reports" in written
+
+
+@pytest.mark.parametrize("year", [FIRST, SECOND])
+def test_the_rows_behind_each_figure_make_the_figure(records, year):
+    association = records
+    got = _figures(association, year)
+
+    for name in ("media_episodes", "media_minutes", "news_reports", "contests_held", "contest_entries"):
+        assert recount_listed_rows(association, year, name) == got[name], name
+    for name in ("contest_pupils", "contest_prizes"):
+        assert recount_listed_rows(association, year, name) == without_zeros(got[name]), name

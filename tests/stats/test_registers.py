@@ -14,6 +14,7 @@ from tests.factories import (
     HeadcountFactory,
     MembershipFactory,
     OrganizationFactory,
+    OrganizerFactory,
     SiteBooksFactory,
     SiteFactory,
     SiteRepairFactory,
@@ -22,6 +23,7 @@ from tests.factories import (
     VenueFactory,
     VillageFactory,
 )
+from tests.stats.rows import recount_listed_rows, without_zeros
 from tests.stats.test_figures_property import recount_registers
 
 pytestmark = pytest.mark.django_db
@@ -163,13 +165,13 @@ def test_each_years_summary_writes_that_years_registers(registers):
     second = "\n".join(summary.summary_build(association=association, year=SECOND, language="zh-hans").text)
 
     assert "农村专业技术协会1个，会员40人" in first
-    assert "全县有科普橱窗1处、科普画廊1处、科普图书室1个，图书室藏书1000册" in first  # the window stood in 2024
+    assert "全县有科普橱窗1处、县级科普画廊1处、科普图书室1个，图书室藏书1000册" in first  # the window stood in 2024
     assert "全年新建科普橱窗1处。" in first
-    assert "新成立农技协1个（县烤烟协会）" in first and "帮助1个协会制定章程" in first
+    assert "新成立农技协1个（县烤烟协会）" in first and "帮助县烤烟协会制定章程" in first  # whom the support went to
     assert "农村专业技术协会1个，会员20多人" in second
-    assert "全县有科普画廊1处、科普宣传栏1个、科普图书室1个，图书室藏书1100册" in second
-    assert "全年新建科普宣传栏1个，维修科普画廊1处。" in second
-    assert "新成立农技协1个（县养蜂协会）" in second and "培训协会骨干1期" in second
+    assert "全县有县级科普画廊1处、科普宣传栏1个、科普图书室1个，图书室藏书1100册" in second
+    assert "全年新建科普宣传栏1个，维修科普画廊1处（县级科普画廊）。" in second
+    assert "新成立农技协1个（县养蜂协会）" in second and "培训县农学会骨干1期" in second
 
 
 def test_a_prefecture_adds_up_its_counties_registers(registers):
@@ -185,3 +187,29 @@ def test_a_prefecture_adds_up_its_counties_registers(registers):
 
     assert got["sites"] == {"board": 2, "gallery": 1, "reading_room": 1}
     assert got["new_sites"] == {"board": 2}
+
+
+ROWS = ("organizations", "members", "new_organizations", "support_given", "expert_volunteers", "sites")
+ROWS += ("new_sites", "repaired_sites", "site_books", "site_villages")
+
+
+@pytest.mark.parametrize("year", [FIRST, SECOND])
+def test_the_rows_behind_each_registry_figure_make_the_figure(registers, year):
+    association, _villages = registers
+    got = _figures(association, year)
+
+    for name in ROWS:
+        assert recount_listed_rows(association, year, name) == without_zeros(got[name]), name
+
+
+def test_the_records_page_of_a_registry_figure_lists_its_register_rows(registers, client):
+    association, _villages = registers
+    client.force_login(OrganizerFactory(association=association).user)
+
+    standing = client.get(f"/dashboard/figures/sites/?year={SECOND}").content.decode()
+    built = client.get(f"/dashboard/figures/new_sites/?year={SECOND}").content.decode()
+    repaired = client.get(f"/dashboard/figures/repaired_sites/?year={SECOND}&key=gallery").content.decode()
+
+    assert "新田村宣传栏" in standing and "县级科普画廊" in standing and "柳树湾村橱窗" not in standing  # retired
+    assert "新田村宣传栏" in built and "县级科普画廊" not in built  # repaired, not built, this year
+    assert "县级科普画廊" in repaired and f"{SECOND}-08-15" in repaired
