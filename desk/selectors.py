@@ -100,7 +100,7 @@ def needs_a_hand(user: AnyUser, *, now: datetime | None = None) -> Needs:
     now = now or timezone.now()
     write_ids = access.associations_for_write(user)
     needs = Needs()
-    if not write_ids:
+    if not write_ids and access.township_of(user) is None:  # a partner account plans and reviews nothing
         return needs
     ended = (
         access.events_for_write(user)

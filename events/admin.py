@@ -108,7 +108,7 @@ class CountyEnrolmentAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request):
-        return request.user.is_superuser or access.is_organizer(request.user)
+        return request.user.is_superuser or access.holds_association(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
@@ -119,7 +119,7 @@ class CountyEnrolmentAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         if request.user.is_superuser:
             return True
-        return access.is_organizer(request.user) and (obj is None or obj.county_id == self._own_county_id(request))
+        return access.holds_association(request.user) and (obj is None or obj.county_id == self._own_county_id(request))
 
     has_delete_permission = has_change_permission
 

@@ -1,6 +1,7 @@
 """The planning API: campaigns, events, venues, organizations (organizers write) and regions (read)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -8,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kepu import access
-from kepu.api import IsOrganizer, IsOrganizerOrReadOnly, ScopedByMethod, WriteScopedLinks
+from kepu.api import IsEventOrganizerOrReadOnly, IsOrganizer, IsOrganizerOrReadOnly, ScopedByMethod, WriteScopedLinks
 
 from . import services
 from .filters import CampaignFilter, EventFilter
@@ -111,7 +112,7 @@ class EventOutputSerializer(serializers.ModelSerializer):
 
 class EventSerializer(WriteScopedLinks, serializers.ModelSerializer):
     write_scopes = {
-        "campaign": access.campaigns_for_write,
+        "campaign": access.campaigns_to_plan_in,
         "venue": access.venues_for_write,
         "partners": access.organizations_for_write,
     }
@@ -241,10 +242,16 @@ class CampaignViewSet(ScopedByMethod, viewsets.ModelViewSet):
 class EventViewSet(ScopedByMethod, viewsets.ModelViewSet):
     scopes = (access.events_for_read, access.events_for_write)
     serializer_class = EventSerializer
-    permission_classes = [IsOrganizerOrReadOnly]
+    # Township organizers plan their township's events too; partner accounts record outputs only.
+    permission_classes = [IsEventOrganizerOrReadOnly]
     filterset_class = EventFilter
     search_fields = ["title", "description", "venue__name"]
     ordering_fields = ["starts_at", "title"]
+
+    def create(self, request, *args, **kwargs):
+        if not access.may_plan_events(request.user):
+            self.permission_denied(request, message=_("Your account records the work of events; it plans none."))
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         serializer.instance = services.event_create(
@@ -257,6 +264,14 @@ class EventViewSet(ScopedByMethod, viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.event_delete(event=instance)
 
+    def _event_for_records(self) -> Event:
+        """The URL's event, if the user records its work; 404/403 as kepu.access says."""
+        try:
+            event_id = int(self.kwargs["pk"])
+        except ValueError:
+            raise Http404 from None
+        return access.access_event_for_records(self.request.user, event_id)
+
     @extend_schema(request=None, responses=EventSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
@@ -268,8 +283,9 @@ class EventViewSet(ScopedByMethod, viewsets.ModelViewSet):
     @extend_schema(methods=["POST"], request=EventOutputSerializer, responses={201: EventOutputSerializer(many=True)})
     @action(detail=True, methods=["get", "post"], serializer_class=EventOutputSerializer, pagination_class=None)
     def outputs(self, request, pk=None):
-        """The event's outputs (materials, boards, broadcasts…); POST records one more."""
-        event = self.get_object()
+        """The event's outputs (materials, boards, broadcasts…); POST records one more (those who record
+        the event's work: a partner account too)."""
+        event = self.get_object() if request.method == "GET" else self._event_for_records()
         if request.method == "POST":
             serializer = EventOutputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)

@@ -84,7 +84,7 @@ _STATUS_ORDER = {"attended": 0, "confirmed": 1, "no_show": 2, "waitlisted": 3}
 @organizer_required
 @require_GET
 def staffing(request, event_id: int):
-    event = access.access_event_for_read(request.user, event_id)
+    event = access.access_event_staff(request.user, event_id)
     rosters = volunteer_selectors.roster_of(event)
     shifts = _shift_rows(rosters)
     staff_messages = _staff_messages(request.user, event)
@@ -100,7 +100,7 @@ def staffing(request, event_id: int):
     hours = sum((r["hours"] for r in shifts), Decimal(0))
     context = {
         "event": event,
-        "can_write": event.association_id in access.associations_for_write(request.user),
+        "can_write": access.may_write(request.user, event),
         "shifts": shifts,
         "fill_rate": volunteer_selectors.event_fill_rate(rosters),
         "totals": {
