@@ -255,7 +255,9 @@ class EventViewSet(ScopedByMethod, viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.instance = services.event_create(
-            association=_organizer_association(self.request), **serializer.validated_data
+            association=_organizer_association(self.request),
+            township=access.township_of(self.request.user),  # who did it: the township, or the county (None)
+            **serializer.validated_data,
         )
 
     def perform_update(self, serializer):

@@ -452,6 +452,17 @@ class Event(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Who did it: the township whose organizer planned the event (None: the county's own). The summary's
+    # by-town table tells the two apart; access follows the venue, not this.
+    township = models.ForeignKey(
+        Region,
+        verbose_name=_("planned by township"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="township_events",
+        limit_choices_to={"level": Region.Level.TOWN},
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

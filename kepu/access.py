@@ -100,6 +100,14 @@ def partner_of(user: AnyUser) -> Organization | None:
     return organizer.organization if organizer and organizer.organization_id else None
 
 
+def may_read_figures(user: AnyUser) -> bool:
+    """Who reads the dashboard's figures: organizers of the whole association (its figures, a prefecture
+    its counties'), and township organizers (their township's: stats.views reads `township_of`). A partner
+    account reads only its events' figures (the event's own page)."""
+    organizer = _organizer_of(user)
+    return organizer is not None and organizer.organization_id is None
+
+
 def may_plan_events(user: AnyUser) -> bool:
     """Who creates events: organizers of the whole association and township organizers (at venues of
     their township: venues_for_write); partner accounts do not."""

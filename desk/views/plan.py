@@ -135,7 +135,9 @@ def _save_event(request, form: EventForm, formset, event_id: int | None) -> Even
             if event_id is None:
                 association = access.association_of(request.user)
                 assert association is not None  # organizer_required lets organizers alone in
-                event = event_services.event_create(association=association, partners=partners, **data)
+                event = event_services.event_create(
+                    association=association, partners=partners, township=access.township_of(request.user), **data
+                )
             else:
                 # A fresh copy: the form wrote its values onto its own instance, and the service compares the
                 # old time and place with the new ones to tell the volunteers what changed.

@@ -547,9 +547,15 @@ def outcome_of(response) -> str:
 
 def observe(world, role: str) -> dict[tuple[str, str], str]:
     """Every route and method, sent by `role`, each in a savepoint rolled back after it."""
+    return observe_as(world, user_of(role, world))
+
+
+def observe_as(world, user) -> dict[tuple[str, str], str]:
+    """Every route and method, sent by `user` (None: nobody signed in); also the scoped roles' table's
+    (test_permission_matrix_scoped.py)."""
     cache.clear()  # throttles and rate limits start afresh for each role
     client = Client()
-    if (user := user_of(role, world)) is not None:
+    if user is not None:
         client.force_login(user)
     seen = {}
     for route in routes().values():

@@ -263,3 +263,85 @@ def test_a_partner_accounts_organization_must_be_of_its_association(county):
 def test_an_organizer_is_scoped_to_a_township_or_a_partner_not_both(county):
     with pytest.raises(IntegrityError), transaction.atomic():
         Organizer.objects.filter(pk=county.township.pk).update(organization=county.partner)
+
+
+# --- figures: the township's own, and who did what in the county's ---------------------------------
+
+
+def test_a_township_organizer_sees_its_townships_figures_and_a_partner_none(client, county):
+    client.force_login(county.county_organizer.user)
+    assert client.get(reverse("dashboard")).context["tally"].figures["events_held"] == 2
+    client.force_login(county.township.user)
+    page = client.get(reverse("dashboard"))
+    assert page.status_code == 200
+    assert page.context["tally"].figures["events_held"] == 1
+    assert page.context["township"] == county.town
+    behind = client.get(reverse("dashboard-figure", kwargs={"figure": "events_held"}))
+    assert [e.id for e in behind.context["page"]] == [county.event.id]
+    year = county.event.starts_at.year
+    assert client.get(reverse("dashboard-summary", kwargs={"year": year})).status_code == 403
+    client.force_login(county.partner_account.user)
+    assert client.get(reverse("dashboard")).status_code == 403
+    assert client.get(reverse("dashboard-event", kwargs={"event_id": county.other_event.id})).status_code == 200
+    assert client.get(reverse("dashboard-event", kwargs={"event_id": county.event.id})).status_code == 404
+
+
+def test_an_event_a_township_organizer_plans_is_the_townships_work(county):
+    response = _api(county.township).post(
+        reverse("api:event-list"), _new_event(county.venue, county.event.starts_at), format="json"
+    )
+    assert Event.objects.get(pk=response.json()["id"]).township == county.town
+    by_county = _api(county.county_organizer).post(
+        reverse("api:event-list"), _new_event(county.venue, county.event.starts_at), format="json"
+    )
+    assert Event.objects.get(pk=by_county.json()["id"]).township is None
+
+
+def test_the_by_town_table_shows_the_countys_events_and_each_townships(county):
+    from stats import figures as F_
+    from stats import summary_text as T_
+
+    Event.objects.filter(pk=county.event.pk).update(township=county.town)  # planned by the township
+    year = county.event.starts_at.year
+    computed = F_.compute(F_.year_scope(county.association.id, year))
+    towns = {t["name"]: t for t in computed.breakdowns["by_town"]}
+    assert (towns["城关镇"]["events"], towns["城关镇"]["township_events"]) == (1, 1)
+    assert (towns["河口乡"]["events"], towns["河口乡"]["township_events"]) == (1, 0)
+    facts = T_.Facts(
+        lang="zh-hans", year=year, figures=computed.figures, breakdowns=computed.breakdowns, records={}, previous=None
+    )
+    intro, table = T_.towns(facts)
+    assert "全县科协系统在各乡镇共举办活动2场，其中县科协组织1场、各乡镇科协自行组织1场" in intro
+    assert sorted(row[:3] for row in table.rows) == [["城关镇", 1, 1], ["河口乡", 1, 0]]
+    # The township's own figures are its part of the county's.
+    township = F_.compute(F_.township_year_scope(county.association.id, county.town.id, year))
+    assert township.figures["events_held"] == 1
+
+
+# --- the admin: the county makes the accounts -----------------------------------------------------
+
+
+def test_the_county_organizer_makes_a_township_account_in_the_admin(client, county):
+    organizer = county.county_organizer
+    organizer.user.is_staff = True
+    organizer.user.save(update_fields=["is_staff"])
+    client.force_login(organizer.user)
+    url = reverse("admin:events_organizer_add")
+    form = client.get(url).context["adminform"].form
+    assert set(form.fields["town"].queryset) == {county.town, county.other_town}
+    assert set(form.fields["organization"].queryset) == {county.partner}
+    refused = client.post(url, {"username": "hekou", "password": "Hekou-2026-kepu!"})  # neither scope
+    assert refused.status_code == 200 and not Organizer.objects.filter(user__username="hekou").exists()
+    foreign_town = TownFactory()
+    refused = client.post(url, {"username": "hekou", "password": "Hekou-2026-kepu!", "town": foreign_town.id})
+    assert refused.status_code == 200 and not Organizer.objects.filter(user__username="hekou").exists()
+    made = client.post(url, {"username": "hekou", "password": "Hekou-2026-kepu!", "town": county.other_town.id})
+    assert made.status_code == 302
+    account = Organizer.objects.get(user__username="hekou")
+    assert (account.association, account.town, account.user.is_staff) == (county.association, county.other_town, False)
+    assert account.user.check_password("Hekou-2026-kepu!")
+    assert list(access.events_for_read(account.user)) == [county.other_event]
+    # Another county's organizer sees none of it.
+    stranger = OrganizerFactory()
+    client.force_login(stranger.user)
+    assert client.get(reverse("admin:events_organizer_change", args=[account.pk])).status_code in (302, 404)
