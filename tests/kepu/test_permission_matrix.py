@@ -695,7 +695,8 @@ ADMIN_ACTIONS = {
     # Evidence is uploaded and deleted on the desk; the admin shows it, and only superusers delete there.
     ("events.eventevidence", "delete_selected"):               (False, False, False, False, False, False, True),
     ("events.organization", "delete_selected"):                (False, False, False, True,  False, False, True),
-    ("events.organizer", "delete_selected"):                   (False, False, False, False, False, False, True),
+    # An association's organizers make and delete its township and partner accounts (tests/kepu/test_scopes.py).
+    ("events.organizer", "delete_selected"):                   (False, False, False, True,  True,  True,  True),
     ("events.region", "delete_selected"):                      (False, False, False, False, False, False, True),
     ("events.venue", "delete_selected"):                       (False, False, False, True,  False, False, True),
     ("notifications.notification", "delete_selected"):         (False, False, False, False, False, False, False),
