@@ -94,12 +94,6 @@ def township_of(user: AnyUser) -> Region | None:
     return organizer.town if organizer and organizer.town_id else None
 
 
-def partner_of(user: AnyUser) -> Organization | None:
-    """The organization a partner account works for, or None."""
-    organizer = _organizer_of(user)
-    return organizer.organization if organizer and organizer.organization_id else None
-
-
 def may_read_figures(user: AnyUser) -> bool:
     """Who reads the dashboard's figures: organizers of the whole association (its figures, a prefecture
     its counties'), and township organizers (their township's: stats.views reads `township_of`). A partner
