@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from events.models import Organization, Region
 from kepu import access
-from kepu.api import IdField, IsOrganizer, WriteScopedLinks
+from kepu.api import IdField, IsEventOrganizer, WriteScopedLinks
 from kepu.links import public_url
 from kepu.spreadsheets import ImportRefused
 from kepu.text import NameField
@@ -85,7 +85,7 @@ class RegistrationCreateSerializer(WriteScopedLinks, serializers.Serializer):
 class EventRegistrationsView(generics.ListCreateAPIView):
     """The event's registrations (organizers); POST registers one attendee and answers its code and QR links."""
 
-    permission_classes = [IsOrganizer]
+    permission_classes = [IsEventOrganizer]
     serializer_class = RegistrationSerializer
     search_fields = ["attendee__name", "attendee__phone"]
     filterset_fields: list[str] = []
@@ -97,13 +97,17 @@ class EventRegistrationsView(generics.ListCreateAPIView):
 
     @extend_schema(request=RegistrationCreateSerializer, responses={201: RegistrationSerializer})
     def post(self, request, event_id: int):
-        event = access.access_event_for_write(request.user, event_id)
+        event = access.access_event_for_records(request.user, event_id)
         data = RegistrationCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         attendee = None
         if "attendee" in fields:
-            attendee = Attendee.objects.filter(pk=fields.pop("attendee"), association_id=event.association_id).first()
+            attendee = (
+                access.attendees_for_write(request.user)
+                .filter(pk=fields.pop("attendee"), association_id=event.association_id)
+                .first()
+            )
             if attendee is None:
                 raise exceptions.ValidationError({"attendee": [_("Unknown attendee.")]})
             fields = {}
@@ -150,7 +154,7 @@ class EventRegistrationsImportView(APIView):
     """Register a class or village list from an Excel or CSV file (columns 姓名, 手机, 类别, 乡镇/村, 学校):
     all rows, or none and a 400 naming every wrong row."""
 
-    permission_classes = [IsOrganizer]
+    permission_classes = [IsEventOrganizer]
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
@@ -168,7 +172,7 @@ class EventRegistrationsImportView(APIView):
         },
     )
     def post(self, request, event_id: int):
-        event = access.access_event_for_write(request.user, event_id)
+        event = access.access_event_for_records(request.user, event_id)
         data = RegistrationImportSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         try:
@@ -189,7 +193,7 @@ class EventRegistrationsImportView(APIView):
 
 
 class RegistrationDetailView(generics.RetrieveAPIView):
-    permission_classes = [IsOrganizer]
+    permission_classes = [IsEventOrganizer]
     serializer_class = RegistrationSerializer
 
     def get_queryset(self):
@@ -199,7 +203,7 @@ class RegistrationDetailView(generics.RetrieveAPIView):
 class RegistrationRevokeView(generics.GenericAPIView):
     """Revoke a registration: its code then scans as `revoked`."""
 
-    permission_classes = [IsOrganizer]
+    permission_classes = [IsEventOrganizer]
     serializer_class = RegistrationSerializer
 
     def get_queryset(self):
@@ -212,7 +216,7 @@ class RegistrationRevokeView(generics.GenericAPIView):
 
 
 class _RegistrationQRView(generics.GenericAPIView):
-    permission_classes = [IsOrganizer]
+    permission_classes = [IsEventOrganizer]
 
     def get_queryset(self):
         return access.registrations_for_read(self.request.user).order_by("id")
@@ -312,7 +316,7 @@ class ReviewSerializer(serializers.Serializer):
 class ReviewView(APIView):
     """Accept or reject a self check-in held for review (organizers of the event's own association)."""
 
-    permission_classes = [IsOrganizer]
+    permission_classes = [IsEventOrganizer]
 
     @extend_schema(
         request=ReviewSerializer,
@@ -370,7 +374,7 @@ class HeldCheckInsView(generics.ListAPIView):
     """The event's self check-ins held for review, oldest first: accept or reject each with
     POST /api/v1/checkin/checkins/{id}/review/. Left out of the figures until then."""
 
-    permission_classes = [IsOrganizer]
+    permission_classes = [IsEventOrganizer]
     serializer_class = HeldCheckInSerializer
 
     def get_queryset(self):
@@ -442,7 +446,7 @@ class PaperListSerializer(serializers.Serializer):
 class PaperCheckInsView(APIView):
     """Attendance from a paper sign-in sheet after the event (method `paper`, or `manual`); organizers only."""
 
-    permission_classes = [IsOrganizer]
+    permission_classes = [IsEventOrganizer]
 
     @extend_schema(
         request=PaperListSerializer,
@@ -451,7 +455,7 @@ class PaperCheckInsView(APIView):
         ),
     )
     def post(self, request, event_id: int):
-        event = access.access_event_for_write(request.user, event_id)
+        event = access.access_event_for_records(request.user, event_id)
         data = PaperListSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         results = services.checkins_enter_from_list(
@@ -478,7 +482,7 @@ POSTER_CODE_SCHEMA = inline_serializer(
 class PosterCodeView(APIView):
     """The event's self check-in poster code; POST rotates it (the printed poster stops working)."""
 
-    permission_classes = [IsOrganizer]
+    permission_classes = [IsEventOrganizer]
 
     def _answer(self, request, poster):
         url = public_url(reverse("checkin:self", kwargs={"code": poster.code}), request)
@@ -526,7 +530,7 @@ class ScanLogSerializer(serializers.ModelSerializer):
 class ScanLogView(generics.ListAPIView):
     """Every scan attempt of an event, newest first: failed codes, duplicates, annulments (organizers)."""
 
-    permission_classes = [IsOrganizer]
+    permission_classes = [IsEventOrganizer]
     serializer_class = ScanLogSerializer
     filterset_fields = ["status", "method", "device", "flagged"]
     search_fields = ["code", "device"]

@@ -65,7 +65,7 @@ class EventForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = access.campaigns_for_write(user).exclude(status=Campaign.Status.CLOSED)
+        self.fields["campaign"].queryset = access.campaigns_to_plan_in(user).exclude(status=Campaign.Status.CLOSED)
         self.fields["venue"].queryset = access.venues_for_write(user)
         self.fields["partners"].queryset = access.organizations_for_write(user).order_by("kind", "name")
         # Cancelling tells everybody concerned: it is the cancel page's, not a status to pick here.

@@ -100,7 +100,7 @@ def needs_a_hand(user: AnyUser, *, now: datetime | None = None) -> Needs:
     now = now or timezone.now()
     write_ids = access.associations_for_write(user)
     needs = Needs()
-    if not write_ids:
+    if not write_ids and access.township_of(user) is None:  # a partner account plans and reviews nothing
         return needs
     ended = (
         access.events_for_write(user)
@@ -131,6 +131,8 @@ def needs_a_hand(user: AnyUser, *, now: datetime | None = None) -> Needs:
     events = access.events_for_read(user).in_bulk([row["event"] for row in failed if row["event"]])
     rows = [{"event": events.get(row["event"]), "failed": row["failed"]} for row in failed]
     needs.failed_notifications = _limited(needs, "failed_notifications", rows)
+    if not write_ids:  # a township organizer: the campaigns' targets are the county's
+        return needs
     today = timezone.localdate(now)
     running = [
         row

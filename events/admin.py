@@ -8,8 +8,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kepu import access
@@ -108,7 +112,7 @@ class CountyEnrolmentAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request):
-        return request.user.is_superuser or access.is_organizer(request.user)
+        return request.user.is_superuser or access.holds_association(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
@@ -119,7 +123,7 @@ class CountyEnrolmentAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         if request.user.is_superuser:
             return True
-        return access.is_organizer(request.user) and (obj is None or obj.county_id == self._own_county_id(request))
+        return access.holds_association(request.user) and (obj is None or obj.county_id == self._own_county_id(request))
 
     has_delete_permission = has_change_permission
 
@@ -130,11 +134,101 @@ class AssociationAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class ScopedAccountForm(forms.ModelForm):
+    """A township organizer's or a partner's account, made by the county's organizer: a new sign-in name
+    and password, and the township or the partner organization it is limited to (one of the two)."""
+
+    username = forms.CharField(label=_("sign-in name"), max_length=150)
+    password = forms.CharField(label=_("password"), widget=forms.PasswordInput, required=False)
+
+    class Meta:
+        model = Organizer
+        fields = ["town", "organization"]
+
+    def __init__(self, *args, association=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.association = association if association is not None else getattr(self.instance, "association", None)
+        if self.instance.pk:
+            self.fields["username"].initial = self.instance.user.username
+            self.fields["username"].disabled = True
+            self.fields["password"].help_text = _("Leave empty to keep the password.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("town") and not cleaned.get("organization"):
+            raise ValidationError(_("Choose the township or the partner organization the account works for."))
+        if not self.instance.pk:
+            if User.objects.filter(username=cleaned.get("username", "")).exists():
+                self.add_error("username", _("This sign-in name is taken."))
+            if not cleaned.get("password"):
+                self.add_error("password", _("Give the new account a password."))
+        if cleaned.get("password"):
+            try:
+                password_validation.validate_password(cleaned["password"])
+            except ValidationError as weak:
+                self.add_error("password", weak)
+        return cleaned
+
+    def _post_clean(self):
+        if self.association is not None:
+            self.instance.association = self.association
+        super()._post_clean()  # Organizer.clean: the township of the county, the organization of the association
+
+    def save(self, commit=True):
+        organizer = super().save(commit=False)
+        if not organizer.pk:
+            organizer.user = User.objects.create_user(username=self.cleaned_data["username"])
+        if self.cleaned_data.get("password"):
+            organizer.user.set_password(self.cleaned_data["password"])
+            organizer.user.save(update_fields=["password"])
+        if commit:
+            organizer.save()
+        return organizer
+
+
 @admin.register(Organizer)
-class OrganizerAdmin(admin.ModelAdmin):
-    list_display = ["user", "association"]
+class OrganizerAdmin(kepu_admin.AssociationScopedAdmin):
+    """Superusers make every organizer. An association's organizer makes and changes the accounts limited to
+    a part of it, a township organizer or a partner account (kepu/access.py says what each holds), of its own
+    association, never a second organizer of the whole association."""
+
+    list_display = ["user", "association", "town", "organization"]
     list_filter = ["association"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("user", "association", "town", "organization")
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(Q(town__isnull=False) | Q(organization__isnull=False))
+
+    def rows_for_write(self, request, queryset):
+        rows = super().rows_for_write(request, queryset)
+        return rows if request.user.is_superuser else rows.filter(Q(town__isnull=False) | Q(organization__isnull=False))
+
+    def get_form(self, request, obj=None, **kwargs):
+        if request.user.is_superuser:
+            return super().get_form(request, obj, **kwargs)
+        association = obj.association if obj is not None else access.association_of(request.user)
+
+        class Form(ScopedAccountForm):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, association=association, **inner)
+
+        return Form
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return [(None, {"fields": ["username", "password", "town", "organization"]})]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "town" and not request.user.is_superuser:
+            association = access.association_of(request.user)
+            kwargs["queryset"] = Region.objects.filter(
+                level=Region.Level.TOWN, parent_id=association.region_id if association else None
+            ).order_by("name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class MembershipInline(kepu_admin.ScopedInline):

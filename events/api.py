@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -11,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from kepu import access
-from kepu.api import IsOrganizer, IsOrganizerOrReadOnly, ScopedByMethod, WriteScopedLinks
+from kepu.api import IsEventOrganizerOrReadOnly, IsOrganizer, IsOrganizerOrReadOnly, ScopedByMethod, WriteScopedLinks
 
 from . import services
 from .filters import CampaignFilter, EventFilter
@@ -114,7 +115,7 @@ class EventOutputSerializer(serializers.ModelSerializer):
 
 class EventSerializer(WriteScopedLinks, serializers.ModelSerializer):
     write_scopes = {
-        "campaign": access.campaigns_for_write,
+        "campaign": access.campaigns_to_plan_in,
         "venue": access.venues_for_write,
         "partners": access.organizations_for_write,
     }
@@ -256,14 +257,22 @@ class CampaignViewSet(ScopedByMethod, viewsets.ModelViewSet):
 class EventViewSet(ScopedByMethod, viewsets.ModelViewSet):
     scopes = (access.events_for_read, access.events_for_write)
     serializer_class = EventSerializer
-    permission_classes = [IsOrganizerOrReadOnly]
+    # Township organizers plan their township's events too; partner accounts record outputs only.
+    permission_classes = [IsEventOrganizerOrReadOnly]
     filterset_class = EventFilter
     search_fields = ["title", "description", "venue__name"]
     ordering_fields = ["starts_at", "title"]
 
+    def create(self, request, *args, **kwargs):
+        if not access.may_plan_events(request.user):
+            self.permission_denied(request, message=_("Your account records the work of events; it plans none."))
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         serializer.instance = services.event_create(
-            association=_organizer_association(self.request), **serializer.validated_data
+            association=_organizer_association(self.request),
+            township=access.township_of(self.request.user),  # who did it: the township, or the county (None)
+            **serializer.validated_data,
         )
 
     def perform_update(self, serializer):
@@ -271,6 +280,14 @@ class EventViewSet(ScopedByMethod, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.event_delete(event=instance)
+
+    def _event_for_records(self) -> Event:
+        """The URL's event, if the user records its work; 404/403 as kepu.access says."""
+        try:
+            event_id = int(self.kwargs["pk"])
+        except ValueError:
+            raise Http404 from None
+        return access.access_event_for_records(self.request.user, event_id)
 
     @extend_schema(request=None, responses=EventSerializer)
     @action(detail=True, methods=["post"])
@@ -283,8 +300,9 @@ class EventViewSet(ScopedByMethod, viewsets.ModelViewSet):
     @extend_schema(methods=["POST"], request=EventOutputSerializer, responses={201: EventOutputSerializer(many=True)})
     @action(detail=True, methods=["get", "post"], serializer_class=EventOutputSerializer, pagination_class=None)
     def outputs(self, request, pk=None):
-        """The event's outputs (materials, boards, broadcasts…); POST records one more."""
-        event = self.get_object()
+        """The event's outputs (materials, boards, broadcasts…); POST records one more (those who record
+        the event's work: a partner account too)."""
+        event = self.get_object() if request.method == "GET" else self._event_for_records()
         if request.method == "POST":
             serializer = EventOutputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)

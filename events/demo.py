@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import services
@@ -25,6 +26,7 @@ from .models import (
     Organization,
     OrganizationMembership,
     OrganizationSupport,
+    Organizer,
     Region,
     Venue,
 )
@@ -34,6 +36,10 @@ COUNTY = "清河县"
 ASSOCIATION = "清河县科学技术协会"
 PREFECTURE_ASSOCIATION = "云岭州科学技术协会"
 DEMO_ORGANIZER = ("organizer", "kepu-demo-2026")
+# Accounts limited to a part of the county (issue 15): a township organizer and a partner department's staff.
+DEMO_TOWNSHIP_ORGANIZER = ("township", "kepu-town-2026")
+DEMO_PARTNER = ("partner", "kepu-partner-2026")
+DEMO_PARTNER_ORGANIZATION = "县教育局"
 
 TOWNS = [
     "城关镇",
@@ -449,3 +455,32 @@ def demo_organizer(association: Association) -> tuple[str, str]:
     if not User.objects.filter(username=username).exists():
         services.organizer_create(association=association, username=username, password=password, first_name="演示")
     return username, password
+
+
+def demo_scoped_accounts(association: Association) -> dict[str, tuple[str, str, str]]:
+    """The demo's township organizer (of the town with the most events) and partner account (县教育局's
+    staff), created once: {"township": (username, password, town), "partner": (username, password, name)}."""
+    accounts = {}
+    username, password = DEMO_TOWNSHIP_ORGANIZER
+    existing = Organizer.objects.filter(user__username=username).select_related("town").first()
+    if existing is None or existing.town is None:
+        towns = Region.objects.filter(parent=association.region, level=Region.Level.TOWN)
+        town = max(
+            towns.order_by("name"),
+            key=lambda t: Event.objects.filter(
+                Q(venue__region=t) | Q(venue__region__parent=t), association=association
+            ).count(),
+        )
+        if existing is None:
+            services.organizer_create(association=association, username=username, password=password, town=town)
+    else:
+        town = existing.town
+    accounts["township"] = (username, password, town.name)
+    username, password = DEMO_PARTNER
+    organization = Organization.objects.get(association=association, name=DEMO_PARTNER_ORGANIZATION)
+    if not User.objects.filter(username=username).exists():
+        services.organizer_create(
+            association=association, username=username, password=password, organization=organization
+        )
+    accounts["partner"] = (username, password, organization.name)
+    return accounts

@@ -128,7 +128,12 @@ class Association(models.Model):
 
 
 class Organizer(models.Model):
-    """A staff member of an association: may plan and see everything of it."""
+    """A staff member of an association. Without a `town` or an `organization` they plan and see
+    everything of it; with one, only a part of it (kepu/access.py says which part):
+
+    - a *township organizer* (`town`): the events whose venue lies in that town of the county;
+    - a *partner account* (`organization`): the events that organization co-organizes.
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="organizer"
@@ -136,13 +141,62 @@ class Organizer(models.Model):
     association = models.ForeignKey(
         Association, verbose_name=_("association"), on_delete=models.PROTECT, related_name="organizers"
     )
+    town = models.ForeignKey(
+        Region,
+        verbose_name=_("township"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="township_organizers",
+        limit_choices_to={"level": Region.Level.TOWN},
+        help_text=_("Leave empty for the whole association; set to limit the account to one township's events."),
+    )
+    organization = models.ForeignKey(
+        "Organization",
+        verbose_name=_("partner organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="partner_accounts",
+        help_text=_("Set to limit the account to the events this organization co-organizes."),
+    )
 
     class Meta:
         verbose_name = _("organizer")
         verbose_name_plural = _("organizers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(town__isnull=True) | Q(organization__isnull=True),
+                name="organizer_town_or_organization",
+                violation_error_message=_("An organizer is scoped to a township or to a partner, not both."),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.association})"
+        scope = self.town or self.organization
+        return f"{self.user} ({self.association} · {scope})" if scope else f"{self.user} ({self.association})"
+
+    @property
+    def is_scoped(self) -> bool:
+        """Whether the account holds only a part of its association (a township or a partner)."""
+        return self.town_id is not None or self.organization_id is not None
+
+    def clean(self) -> None:
+        super().clean()
+        if self.town_id is not None and self.organization_id is not None:
+            raise ValidationError(_("An organizer is scoped to a township or to a partner, not both."))
+        town, organization = self.town, self.organization
+        if town is not None and self.association_id is not None:
+            if town.level != Region.Level.TOWN or town.parent_id != self.association.region_id:
+                raise ValidationError(
+                    {"town": _("Choose a township of the association's county.")}, code="town_outside_county"
+                )
+        if organization is not None and self.association_id is not None:
+            if organization.association_id != self.association_id:
+                raise ValidationError(
+                    {"organization": _("Choose an organization of the organizer's association.")},
+                    code="organization_outside_association",
+                )
 
 
 class Organization(models.Model):
@@ -398,6 +452,17 @@ class Event(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Who did it: the township whose organizer planned the event (None: the county's own). The summary's
+    # by-town table tells the two apart; access follows the venue, not this.
+    township = models.ForeignKey(
+        Region,
+        verbose_name=_("planned by township"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="township_events",
+        limit_choices_to={"level": Region.Level.TOWN},
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

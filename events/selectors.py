@@ -29,6 +29,11 @@ def region_descendant_ids(region: Region) -> list[int]:
     return _subtree_ids(Region, region.id)
 
 
+def region_subtree_ids(region_id: int) -> list[int]:
+    """As region_descendant_ids, from the region's id."""
+    return _subtree_ids(Region, region_id)
+
+
 def grassroots_regions_of(county: Region) -> QuerySet[Region]:
     """The villages and communities of a county: the denominator of coverage."""
     return Region.objects.filter(id__in=region_descendant_ids(county), level__in=Region.GRASSROOTS_LEVELS)

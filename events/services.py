@@ -34,6 +34,7 @@ from .models import (
     OrganizationMembership,
     OrganizationSupport,
     Organizer,
+    Region,
     Venue,
 )
 
@@ -381,10 +382,23 @@ def organization_support_add(
 
 
 @transaction.atomic
-def organizer_create(*, association: Association, username: str, password: str, **user_fields: Any) -> Organizer:
-    """An organizer account with the rights to use the admin of their association."""
-    user = User.objects.create_user(username=username, password=password, is_staff=True, **user_fields)
-    return Organizer.objects.create(user=user, association=association)
+def organizer_create(
+    *,
+    association: Association,
+    username: str,
+    password: str,
+    town: Region | None = None,
+    organization: Organization | None = None,
+    **user_fields: Any,
+) -> Organizer:
+    """An organizer account. One of the whole association may use its admin; one limited to a township or
+    a partner organization (kepu/access.py) works on the desk only."""
+    organizer = Organizer(association=association, town=town, organization=organization)
+    organizer.clean()  # the township of the county, the organization of the association
+    scoped = town is not None or organization is not None
+    organizer.user = User.objects.create_user(username=username, password=password, is_staff=not scoped, **user_fields)
+    organizer.save()
+    return organizer
 
 
 def event_output_validate(output: EventOutput) -> None:

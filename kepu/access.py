@@ -13,6 +13,21 @@ a `*_for_read` function, every write (create, change, delete, actions, rotations
 resends, imports) from a `*_for_write` one. `access_*` fetchers answer 404 for what the user may
 not see, so that nobody learns a record exists, and 403 for what they see but may not change.
 
+An organizer may also hold only a part of their association (Organizer.town / .organization):
+
+- a *township organizer* plans and runs the events whose venue lies in their township (the town's
+  region subtree): creates them at venues there, changes them, staffs them and records their work
+  (registrations, check-ins, headcounts, outputs, evidence), reads the venues of the township and the
+  association's campaigns and organizations (to plan with them), and sees the township's figures;
+- a *partner account* (a department's or society's staff) reads the events its organization
+  co-organizes and records their work: registrations, outputs, evidence; it plans nothing.
+
+Neither holds the association's registers (sites, media, contests, bases, funding, volunteers,
+notifications), its campaigns' plans or its figures: for them `associations_for_read` and
+`associations_for_write` are empty, so every register's queryset is empty, and `holds_association`
+keeps them from the views that create such records. The event-bound querysets take their events from
+`_events_q` instead. docs/access.md has the table.
+
 Anonymous users and volunteers read what is public (published campaigns and events and their
 shifts) and their own sign-ups; they change nothing here but their own sign-ups. Superusers hold no
 organizer profile: through the API and the pages they are like any signed-in user, and the admin
@@ -29,8 +44,13 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from checkin.models import Attendee, CheckIn, Headcount, PosterCode, Registration, ScanLog
-from events.models import Association, Campaign, Event, EventEvidence, Organization, Organizer, Venue
-from events.selectors import PUBLIC_CAMPAIGN_STATUSES, PUBLIC_EVENT_STATUSES, association_subtree_ids
+from events.models import Association, Campaign, Event, EventEvidence, Organization, Organizer, Region, Venue
+from events.selectors import (
+    PUBLIC_CAMPAIGN_STATUSES,
+    PUBLIC_EVENT_STATUSES,
+    association_subtree_ids,
+    region_descendant_ids,
+)
 from notifications.models import Notification
 from outreach.models import Contest, DemonstrationBase, FundingRecord, MediaColumn, NewsReport, Site
 from reporting.models import Submission
@@ -52,32 +72,107 @@ def _organizer_of(user: AnyUser) -> Organizer | None:
 
 
 def association_of(user: AnyUser) -> Association | None:
-    """The association a user works for as an organizer, or None."""
+    """The association a user works for as an organizer (a scoped one too), or None."""
     organizer = _organizer_of(user)
     return organizer.association if organizer else None
 
 
 def is_organizer(user: AnyUser) -> bool:
+    """Any organizer, a township organizer or a partner account included (each sees its own part)."""
     return _organizer_of(user) is not None
+
+
+def holds_association(user: AnyUser) -> bool:
+    """An organizer of the whole association (neither a township organizer nor a partner account): keeps
+    its registers, campaigns and figures, creates records in it."""
+    organizer = _organizer_of(user)
+    return organizer is not None and not organizer.is_scoped
+
+
+def township_of(user: AnyUser) -> Region | None:
+    """The township a township organizer works for, or None."""
+    organizer = _organizer_of(user)
+    return organizer.town if organizer and organizer.town_id else None
+
+
+def may_read_figures(user: AnyUser) -> bool:
+    """Who reads the dashboard's figures: organizers of the whole association (its figures, a prefecture
+    its counties'), and township organizers (their township's: stats.views reads `township_of`). A partner
+    account reads only its events' figures (the event's own page)."""
+    organizer = _organizer_of(user)
+    return organizer is not None and organizer.organization_id is None
+
+
+def may_plan_events(user: AnyUser) -> bool:
+    """Who creates events: organizers of the whole association and township organizers (at venues of
+    their township: venues_for_write); partner accounts do not."""
+    organizer = _organizer_of(user)
+    return organizer is not None and organizer.organization_id is None
+
+
+def _township_region_ids(organizer: Organizer) -> list[int]:
+    """The township and every place below it; kept on the organizer (the request's user) once read."""
+    cached = getattr(organizer, "_township_region_ids", None)
+    if cached is None:
+        cached = region_descendant_ids(organizer.town) if organizer.town is not None else []
+        organizer._township_region_ids = cached  # type: ignore[attr-defined]
+    return cached
 
 
 # --- the two scopes -------------------------------------------------------------------------------
 
 
 def associations_for_read(user: AnyUser) -> list[int]:
-    """Ids of the associations whose data the organizer reads: their own and those below it."""
+    """Ids of the associations whose data the organizer reads: their own and those below it. None for a
+    township organizer or a partner account: they read only their events (`_events_q`)."""
     organizer = _organizer_of(user)
-    return association_subtree_ids(organizer.association_id) if organizer else []
+    return association_subtree_ids(organizer.association_id) if organizer and not organizer.is_scoped else []
 
 
 def associations_for_write(user: AnyUser) -> list[int]:
-    """Ids of the associations whose data the organizer changes: their own only."""
+    """Ids of the associations whose data the organizer changes: their own only (none for a scoped one)."""
     organizer = _organizer_of(user)
-    return [organizer.association_id] if organizer else []
+    return [organizer.association_id] if organizer and not organizer.is_scoped else []
 
 
 def _in(path: str, association_ids: list[int]) -> Q:
     return Q(**{f"{path}__in": association_ids})
+
+
+# What an organizer does with an event's records: reads them, reads its staff (shifts' sign-ups), records
+# the event's work (registrations, headcounts, outputs, evidence), or plans and runs the event (its details,
+# shifts, staff and door).
+READ, READ_STAFF, RECORD, PLAN = "read", "read_staff", "record", "plan"
+
+
+def _events_q(user: AnyUser, doing: str, prefix: str = "") -> Q:
+    """The events the organizer reads, records the work of or plans (`doing`), as a filter reached from
+    another model through `prefix` ("event__", "shift__event__"). The one place that says which events a
+    township organizer and a partner account hold: their association's events whose venue lies in the
+    township (all three), or that the organization co-organizes (read and record; a partner plans
+    nothing)."""
+    organizer = _organizer_of(user)
+    if organizer is None:
+        return Q(pk__in=[])
+    if organizer.town_id is not None:
+        return Q(
+            **{
+                f"{prefix}association_id": organizer.association_id,
+                f"{prefix}venue__region_id__in": _township_region_ids(organizer),
+            }
+        )
+    if organizer.organization_id is not None:
+        if doing in (PLAN, READ_STAFF):
+            return Q(pk__in=[])
+        co_organized = Event.partners.through.objects.filter(organization_id=organizer.organization_id)
+        return Q(
+            **{
+                f"{prefix}association_id": organizer.association_id,
+                f"{prefix}id__in": co_organized.values("event_id"),
+            }
+        )
+    reading = doing in (READ, READ_STAFF)
+    return _in(f"{prefix}association_id", associations_for_read(user) if reading else associations_for_write(user))
 
 
 # --- planning: campaigns, events, venues, organizations ------------------------------------------
@@ -89,8 +184,10 @@ def campaigns_for_read(user: AnyUser) -> QuerySet[Campaign]:
         .annotate(event_count=Count("events"))
         .order_by(*(Campaign._meta.ordering or ()))  # Meta.ordering is dropped from GROUP BY queries
     )
-    if is_organizer(user):
+    if holds_association(user):
         return campaigns.filter(association_id__in=associations_for_read(user))
+    if (organizer := _organizer_of(user)) is not None and organizer.town_id is not None:
+        return campaigns.filter(association_id=organizer.association_id)  # to plan the township's events in them
     return campaigns.filter(status__in=PUBLIC_CAMPAIGN_STATUSES)
 
 
@@ -98,39 +195,93 @@ def campaigns_for_write(user: AnyUser) -> QuerySet[Campaign]:
     return campaigns_for_read(user).filter(association_id__in=associations_for_write(user))
 
 
+def campaigns_to_plan_in(user: AnyUser) -> QuerySet[Campaign]:
+    """The campaigns an organizer puts events in: those they change, and for a township organizer their
+    association's (they plan the township's part of the county's campaigns, not the campaigns)."""
+    if (organizer := _organizer_of(user)) is not None and organizer.town_id is not None:
+        return campaigns_for_read(user)
+    return campaigns_for_write(user)
+
+
 def events_for_read(user: AnyUser) -> QuerySet[Event]:
     events = Event.objects.select_related("association", "campaign", "venue", "venue__region").prefetch_related(
         "partners", "outputs"
     )
     if is_organizer(user):
-        return events.filter(association_id__in=associations_for_read(user))
+        return events.filter(_events_q(user, READ))
     return events.filter(status__in=PUBLIC_EVENT_STATUSES).exclude(campaign__status=Campaign.Status.DRAFT)
 
 
 def events_for_write(user: AnyUser) -> QuerySet[Event]:
-    return events_for_read(user).filter(association_id__in=associations_for_write(user))
+    """The events whose plan the organizer changes: details, shifts, staff, cancelling, the door."""
+    return events_for_read(user).filter(_events_q(user, PLAN))
+
+
+def events_for_records(user: AnyUser) -> QuerySet[Event]:
+    """The events whose work the organizer records: registrations, headcounts, outputs, evidence. The
+    write scope, and for a partner account the events its organization co-organizes."""
+    return events_for_read(user).filter(_events_q(user, RECORD))
 
 
 def may_write(user: AnyUser, record: Any) -> bool:
-    """Whether the user changes this record (one with an `association_id`: their own association's), or
-    at most reads it. For pages that show or hide their write buttons; writes still go through *_for_write."""
+    """Whether the user changes this record (an event: plans it; another record with an `association_id`:
+    their own association's), or at most reads it. For pages that show or hide their write buttons; writes
+    still go through *_for_write."""
+    if isinstance(record, Event):
+        return _holds_event(user, record, PLAN)
     return record.association_id in associations_for_write(user)
 
 
+def may_record(user: AnyUser, event: Event) -> bool:
+    """Whether the user records this event's work (registrations, headcounts, outputs, evidence)."""
+    return _holds_event(user, event, RECORD)
+
+
+def _holds_event(user: AnyUser, event: Event, doing: str) -> bool:
+    organizer = _organizer_of(user)
+    if organizer is None:
+        return False
+    if not organizer.is_scoped:  # no query: the association decides
+        reading = doing in (READ, READ_STAFF)
+        return event.association_id in (associations_for_read(user) if reading else associations_for_write(user))
+    return Event.objects.filter(_events_q(user, doing), pk=event.pk).exists()
+
+
+def _venues_q(user: AnyUser, *, write: bool) -> Q:
+    """A township organizer holds the venues of their township (to plan events there); a partner none."""
+    organizer = _organizer_of(user)
+    if organizer is not None and organizer.town_id is not None:
+        return Q(association_id=organizer.association_id, region_id__in=_township_region_ids(organizer))
+    return _in("association_id", associations_for_write(user) if write else associations_for_read(user))
+
+
 def venues_for_read(user: AnyUser) -> QuerySet[Venue]:
-    return Venue.objects.select_related("region").filter(association_id__in=associations_for_read(user))
+    return Venue.objects.select_related("region").filter(_venues_q(user, write=False))
 
 
 def venues_for_write(user: AnyUser) -> QuerySet[Venue]:
-    return Venue.objects.select_related("region").filter(association_id__in=associations_for_write(user))
+    """The venues an organizer changes and plans events at (a township organizer: those of the township)."""
+    return Venue.objects.select_related("region").filter(_venues_q(user, write=True))
+
+
+def _organizations_q(user: AnyUser, *, write: bool) -> Q:
+    """A township organizer links the association's organizations to its events (as partners, schools);
+    a partner account its own organization. Neither changes them: their API and admin keep to
+    `holds_association`."""
+    organizer = _organizer_of(user)
+    if organizer is not None and organizer.town_id is not None:
+        return Q(association_id=organizer.association_id)
+    if organizer is not None and organizer.organization_id is not None:
+        return Q(pk=organizer.organization_id)
+    return _in("association_id", associations_for_write(user) if write else associations_for_read(user))
 
 
 def organizations_for_read(user: AnyUser) -> QuerySet[Organization]:
-    return Organization.objects.select_related("region").filter(association_id__in=associations_for_read(user))
+    return Organization.objects.select_related("region").filter(_organizations_q(user, write=False))
 
 
 def organizations_for_write(user: AnyUser) -> QuerySet[Organization]:
-    return Organization.objects.select_related("region").filter(association_id__in=associations_for_write(user))
+    return Organization.objects.select_related("region").filter(_organizations_q(user, write=True))
 
 
 def sites_for_read(user: AnyUser) -> QuerySet[Site]:
@@ -195,11 +346,11 @@ def funding_for_write(user: AnyUser) -> QuerySet[FundingRecord]:
 def evidence_for_read(user: AnyUser) -> QuerySet[EventEvidence]:
     """Photos and scanned sheets kept with events: organizers who read the event, nobody else (the files
     are never public, not even those of a published event)."""
-    return EventEvidence.objects.select_related("event").filter(event__association_id__in=associations_for_read(user))
+    return EventEvidence.objects.select_related("event").filter(_events_q(user, READ, "event__"))
 
 
 def evidence_for_write(user: AnyUser) -> QuerySet[EventEvidence]:
-    return evidence_for_read(user).filter(event__association_id__in=associations_for_write(user))
+    return evidence_for_read(user).filter(_events_q(user, RECORD, "event__"))
 
 
 # --- volunteers: shifts, sign-ups, volunteers ------------------------------------------------------
@@ -211,34 +362,36 @@ def shifts_for_read(user: AnyUser) -> QuerySet[Shift]:
         "required_skills"
     )
     if is_organizer(user):
-        return shifts.filter(event__association_id__in=associations_for_read(user))
+        return shifts.filter(_events_q(user, READ_STAFF, "event__"))
     return shifts.filter(event__status__in=PUBLIC_EVENT_STATUSES).exclude(event__campaign__status="draft")
 
 
 def shifts_for_write(user: AnyUser) -> QuerySet[Shift]:
-    """The shifts an organizer plans and staffs: those of their own association's events."""
-    return shifts_for_read(user).filter(event__association_id__in=associations_for_write(user))
+    """The shifts an organizer plans and staffs: those of the events they plan."""
+    return shifts_for_read(user).filter(_events_q(user, PLAN, "event__"))
 
 
 def signups_for_read(user: AnyUser) -> QuerySet[SignUp]:
     """Organizers: their associations' sign-ups. A volunteer: their own. Anyone else: none."""
     signups = SignUp.objects.select_related("shift", "shift__event", "shift__event__venue", "volunteer")
     if is_organizer(user):
-        return signups.filter(shift__event__association_id__in=associations_for_read(user))
+        return signups.filter(_events_q(user, READ_STAFF, "shift__event__"))
     if user.is_authenticated:
         return signups.filter(volunteer__user=user)
     return signups.none()
 
 
 def signups_for_write(user: AnyUser) -> QuerySet[SignUp]:
-    """Organizers: their own association's sign-ups. A volunteer: their own (to cancel them)."""
+    """Organizers: the sign-ups of the events they plan. A volunteer: their own (to cancel them)."""
     if is_organizer(user):
-        return signups_for_read(user).filter(shift__event__association_id__in=associations_for_write(user))
+        return signups_for_read(user).filter(_events_q(user, PLAN, "shift__event__"))
     return signups_for_read(user)
 
 
 def volunteers_for_read(user: AnyUser) -> QuerySet[Volunteer]:
     volunteers = Volunteer.objects.select_related("home_region").prefetch_related("skills", "organizations")
+    if (organizer := _organizer_of(user)) is not None and organizer.town_id is not None:
+        return volunteers.filter(association_id=organizer.association_id)  # the county's pool staffs its events
     if is_organizer(user):
         return volunteers.filter(association_id__in=associations_for_read(user))
     if user.is_authenticated:
@@ -247,14 +400,33 @@ def volunteers_for_read(user: AnyUser) -> QuerySet[Volunteer]:
 
 
 def volunteers_for_write(user: AnyUser) -> QuerySet[Volunteer]:
-    """The volunteers an organizer changes and puts on shifts: their own association's."""
+    """The volunteers an organizer changes: their own association's."""
     return volunteers_for_read(user).filter(association_id__in=associations_for_write(user))
+
+
+def volunteers_to_staff(user: AnyUser) -> QuerySet[Volunteer]:
+    """The volunteers an organizer puts on the shifts they plan: those they change, and for a township
+    organizer the association's pool (whose records they read but do not change)."""
+    if (organizer := _organizer_of(user)) is not None and organizer.town_id is not None:
+        return volunteers_for_read(user)
+    return volunteers_for_write(user)
 
 
 # --- check-in -----------------------------------------------------------------------------------
 
 
+def _scoped_attendees(user: AnyUser, doing: str) -> QuerySet[Attendee]:
+    """A scoped organizer's attendees: the people registered or checked in at their events, not the
+    association's whole list of people."""
+    return Attendee.objects.filter(
+        Q(id__in=Registration.objects.filter(_events_q(user, doing, "event__")).values("attendee_id"))
+        | Q(id__in=CheckIn.objects.filter(_events_q(user, doing, "event__")).values("attendee_id"))
+    )
+
+
 def attendees_for_read(user: AnyUser) -> QuerySet[Attendee]:
+    if (organizer := _organizer_of(user)) is not None and organizer.is_scoped:
+        return _scoped_attendees(user, READ)
     return Attendee.objects.filter(association_id__in=associations_for_read(user))
 
 
@@ -266,6 +438,8 @@ def volunteer_invitations_for_read(user: AnyUser) -> QuerySet[VolunteerInvitatio
 
 
 def attendees_for_write(user: AnyUser) -> QuerySet[Attendee]:
+    if (organizer := _organizer_of(user)) is not None and organizer.is_scoped:
+        return _scoped_attendees(user, RECORD)
     return Attendee.objects.filter(association_id__in=associations_for_write(user))
 
 
@@ -276,34 +450,44 @@ def _registrations_of(association_ids: list[int]) -> QuerySet[Registration]:
     )
 
 
+def _scoped_registrations(user: AnyUser, doing: str) -> QuerySet[Registration]:
+    # A scoped organizer holds the registrations of their events, none for a whole campaign (the county's).
+    return Registration.objects.select_related("attendee", "event", "campaign").filter(
+        _events_q(user, doing, "event__")
+    )
+
+
 def registrations_for_read(user: AnyUser) -> QuerySet[Registration]:
+    if (organizer := _organizer_of(user)) is not None and organizer.is_scoped:
+        return _scoped_registrations(user, READ)
     return _registrations_of(associations_for_read(user))
 
 
 def registrations_for_write(user: AnyUser) -> QuerySet[Registration]:
+    if (organizer := _organizer_of(user)) is not None and organizer.is_scoped:
+        return _scoped_registrations(user, RECORD)
     return _registrations_of(associations_for_write(user))
 
 
 def checkins_for_read(user: AnyUser) -> QuerySet[CheckIn]:
-    return CheckIn.objects.select_related("attendee").filter(event__association_id__in=associations_for_read(user))
+    return CheckIn.objects.select_related("attendee").filter(_events_q(user, READ, "event__"))
 
 
 def checkins_for_write(user: AnyUser) -> QuerySet[CheckIn]:
-    return CheckIn.objects.select_related("attendee", "event").filter(
-        event__association_id__in=associations_for_write(user)
-    )
+    """The check-ins an organizer reviews: those of the events whose door they run."""
+    return CheckIn.objects.select_related("attendee", "event").filter(_events_q(user, PLAN, "event__"))
 
 
 def scan_logs_for_read(user: AnyUser) -> QuerySet[ScanLog]:
-    return ScanLog.objects.filter(event__association_id__in=associations_for_read(user))
+    return ScanLog.objects.filter(_events_q(user, READ, "event__"))
 
 
 def headcounts_for_read(user: AnyUser) -> QuerySet[Headcount]:
-    return Headcount.objects.filter(event__association_id__in=associations_for_read(user))
+    return Headcount.objects.filter(_events_q(user, READ, "event__"))
 
 
 def poster_codes_for_read(user: AnyUser) -> QuerySet[PosterCode]:
-    return PosterCode.objects.filter(event__association_id__in=associations_for_read(user))
+    return PosterCode.objects.filter(_events_q(user, READ, "event__"))
 
 
 def may_scan(user: AnyUser, event: Event, *, on_duty: bool | None = None) -> bool:
@@ -315,7 +499,7 @@ def may_scan(user: AnyUser, event: Event, *, on_duty: bool | None = None) -> boo
     """
     if not user.is_authenticated:
         return False
-    if event.association_id in associations_for_write(user):
+    if _holds_event(user, event, PLAN):  # a township organizer at their township's event too
         return True
     if on_duty is not None:
         return on_duty
@@ -325,7 +509,7 @@ def may_scan(user: AnyUser, event: Event, *, on_duty: bool | None = None) -> boo
 def may_watch_door(user: AnyUser, event: Event) -> bool:
     """Who reads the door's live figures and searches its list: its scanners and the organizers who read
     the event (a prefecture its counties')."""
-    return event.association_id in associations_for_read(user) or may_scan(user, event)
+    return _holds_event(user, event, READ) or may_scan(user, event)
 
 
 def on_duty_at(user: AnyUser, event_id: int) -> bool:
@@ -362,7 +546,22 @@ def access_event_for_write(user: AnyUser, event_id: int) -> Event:
     """The event, if this user may change it. 404 for one they may not see (never reveal that it exists);
     403 for one they see but may not change (a prefecture organizer and its county's event)."""
     event = access_event_for_read(user, event_id)
-    if event.association_id not in associations_for_write(user):
+    if not _holds_event(user, event, PLAN):
+        raise PermissionDenied(_("You read this record but may not change it."))
+    return event
+
+
+def access_event_staff(user: AnyUser, event_id: int) -> Event:
+    """The event, if this user reads its staff (shifts' rosters, volunteers' names and phones); 404 otherwise
+    (a partner account reads its co-organized events but not their volunteers)."""
+    return get_object_or_404(events_for_read(user).filter(_events_q(user, READ_STAFF)), pk=event_id)
+
+
+def access_event_for_records(user: AnyUser, event_id: int) -> Event:
+    """The event, if this user may record its work (registrations, headcounts, outputs, evidence): 404 for
+    one they may not see, 403 for one they only read. A partner account gets its co-organized events."""
+    event = access_event_for_read(user, event_id)
+    if not _holds_event(user, event, RECORD):
         raise PermissionDenied(_("You read this record but may not change it."))
     return event
 

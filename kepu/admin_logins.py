@@ -26,7 +26,7 @@ class _SignInLogAdmin:
         return queryset.filter(username__in=usernames_of_association(association.id))
 
     def has_module_permission(self, request):
-        return request.user.is_superuser or access.is_organizer(request.user)
+        return request.user.is_superuser or access.holds_association(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)

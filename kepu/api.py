@@ -12,7 +12,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from events.services import InUse
-from kepu.access import is_organizer
+from kepu.access import holds_association, is_organizer
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,26 @@ class IdField(serializers.IntegerField):
 
 
 class IsOrganizer(permissions.BasePermission):
-    """Organizers of an association; what they see is scoped by each view's queryset."""
+    """Organizers of a whole association (kepu.access.holds_association); what they see is scoped by each
+    view's queryset. Township organizers and partner accounts are refused: the registers, campaigns and
+    figures behind these views are not theirs."""
+
+    message = _("Only organizers may do this.")
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and holds_association(request.user))
+
+
+class IsOrganizerOrReadOnly(IsOrganizer):
+    """Anyone reads (each view's queryset hides drafts from non-organizers); organizers write."""
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in permissions.SAFE_METHODS or super().has_permission(request, view)
+
+
+class IsEventOrganizer(permissions.BasePermission):
+    """Any organizer, township organizers and partner accounts included: for the views of events' own
+    records, whose querysets (kepu.access) keep each to the events they hold."""
 
     message = _("Only organizers may do this.")
 
@@ -59,8 +78,9 @@ class IsOrganizer(permissions.BasePermission):
         return bool(request.user and request.user.is_authenticated and is_organizer(request.user))
 
 
-class IsOrganizerOrReadOnly(IsOrganizer):
-    """Anyone reads (each view's queryset hides drafts from non-organizers); organizers write."""
+class IsEventOrganizerOrReadOnly(IsEventOrganizer):
+    """Anyone reads (each view's queryset hides drafts from non-organizers); any organizer writes, within
+    the events their write scope holds."""
 
     def has_permission(self, request, view) -> bool:
         return request.method in permissions.SAFE_METHODS or super().has_permission(request, view)

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from kepu import access
-from kepu.api import IsOrganizer
+from kepu.api import IsEventOrganizer, IsOrganizer
 from kepu.queue import send_task_safely
 from kepu.replica import replica_reads
 
@@ -101,7 +101,7 @@ class PeriodTallyView(APIView):
 
 
 class EventTallyView(APIView):
-    permission_classes = [IsOrganizer]
+    permission_classes = [IsEventOrganizer]  # township organizers and partner accounts: their events' figures
 
     @extend_schema(responses=TallySerializer)
     @replica_reads

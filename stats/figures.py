@@ -42,7 +42,7 @@ from events.models import (
     Region,
     Venue,
 )
-from events.selectors import association_subtree_ids
+from events.selectors import association_subtree_ids, region_subtree_ids
 from kepu.lookups import among
 from outreach.models import (
     BaseYear,
@@ -75,6 +75,9 @@ class Scope:
     campaign_id: int | None = None
     starts_on: date | None = None
     ends_on: date | None = None  # inclusive
+    # A period of one township of the county (a township organizer's figures): the events whose venue
+    # lies in the town's subtree, the villages of the town; none of the county's registers.
+    town_id: int | None = None
 
     @property
     def key(self) -> str:
@@ -83,7 +86,8 @@ class Scope:
         if self.kind == "campaign":
             return f"campaign:{self.campaign_id}"
         starts_on, ends_on = self.period
-        return f"period:{self.association_id}:{starts_on.isoformat()}:{ends_on.isoformat()}"
+        town = f":town:{self.town_id}" if self.town_id is not None else ""
+        return f"period:{self.association_id}:{starts_on.isoformat()}:{ends_on.isoformat()}{town}"
 
     @property
     def event_pk(self) -> int:
@@ -105,6 +109,7 @@ class Scope:
             "campaign_id": self.campaign_id,
             "starts_on": self.starts_on.isoformat() if self.starts_on else None,
             "ends_on": self.ends_on.isoformat() if self.ends_on else None,
+            "town_id": self.town_id,
         }
 
     @classmethod
@@ -116,6 +121,7 @@ class Scope:
             campaign_id=data.get("campaign_id"),
             starts_on=date.fromisoformat(data["starts_on"]) if data.get("starts_on") else None,
             ends_on=date.fromisoformat(data["ends_on"]) if data.get("ends_on") else None,
+            town_id=data.get("town_id"),
         )
 
     @property
@@ -143,6 +149,17 @@ def period_scope(association_id: int, starts_on: date, ends_on: date) -> Scope:
 
 def year_scope(association_id: int, year: int) -> Scope:
     return period_scope(association_id, date(year, 1, 1), date(year, 12, 31))
+
+
+def township_year_scope(association_id: int, town_id: int, year: int) -> Scope:
+    """A year of one township of the association's county: its part of the county's figures."""
+    return Scope(
+        kind="period",
+        association_id=association_id,
+        starts_on=date(year, 1, 1),
+        ends_on=date(year, 12, 31),
+        town_id=town_id,
+    )
 
 
 # --- the figures, each defined once ----------------------------------------------------------------
@@ -1052,13 +1069,16 @@ def _in_scope(scope: Scope, prefix: str = "") -> Q:
     if scope.kind == "campaign":
         return Q(**{f"{prefix}campaign_id": scope.campaign_id})
     starts_on, ends_on = scope.period
-    return Q(
+    in_period = Q(
         **{
             f"{prefix}association_id__in": association_tree(scope.association_id),
             f"{prefix}starts_at__gte": _local_midnight(starts_on),
             f"{prefix}starts_at__lt": _local_midnight(ends_on + timedelta(days=1)),
         }
     )
+    if scope.town_id is not None:
+        in_period &= Q(**{f"{prefix}venue__region_id__in": region_subtree_ids(scope.town_id)})
+    return in_period
 
 
 def _num(value: Decimal | int | None) -> int | float:
@@ -1532,6 +1552,7 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
             "venue__kind",
             "venue__region_id",
             "starts_at",
+            "township_id",
         )
     )
     held_ids = [e["id"] for e in events]  # a list, not a subquery: see compute_events_of
@@ -1541,6 +1562,8 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
     reach = batch.reach(held_ids)
     record_counts["events"] = len(events)
     association_ids = association_tree(scope.association_id)
+    # A township's figures: the county's registers (sites, bases, funding, media…) are not the township's.
+    register_ids = association_ids if scope.town_id is None else []
 
     in_scope = tuple(f for f in FIGURES if scope.kind in f.scopes)
     summed = tuple(f for f in in_scope if f.rollup in (Rollup.SUM, Rollup.SUM_BY_KEY))
@@ -1552,7 +1575,10 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
     by_event_kind: dict[str, dict] = defaultdict(lambda: {"events": 0, "person_times": 0})
     by_category: dict[str, int] = defaultdict(int)
     by_method: dict[str, int] = defaultdict(int)
-    per_town: dict[int | None, dict] = defaultdict(lambda: {"events": 0, "person_times": 0})
+    # Per town: every event held there, and those its own township organizers planned (who did what).
+    per_town: dict[int | None, dict] = defaultdict(
+        lambda: {"events": 0, "person_times": 0, "township_events": 0, "township_person_times": 0}
+    )
     venue_ids = {e["venue_id"] for e in events}
     venues = {v["id"]: v for v in Venue.objects.filter(id__in=venue_ids).values("id", "name", "kind")}
     tree = batch.region_tree
@@ -1593,6 +1619,9 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
         town = per_town[tree.town_of(event["venue__region_id"])]
         town["events"] += 1
         town["person_times"] += person_times
+        if event["township_id"] is not None:
+            town["township_events"] += 1
+            town["township_person_times"] += person_times
 
     # Units taking part per campaign and kind of campaign: distinct, as the scope's own figure.
     partners = Event.partners.through.objects.filter(among("event_id", held_ids))
@@ -1604,7 +1633,7 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
 
     # Coverage: villages and communities of the county reached by an event held there or by a resident's check-in.
     associations = list(Association.objects.filter(id__in=association_ids).values("id", "region_id"))
-    county_ids = [a["region_id"] for a in associations]
+    county_ids = [a["region_id"] for a in associations] if scope.town_id is None else [scope.town_id]
     grassroots = {rid for rid in tree.descendants(county_ids) if tree.by_id[rid]["level"] in Region.GRASSROOTS_LEVELS}
     reached = {e["venue__region_id"] for e in events} | reach.regions
     reached &= grassroots
@@ -1620,7 +1649,7 @@ def compute(scope: Scope, *, now: datetime | None = None, batch: Batch | None = 
         grassroots=frozenset(grassroots),
         reached=frozenset(reached),
         enrolled=enrolled,
-        association_ids=association_ids,
+        association_ids=register_ids,
         starts_on=scope.starts_on,
         ends_on=scope.ends_on,
     )
@@ -1667,6 +1696,8 @@ def _town_breakdown(tree: _RegionTree, county_ids, grassroots: set[int], reached
                 "name": town["name"],
                 "events": per_town[town_id]["events"],
                 "person_times": per_town[town_id]["person_times"],
+                "township_events": per_town[town_id]["township_events"],
+                "township_person_times": per_town[town_id]["township_person_times"],
                 "villages_total": len(villages),
                 "villages_reached": sum(1 for v in villages if v in reached),
                 "not_reached": [tree.by_id[v]["name"] for v in villages if v not in reached],

@@ -906,22 +906,38 @@ def towns(f: Facts) -> list[str | Table]:
         f.omit("各乡镇的活动情况", "the towns' activities")
         return []
     rows.sort(key=lambda t: (-t.get("person_times", 0), t["name"]))
+    # Who did what: of a town's events, those its own township organizers planned (the rest are the county's).
+    # The column and the sentence appear once a township planned any; a county alone keeps the plain table.
+    by_townships = sum(t.get("township_events", 0) for t in rows)
+    columns = [f.t("乡镇", "Town"), f.t("活动场次", "Events")]
+    if by_townships:
+        columns.append(f.t("其中乡镇自办", "Of which by the township"))
+    columns += [f.t("参加人次", "Person-times"), f.t("覆盖村（社区）/总数", "Villages reached / all")]
     table = Table(
         caption=f.t("各乡镇活动情况", "Activities by town"),
-        columns=[
-            f.t("乡镇", "Town"),
-            f.t("活动场次", "Events"),
-            f.t("参加人次", "Person-times"),
-            f.t("覆盖村（社区）/总数", "Villages reached / all"),
-        ],
+        columns=columns,
         rows=[
-            [t["name"], t["events"], t["person_times"], f"{t['villages_reached']}/{t['villages_total']}"] for t in rows
+            [t["name"], t["events"]]
+            + ([t.get("township_events", 0)] if by_townships else [])
+            + [t["person_times"], f"{t['villages_reached']}/{t['villages_total']}"]
+            for t in rows
         ],
     )
     intro = f.t(
         "各乡镇举办活动场次、参加人次和覆盖村（社区）情况见下表。",
         "The events, person-times and villages reached of each town:",
     )
+    if by_townships:  # the county association's system: the county's own work and the townships'
+        held = sum(t["events"] for t in rows)
+        intro = f.t(
+            "全县科协系统在各乡镇共举办活动{n}场，其中县科协组织{county}场、各乡镇科协自行组织{towns}场；"
+            "各乡镇举办活动场次、参加人次和覆盖村（社区）情况见下表。",
+            "The county's association and its townships held {n} events in the towns: {county} organized by the "
+            "county, {towns} by the townships themselves. The events, person-times and villages reached of each town:",
+            n=held,
+            county=held - by_townships,
+            towns=by_townships,
+        )
     return [intro, table]
 
 

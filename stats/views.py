@@ -1,6 +1,7 @@
 """The organizer's dashboard: this year's figures, charts drawn as inline SVG, and the records behind every figure."""
 
 from functools import wraps
+from types import SimpleNamespace
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -34,11 +35,23 @@ def organizer_required(view):
 
 
 def _association(request) -> Association:
-    """The signed-in organizer's association (the views below let organizers only in)."""
+    """The signed-in organizer's association, whose figures they read (the views below let organizers only
+    in; a partner account reads only its events' figures, on their own pages)."""
     association = access.association_of(request.user)
-    if association is None:
+    if association is None or not access.may_read_figures(request.user):
         raise PermissionDenied(_("Only organizers may see the statistics."))
     return association
+
+
+def _year_tally(request, association: Association, year: int):
+    """The year's tally of the association, or for a township organizer of their township: computed now
+    (a township's part is small, and no stored tally needs keeping fresh for it)."""
+    town = access.township_of(request.user)
+    if town is None:
+        return selectors.year_tally(association_id=association.id, year=year)
+    now = timezone.now()
+    computed = F_.compute(F_.township_year_scope(association.id, town.id, year), now=now)
+    return SimpleNamespace(**vars(computed), computed_at=now)
 
 
 def _year(request) -> int:
@@ -109,7 +122,8 @@ def _headline(tally, year: int, lang: str) -> list[dict]:
 def dashboard(request):
     association = _association(request)
     year, lang = _year(request), _language(request)
-    tally = selectors.year_tally(association_id=association.id, year=year)
+    township = access.township_of(request.user)
+    tally = _year_tally(request, association, year)
     breakdowns = tally.breakdowns
     months = [
         {
@@ -119,7 +133,8 @@ def dashboard(request):
         }
         for m in range(1, 13)
     ]
-    progress = selectors.campaign_progress(association_id=association.id, year=year)
+    # The campaigns' targets are the county's: a township organizer sees its own figures only.
+    progress = [] if township else selectors.campaign_progress(association_id=association.id, year=year)
     campaign_bars = _bars(
         [
             {
@@ -189,7 +204,8 @@ def dashboard(request):
         "category_bars": category_bars,
         "kind_bars": kind_bars,
         "evidence": evidence,
-        "today": selectors.todays_events(association_id=association.id),
+        "township": township,
+        "today": [] if township else selectors.todays_events(association_id=association.id),
         "behind": [p for p in progress if p["behind"]],
     }
     return render(request, "stats/dashboard.html", context)
@@ -209,6 +225,8 @@ def figure_records(request, figure: str):
     association = _association(request)
     year = _year(request)
     events = selectors.events_behind(association_id=association.id, year=year, figure=figure)
+    if not access.holds_association(request.user):  # a township organizer: the township's events only
+        events = events.filter(id__in=access.events_for_read(request.user).values("id"))
     if (campaign := request.GET.get("campaign", "")).isdigit():
         events = events.filter(campaign_id=int(campaign))
     if (town := request.GET.get("town", "")).isdigit():
@@ -282,6 +300,8 @@ def summary_file(request, year: int):
 
     from . import summary, summary_files
 
+    if not access.holds_association(request.user):  # the summary speaks for the whole association
+        raise PermissionDenied(_("Only organizers may see the statistics."))
     fmt = request.GET.get("format", "docx")
     lang = request.GET.get("lang") or _language(request)
     if fmt not in summary.FORMATS or lang not in summary.LANGUAGES or not 2000 <= year <= 2100:

@@ -85,6 +85,23 @@ class OrganizerFactory(factory.django.DjangoModelFactory):
     association = factory.SubFactory(AssociationFactory)
 
 
+class TownshipOrganizerFactory(OrganizerFactory):
+    """An organizer scoped to one township of the association's county (give `town`, a child of the
+    association's region, or let the factory make one)."""
+
+    user = factory.SubFactory(UserFactory, is_staff=False)
+    town = factory.SubFactory(TownFactory, parent=factory.SelfAttribute("..association.region"))
+
+
+class PartnerAccountFactory(OrganizerFactory):
+    """A partner organization's staff account: the events its organization co-organizes."""
+
+    user = factory.SubFactory(UserFactory, is_staff=False)
+    organization = factory.SubFactory(
+        "tests.factories.OrganizationFactory", association=factory.SelfAttribute("..association")
+    )
+
+
 class OrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organization

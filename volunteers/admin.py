@@ -52,7 +52,7 @@ class ShiftInline(admin.TabularInline):
     # Organizers hold no Django model permissions: their right comes from being an organizer
     # (the event admin itself already checks the event is theirs).
     def _may_use(self, request) -> bool:
-        return request.user.is_superuser or access.is_organizer(request.user)
+        return request.user.is_superuser or access.holds_association(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self._may_use(request)

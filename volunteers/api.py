@@ -19,8 +19,9 @@ from rest_framework.views import APIView
 from kepu import access
 from kepu.api import (
     IdField,
+    IsEventOrganizer,
+    IsEventOrganizerOrReadOnly,
     IsOrganizer,
-    IsOrganizerOrReadOnly,
     RolesTokenAuthentication,
     ScopedByMethod,
     WriteScopedLinks,
@@ -244,7 +245,7 @@ class ShiftViewSet(ScopedByMethod, mixins.CreateModelMixin, mixins.UpdateModelMi
     """Shifts of the events one may see; organizers create and change them."""
 
     serializer_class = ShiftSerializer
-    permission_classes = [IsOrganizerOrReadOnly]
+    permission_classes = [IsEventOrganizerOrReadOnly]  # a township organizer staffs its township's events
     filterset_class = ShiftFilter
     ordering_fields = ["starts_at"]
 
@@ -291,14 +292,16 @@ class ShiftViewSet(ScopedByMethod, mixins.CreateModelMixin, mixins.UpdateModelMi
         return Response(SignUpSerializer(services.signup_cancel(signup=signup)).data)
 
     @extend_schema(request=AddVolunteerSerializer, responses=SignUpSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[IsOrganizer], serializer_class=AddVolunteerSerializer)
+    @action(
+        detail=True, methods=["post"], permission_classes=[IsEventOrganizer], serializer_class=AddVolunteerSerializer
+    )
     def add(self, request, pk=None):
         """Add a volunteer by hand (organizers; not held to the deadline)."""
         shift = self.get_object()
         serializer = AddVolunteerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         volunteer = get_object_or_404(
-            access.volunteers_for_write(request.user), pk=serializer.validated_data["volunteer"]
+            access.volunteers_to_staff(request.user), pk=serializer.validated_data["volunteer"]
         )
         signup = services.shift_signup(shift=shift, volunteer=volunteer, by_organizer=True)
         return Response(SignUpSerializer(signup).data, status=status.HTTP_201_CREATED)

@@ -65,6 +65,20 @@ def organizer_required(view):
     return wrapper
 
 
+def association_organizer_required(view):
+    """Organizers of the whole association: its pool of volunteers (short shifts, hours, imports) is not a
+    township organizer's or a partner account's page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not access.holds_association(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _next_url(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -403,10 +417,10 @@ def _organizer_event(request, event_id: int):
     """The event to read, or for a POST the event to change (a prefecture reads its counties' rosters)."""
     if request.method == "POST":
         return access.access_event_for_write(request.user, event_id)
-    return access.access_event_for_read(request.user, event_id)
+    return access.access_event_staff(request.user, event_id)
 
 
-@organizer_required
+@association_organizer_required
 def org_short(request):
     """Who is short of volunteers in the coming week."""
     shifts = selectors.shifts_short_of_volunteers(association_ids=access.associations_for_read(request.user))
@@ -473,7 +487,9 @@ def _org_roster_action(request, event) -> None:
 def _org_add_by_phone(request, event) -> None:
     shift = get_object_or_404(Shift, pk=request.POST.get("shift"), event=event)
     phone = services.normalize_phone(request.POST.get("phone", ""))
-    volunteer = Volunteer.objects.filter(association_id=event.association_id, phone=phone).first()
+    volunteer = (
+        access.volunteers_to_staff(request.user).filter(association_id=event.association_id, phone=phone).first()
+    )
     if volunteer is None:
         raise ValidationError({"phone": _("No volunteer of this association has that phone number.")})
     signup = services.shift_signup(shift=shift, volunteer=volunteer, by_organizer=True)
@@ -498,7 +514,7 @@ def org_roster_export(request, event_id: int, fmt: str):
     return response
 
 
-@organizer_required
+@association_organizer_required
 @replica_reads
 def org_hours_export(request):
     form = PeriodForm(request.GET)
@@ -514,7 +530,7 @@ def org_hours_export(request):
     return response
 
 
-@organizer_required
+@association_organizer_required
 def org_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None

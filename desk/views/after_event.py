@@ -135,7 +135,10 @@ def _render(request, event: Event, *, paper=None, output_form=None, evidence_for
         evidence_form.fields["file"].widget.attrs["autofocus"] = True
     if output_form is not None and output_form.errors:
         output_form.fields["kind"].widget.attrs["autofocus"] = True
-    can_write = event.association_id in access.associations_for_write(request.user)
+    # Outputs, evidence and paper sheets: those who record the event's work (a partner account too); the
+    # headcounts' review: those who run its door.
+    can_write = access.may_record(request.user, event)
+    can_review = access.may_write(request.user, event)
     villages = paper.form_kwargs["villages"] if paper is not None else villages_of(event)
     paper = paper if paper is not None else _paper_formset(event, villages=villages)
     checkins = CheckIn.objects.filter(event=event).filter(counted_checkins())
@@ -147,6 +150,7 @@ def _render(request, event: Event, *, paper=None, output_form=None, evidence_for
     context = {
         "event": event,
         "can_write": can_write,
+        "can_review": can_review,
         "paper": paper,
         "paper_errors": paper_errors,
         # The running total before JavaScript keeps it: the lines with a name on them.
@@ -183,7 +187,7 @@ def after(request, event_id: int):
 @require_POST
 def paper_sheet(request, event_id: int):
     """The sheet's lines, all or nothing: one wrong line and nothing is saved, every line kept on screen."""
-    event = access.access_event_for_write(request.user, event_id)
+    event = access.access_event_for_records(request.user, event_id)
     villages = villages_of(event)
     if "more_rows" in request.POST:
         data = request.POST.copy()
@@ -243,7 +247,7 @@ def headcount_review(request, event_id: int, headcount_id: int):
 @organizer_required
 @require_POST
 def output_add(request, event_id: int):
-    event = access.access_event_for_write(request.user, event_id)
+    event = access.access_event_for_records(request.user, event_id)
     form = OutputForm(request.POST, prefix="output")
     if not form.is_valid():
         return _render(request, event, output_form=form, status=400)
@@ -260,7 +264,7 @@ def output_add(request, event_id: int):
 @require_POST
 def output_change(request, event_id: int, output_id: int):
     """Save an output's changes, or delete it (action=delete)."""
-    event = access.access_event_for_write(request.user, event_id)
+    event = access.access_event_for_records(request.user, event_id)
     output = get_object_or_404(EventOutput, pk=output_id, event=event)
     if request.POST.get("action") == "delete":
         event_services.event_output_delete(output=output)
@@ -283,7 +287,7 @@ def output_change(request, event_id: int, output_id: int):
 @organizer_required
 @require_POST
 def evidence_upload(request, event_id: int):
-    event = access.access_event_for_write(request.user, event_id)
+    event = access.access_event_for_records(request.user, event_id)
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render(request, event, evidence_form=form, status=400)
@@ -307,7 +311,7 @@ def evidence_upload(request, event_id: int):
 @require_POST
 def evidence_remove(request, evidence_id: int):
     evidence = get_object_or_404(access.evidence_for_read(request.user), pk=evidence_id)
-    event = access.access_event_for_write(request.user, evidence.event_id)  # 403 for a reader
+    event = access.access_event_for_records(request.user, evidence.event_id)  # 403 for a reader
     event_services.evidence_delete(evidence=evidence)
     messages.success(request, _("The file is deleted."))
     return _back(event, "evidence")

@@ -24,7 +24,7 @@ from volunteers.selectors import roster_of
 
 from .. import selectors
 from ..forms import CampaignForm, CopyForm, EventForm, PlanFilterForm, shift_formset
-from .common import organizer_required
+from .common import association_organizer_required, organizer_required
 
 PAGE_SIZE = 50
 
@@ -75,6 +75,7 @@ def events_list(request):
             "campaigns": campaigns,
             "query": _filter_query(request),
             "writable": access.associations_for_write(request.user),
+            "may_plan": access.may_plan_events(request.user),
         },
     )
 
@@ -134,7 +135,9 @@ def _save_event(request, form: EventForm, formset, event_id: int | None) -> Even
             if event_id is None:
                 association = access.association_of(request.user)
                 assert association is not None  # organizer_required lets organizers alone in
-                event = event_services.event_create(association=association, partners=partners, **data)
+                event = event_services.event_create(
+                    association=association, partners=partners, township=access.township_of(request.user), **data
+                )
             else:
                 # A fresh copy: the form wrote its values onto its own instance, and the service compares the
                 # old time and place with the new ones to tell the volunteers what changed.
@@ -174,8 +177,8 @@ def _save_event(request, form: EventForm, formset, event_id: int | None) -> Even
 
 def _event_form_page(request, event: Event | None):
     association = access.association_of(request.user)
-    if association is None:
-        raise PermissionDenied
+    if association is None or (event is None and not access.may_plan_events(request.user)):
+        raise PermissionDenied(_("Your account records the work of events; it plans none."))
     shifts = event.shifts.order_by("starts_at", "role") if event else Shift.objects.none()
     formset_class = shift_formset(extra=1 if event else 2)  # a new event: room for two shifts at once
     if request.method == "POST":
@@ -222,7 +225,7 @@ def event_overview(request, event_id: int):
             "event": event,
             "figures": figures,
             "rosters": roster_of(event),
-            "writable": event.association_id in access.associations_for_write(request.user),
+            "writable": access.may_write(request.user, event),
             "region": event.venue.region,
         },
     )
@@ -307,12 +310,12 @@ def _campaign_form_page(request, campaign: Campaign | None):
     )
 
 
-@organizer_required
+@association_organizer_required
 def campaign_new(request):
     return _campaign_form_page(request, None)
 
 
-@organizer_required
+@association_organizer_required
 def campaign_edit(request, campaign_id: int):
     campaign = get_object_or_404(access.campaigns_for_read(request.user), pk=campaign_id)
     if campaign.association_id not in access.associations_for_write(request.user):

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from kepu import phones, privacy
 
-from .common import organizer_required
+from .common import association_organizer_required
 
 
 class PhoneForm(forms.Form):
@@ -63,7 +63,7 @@ def _page(request, form: PhoneForm, records=None, *, delete_form=None, status: i
     return render(request, "desk/privacy.html", context, status=status)
 
 
-@organizer_required
+@association_organizer_required
 def privacy_page(request):
     """GET: the search form and what Kepu keeps; POST: the person found under a phone number."""
     if request.method != "POST":
@@ -77,7 +77,7 @@ def privacy_page(request):
     return _page(request, form, records)
 
 
-@organizer_required
+@association_organizer_required
 @require_POST
 def privacy_export(request):
     """The person's data as a JSON file, for the organizer to hand over."""
@@ -95,7 +95,7 @@ def privacy_export(request):
     return response
 
 
-@organizer_required
+@association_organizer_required
 @require_POST
 def privacy_delete(request):
     """Remove the person's data once the organizer confirms: names and phones go, the figures stay."""

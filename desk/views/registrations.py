@@ -94,7 +94,7 @@ class ImportForm(forms.Form):
 
 def _event(request, event_id: int) -> Event:
     """The event: read for a GET, written for anything else (403 for a read-only organizer)."""
-    fetch = access.access_event_for_read if request.method == "GET" else access.access_event_for_write
+    fetch = access.access_event_for_read if request.method == "GET" else access.access_event_for_records
     event = fetch(request.user, event_id)
     return Event.objects.select_related("venue", "association__region").get(pk=event.pk)
 
@@ -118,7 +118,7 @@ def _self_checkin(request, event: Event, *, writable: bool) -> dict | None:
 def registrations(request, event_id: int):
     """The list of registrations with the add form (POST registers one person, then back to the list)."""
     event = _event(request, event_id)
-    writable = access.may_write(request.user, event)
+    writable = access.may_record(request.user, event)
     form = RegistrationForm(request.POST or None, event=event) if writable else None
     if request.method == "POST" and form is not None and form.is_valid():
         fields = form.cleaned_data
@@ -174,7 +174,8 @@ def registrations(request, event_id: int):
         "page": page,
         "query": query,
         "live_count": live,
-        "self_checkin": _self_checkin(request, event, writable=writable),
+        "runs_door": access.may_write(request.user, event),  # rotates the poster code (a partner does not)
+        "self_checkin": _self_checkin(request, event, writable=access.may_write(request.user, event)),
         "tickets_url": reverse("checkin:tickets", kwargs={"event_id": event.pk}),
         "poster_url": reverse("checkin:poster", kwargs={"event_id": event.pk}),
     }
@@ -185,7 +186,7 @@ def registrations(request, event_id: int):
 @require_http_methods(["GET", "POST"])
 def registrations_import(request, event_id: int):
     """Upload a class or village list; the per-row report: every row registered, or the wrong rows and why."""
-    event = access.access_event_for_write(request.user, event_id)
+    event = access.access_event_for_records(request.user, event_id)
     event = Event.objects.select_related("venue", "association__region").get(pk=event.pk)
     form = ImportForm(request.POST or None, request.FILES or None, event=event)
     report = None
@@ -208,7 +209,7 @@ def registrations_import(request, event_id: int):
 @require_http_methods(["GET", "POST"])
 def registration_revoke(request, event_id: int, pk: int):
     """GET asks to confirm; POST revokes: the ticket's code then scans as revoked. Check-ins already made stay."""
-    event = access.access_event_for_write(request.user, event_id)
+    event = access.access_event_for_records(request.user, event_id)
     registration = get_object_or_404(
         access.registrations_for_write(request.user).select_related("attendee"), pk=pk, event=event
     )

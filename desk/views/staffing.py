@@ -49,7 +49,7 @@ def _staff_messages(user, event: Event):
 @organizer_required
 @require_GET
 def staffing(request, event_id: int):
-    event = access.access_event_for_read(request.user, event_id)
+    event = access.access_event_staff(request.user, event_id)
     rosters = volunteer_selectors.roster_of(event)
     staff_messages = _staff_messages(request.user, event)
     by_status = dict(staff_messages.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n"))
@@ -61,7 +61,7 @@ def staffing(request, event_id: int):
         message.tag = STATUS_TAGS.get(message.status, "")
     context = {
         "event": event,
-        "can_write": event.association_id in access.associations_for_write(request.user),
+        "can_write": access.may_write(request.user, event),
         "shifts": rosters,
         "totals": volunteer_selectors.staffing_totals(rosters),
         "message_states": [

@@ -75,3 +75,21 @@ def test_scale_multiplies_the_events():
 def test_scale_must_be_positive():
     with pytest.raises(CommandError):
         _seed(year=2025, scale=0)
+
+
+def test_seed_demo_makes_a_township_organizer_and_a_partner_account_that_sign_in(client):
+    from kepu import access
+
+    output = _seed(year=2025)
+    assert "township / kepu-town-2026" in output and "partner / kepu-partner-2026" in output
+    county_events = Event.objects.count()
+    for username, password in (("township", "kepu-town-2026"), ("partner", "kepu-partner-2026")):
+        response = client.post("/desk/login/", {"username": username, "password": password})
+        assert response["Location"] == "/desk/", username
+        user = response.wsgi_request.user
+        seen = access.events_for_read(user).count()
+        assert 0 < seen < county_events, username  # a part of the county's events, not none, not all
+        client.logout()
+    printed = StringIO()
+    call_command("demo_logins", stdout=printed)
+    assert "township / kepu-town-2026" in printed.getvalue() and "县教育局" in printed.getvalue()

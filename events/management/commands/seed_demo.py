@@ -3,7 +3,7 @@ from importlib import import_module
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from events.demo import demo_organizer, seed_planning
+from events.demo import demo_organizer, demo_scoped_accounts, seed_planning
 
 # Later apps add their demo data after the plan, in this order; each step
 # takes the DemoCounty and is a no-op when its data for the year exists.
@@ -52,5 +52,8 @@ class Command(BaseCommand):
             f"{demo.association.campaigns.filter(starts_on__year=year).count()} campaigns."
         )
         self.stdout.write(f"Organizer login (the desk, /desk/): {username} / {password}")
+        scoped = demo_scoped_accounts(demo.association)
+        for role, (login, secret, of) in scoped.items():
+            self.stdout.write(f"{role.capitalize()} login ({of}, the desk): {login} / {secret}")
         if prefecture:
             self.stdout.write(f"Prefecture organizer (reviews the counties' submissions): prefecture / {password}")
