@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django import template
 
+from kepu import access
+
 register = template.Library()
 
 
@@ -13,3 +15,15 @@ def plain(number: Decimal | int | None) -> str:
     if number is None:
         return ""
     return f"{Decimal(number).normalize():f}"
+
+
+@register.filter
+def holds_association(user) -> bool:
+    """Whether the navigation offers the association's own pages (registers, reporting): not to a township
+    organizer or a partner account, whom those pages refuse (kepu.access.holds_association)."""
+    return access.holds_association(user)
+
+
+@register.filter
+def reads_figures(user) -> bool:
+    return access.may_read_figures(user)

@@ -41,7 +41,7 @@ from outreach.models import Contest, ContestEntry, DemonstrationBase, FundingRec
 
 from .. import register_forms as rf
 from ..selectors import towns_for
-from .common import organizer_required
+from .common import association_organizer_required
 
 PER_PAGE = 50
 
@@ -449,14 +449,14 @@ def _year(request) -> int:
 
 def _association(request):
     association = access.association_of(request.user)
-    assert association is not None  # organizer_required lets organizers alone in
+    assert association is not None  # association_organizer_required lets whole-association organizers alone in
     return association
 
 
 # --- the registers' home ----------------------------------------------------------------------
 
 
-@organizer_required
+@association_organizer_required
 @require_GET
 def registers_home(request):
     """Each register with what it counts in the chosen year, and the way to its list."""
@@ -488,7 +488,7 @@ def registers_home(request):
 # --- a register's list --------------------------------------------------------------------------
 
 
-@organizer_required
+@association_organizer_required
 @require_GET
 def register_list(request, register: Register):
     year = _year(request)
@@ -624,7 +624,7 @@ def _record_page(request, register: Register, record, form, *, writable: bool, b
     )
 
 
-@organizer_required
+@association_organizer_required
 @require_http_methods(["GET", "POST"])
 def register_new(request, register: Register):
     """A new record of the organizer's own association."""
@@ -638,7 +638,7 @@ def register_new(request, register: Register):
     return _record_page(request, register, record, form, writable=True)
 
 
-@organizer_required
+@association_organizer_required
 @require_http_methods(["GET", "POST"])
 def register_record(request, register: Register, pk: int):
     """The record's page: its form (read-only for a reader) and what it holds. POST saves a change."""
@@ -661,7 +661,7 @@ def register_record(request, register: Register, pk: int):
     return _record_page(request, register, stored, form, writable=True)
 
 
-@organizer_required
+@association_organizer_required
 @require_POST
 def register_delete(request, register: Register, pk: int):
     """Delete a record entered by mistake (one that ended is given its end date instead)."""
@@ -679,7 +679,7 @@ def register_delete(request, register: Register, pk: int):
     return redirect(f"desk-{register.slug}")
 
 
-@organizer_required
+@association_organizer_required
 @require_POST
 def register_part(request, register: Register, part: Part, pk: int):
     """Add what the record holds (a year's members, a repair, an episode, an entry…) through its service."""
@@ -725,7 +725,7 @@ def _import_page(request, *, title, back_url, form, run, columns_help, status=20
     )
 
 
-@organizer_required
+@association_organizer_required
 @require_http_methods(["GET", "POST"])
 def sites_import(request):
     """The association's list of sites from Excel or CSV, into its own register (outreach.services)."""
@@ -745,7 +745,7 @@ def sites_import(request):
     )
 
 
-@organizer_required
+@association_organizer_required
 @require_http_methods(["GET", "POST"])
 def contest_entries_import(request, pk: int):
     """A contest's list of entries from Excel or CSV (outreach.services.contest_entries_import)."""

@@ -22,7 +22,7 @@ from reporting import selectors, services
 from reporting.models import Submission
 from stats import figures as F_
 
-from .common import organizer_required
+from .common import association_organizer_required
 
 # The figures the roll-up table shows: those with a label of their own, keyed ones left to the snapshot.
 TABLE_FIGURES = tuple(f for f in F_.FIGURES if f.label is not None and not f.keyed)
@@ -69,12 +69,12 @@ def _rollup_rows(rolled: selectors.Rollup) -> list[dict]:
     return rows
 
 
-@organizer_required
+@association_organizer_required
 @require_GET
 def reporting_home(request):
     """The association's submissions of the year, and for a parent its children's and their roll-up."""
     association = access.association_of(request.user)
-    assert association is not None  # organizer_required
+    assert association is not None  # association_organizer_required
     year = _year(request)
     own = list(access.submissions_for_read(request.user).filter(association=association, year=year, campaign=None))
     latest = own[0] if own else None
@@ -98,7 +98,7 @@ def reporting_home(request):
     return render(request, "desk/reporting.html", context)
 
 
-@organizer_required
+@association_organizer_required
 @require_POST
 def submission_submit(request):
     """Submit (or submit again) a year of an association to its parent: its own organizers only."""
@@ -117,7 +117,7 @@ def submission_submit(request):
     return redirect(reverse("desk-submission", args=[submission.id]))
 
 
-@organizer_required
+@association_organizer_required
 @require_GET
 def submission_detail(request, pk: int):
     """One version: its frozen figures, what changed since, its other versions; the parent's review form."""
@@ -141,7 +141,7 @@ def submission_detail(request, pk: int):
     )
 
 
-@organizer_required
+@association_organizer_required
 @require_POST
 def submission_review(request, pk: int):
     """Accept or return a submission: the organizers of the association it was submitted to only."""
@@ -168,7 +168,7 @@ def submission_review(request, pk: int):
     return redirect(reverse("desk-submission", args=[submission.id]))
 
 
-@organizer_required
+@association_organizer_required
 @require_GET
 def submission_file(request, pk: int):
     """A summary file frozen with the submission (`?format=docx`, else Markdown)."""
@@ -181,7 +181,7 @@ def submission_file(request, pk: int):
     return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
 
 
-@organizer_required
+@association_organizer_required
 @require_GET
 def rollup_summary(request):
     """The parent's own summary of the year, written from the roll-up of its children's accepted submissions."""
