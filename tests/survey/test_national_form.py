@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from urllib.parse import unquote
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
@@ -24,6 +25,7 @@ from tests.factories import (
     OrganizerFactory,
     VolunteerFactory,
 )
+from tests.survey.conftest import default_rules_migration
 
 pytestmark = pytest.mark.django_db
 YEAR = 2024
@@ -48,6 +50,10 @@ def _values(form, table: str, label: str) -> list:
 
 
 def test_the_migration_seeds_the_default_mapping():
+    migration = default_rules_migration.Migration("0002_default_rules", "survey")
+    assert [op.code for op in migration.operations] == [default_rules_migration.add_defaults]
+    ActivityRule.objects.all().delete()
+    default_rules_migration.add_defaults(apps, None)
     rules = {(r.row, r.match, r.value) for r in ActivityRule.objects.all()}
     assert ("lecture", "event_kind", "lecture") in rules
     assert ("exhibition", "event_kind", "exhibition") in rules
