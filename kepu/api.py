@@ -7,6 +7,7 @@ from django.db import DataError
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -29,6 +30,22 @@ class RolesTokenAuthentication(authentication.TokenAuthentication):
         if token is None or not token.user.is_active:
             return super().authenticate_credentials(key)  # refused as DRF refuses, in its words
         return token.user, token
+
+
+class RolesTokenScheme(OpenApiAuthenticationExtension):
+    """The same "Authorization: Token <key>" header in the schema, under its own name (a second class may not
+    take DRF's tokenAuth)."""
+
+    target_class = RolesTokenAuthentication
+    name = "rolesTokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": _('The same token as tokenAuth: "Token <key>" from /api/v1/auth/token/.'),
+        }
 
 
 class Pagination(PageNumberPagination):

@@ -62,7 +62,7 @@ class SubmitSerializer(serializers.Serializer):
     campaign = serializers.IntegerField(required=False, allow_null=True, help_text=_("Empty: the whole year."))
 
 
-class ReviewSerializer(serializers.Serializer):
+class SubmissionReviewSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
@@ -131,10 +131,10 @@ class _ReviewView(APIView):
     permission_classes = [IsOrganizer]
     action = ""
 
-    @extend_schema(request=ReviewSerializer, responses=SubmissionSerializer)
+    @extend_schema(request=SubmissionReviewSerializer, responses=SubmissionSerializer)
     def post(self, request, pk: int):
         submission = access.access_submission_for_review(request.user, pk)
-        form = ReviewSerializer(data=request.data)
+        form = SubmissionReviewSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         try:
             submission = services.submission_review(
