@@ -27,3 +27,15 @@ def holds_association(user) -> bool:
 @register.filter
 def reads_figures(user) -> bool:
     return access.may_read_figures(user)
+
+
+@register.filter
+def plans_events(user) -> bool:
+    """Whether the desk offers planning and staffing: not to a partner account (kepu.access.may_plan_events)."""
+    return access.may_plan_events(user)
+
+
+@register.filter
+def scans(user, event) -> bool:
+    """Whether the user checks people in at the event's door (kepu.access.may_scan): the scanner link's rule."""
+    return access.may_scan(user, event)

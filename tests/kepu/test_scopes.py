@@ -4,6 +4,7 @@ account records the work of the events its organization co-organizes; the county
 reads and changes all of them. kepu/access.py says it; these tests try it through the API, the desk
 and the model."""
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -215,6 +216,24 @@ def test_a_partner_uploads_evidence_on_the_desk_but_sees_no_staff(client, county
     )
     assert response.status_code == 302
     assert EventOutput.objects.filter(event=event, quantity=7).exists()
+
+
+def test_the_desk_offers_a_scoped_account_only_pages_that_open_for_it(client, county):
+    """The home page and the navigation link no page that refuses the account (a partner was offered the
+    new-event button, campaigns, volunteers, statistics and personal data; a township organizer the
+    volunteers' pages and the registers)."""
+    for organizer in (county.township, county.partner_account, county.county_organizer):
+        client.force_login(organizer.user)
+        page = client.get(reverse("desk-home")).content.decode()
+        links = {link for link in re.findall(r'href="(/[^"#?]*)', page) if not link.startswith("/static/")}
+        links -= {reverse("desk-logout")}
+        refused = {link: client.get(link).status_code for link in links}
+        refused = {link: code for link, code in refused.items() if code >= 400}
+        assert not refused, (organizer, refused)
+    client.force_login(county.partner_account.user)
+    page = client.get(reverse("desk-home")).content.decode()
+    assert reverse("desk-event-new") not in page and reverse("dashboard") not in page
+    assert reverse("desk-registers") not in page and reverse("desk-privacy") not in page
 
 
 # --- the county -----------------------------------------------------------------------------------
